@@ -1,0 +1,47 @@
+# The course's commands. Each sets up its own virtual environment (.venv) from
+# requirements.txt the first time (and again whenever requirements.txt changes).
+#
+#   make train     train the default GAN -> runs/default/ (about 5 min on 2 CPU cores)
+#   make test      every test: pytest + every notebook in quick mode, with a time ledger
+#   make notebooks re-run every notebook in full mode and store its outputs
+#   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# make train variables (empty = the course's defaults; see python -m gan_lib.train --help)
+MODEL  ?=
+EPOCHS ?=
+SEED   ?=
+OUT    ?= runs/default
+TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
+
+.PHONY: venv train test notebooks classifier clean
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed, found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+# Resumes $(OUT) if it holds a stopped run; re-running a finished run only rewrites its outputs.
+train: $(STAMP)
+	$(BIN)/python -m gan_lib.train $(TRAIN_ARGS) --resume
+
+test: $(STAMP)
+	@bash scripts/test.sh
+
+notebooks: $(STAMP)
+	@bash scripts/run_notebooks.sh
+
+classifier: $(STAMP)
+	$(BIN)/python scripts/train_classifier.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,28 @@
+"""gan_lib: the small library behind the GAN course's notebooks.
+
+One module per concern:
+
+=============  ==============================================================
+config         quick/full mode switch, repository slug, default seed
+data           the shipped MNIST digits, the fixed split, batches
+models         generators and discriminators (MLP, tutorial DCGAN, course DCGAN)
+losses         GAN losses as pure functions, and loss pairs
+gan            the GAN ``keras.Model`` with its ``train_step`` and extension points
+checkpoint     crash-safe checkpoints and resuming
+callbacks      per-epoch sample grids, checkpoints, divergence guard
+classifier     the course's MNIST classifier (shipped weights)
+metrics        Frechet distance, class shares, classifier score, thresholds
+plotting       grids, GIFs, loss curves
+train          the training command line (``python -m gan_lib.train``)
+course         notebook helpers: run header, Colab badge, setup
+exercises      exercise checks with specific feedback
+=============  ==============================================================
+"""
+
+import os as _os
+
+# TensorFlow's C++ start-up chatter (oneDNN notices, grappler remapper messages)
+# buries what students need to read. Python errors are unaffected.
+_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+__version__ = "0.1.0"

@@ -1,0 +1,145 @@
+"""Checkpoints that survive crashes, and resuming from them.
+
+A checkpoint is one ``.npz`` file, ``ckpt-<epoch>.npz``, written at the end
+of an epoch. It holds every variable of :meth:`GAN.state_variables` (both
+networks, the weight average, both optimizers, the random-generator state),
+the fixed latent batch, the epoch and the run's history, plus a JSON header
+describing the run. Arrays only: loading it never runs code from the file.
+
+Crash safety:
+
+* A checkpoint is written to a temporary file, flushed to disk, then renamed
+  into place (an atomic step on one file system). A kill at any moment leaves
+  either the old or the new file, never half of one.
+* The newest ``keep`` checkpoints are kept. If the newest cannot be read (a
+  truncated copy, a full disk), :func:`restore_latest` says so and falls back
+  to the one before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+FORMAT_VERSION = 1
+_NAME = re.compile(r"^ckpt-(\d{5})\.npz$")
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that is missing, unreadable, or does not fit the model."""
+
+
+def checkpoint_dir(run_dir) -> Path:
+    return Path(run_dir) / "checkpoints"
+
+
+def list_checkpoints(run_dir) -> list[Path]:
+    """Checkpoints of a run, oldest first."""
+    d = checkpoint_dir(run_dir)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if _NAME.match(p.name))
+
+
+def save(gan, run_dir, epoch: int, history: list[dict], config: dict, keep: int = 2) -> Path:
+    """Write ``ckpt-<epoch>.npz`` atomically and delete all but the newest ``keep``."""
+    d = checkpoint_dir(run_dir)
+    d.mkdir(parents=True, exist_ok=True)
+    state = gan.state_variables()
+    header = {
+        "format": FORMAT_VERSION,
+        "epoch": int(epoch),
+        "config": config,
+        "history": history,
+        "variables": [[name, list(v.shape), str(v.dtype)] for name, v in state],
+    }
+    arrays = {f"v{i:04d}": np.asarray(v.numpy() if hasattr(v, "numpy") else v) for i, (_, v) in enumerate(state)}
+    arrays["fixed_latent"] = gan.fixed_latent
+    arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
+    final = d / f"ckpt-{epoch:05d}.npz"
+    tmp = d / f".tmp-{os.getpid()}-{epoch:05d}.npz"
+    with open(tmp, "wb") as f:
+        np.savez(f, **arrays)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, final)
+    try:  # make the rename itself durable
+        fd = os.open(d, os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    except OSError:
+        pass
+    for old in list_checkpoints(run_dir)[:-keep]:
+        old.unlink(missing_ok=True)
+    return final
+
+
+def read(path) -> tuple[dict, dict[str, np.ndarray]]:
+    """The header and arrays of one checkpoint; :class:`CheckpointError` if unreadable."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            arrays = {k: f[k] for k in f.files}
+        header = json.loads(arrays.pop("header").tobytes().decode())
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as e:
+        raise CheckpointError(f"Checkpoint {path} is unreadable ({type(e).__name__}: {e}).") from e
+    if header.get("format") != FORMAT_VERSION:
+        raise CheckpointError(f"Checkpoint {path} has format {header.get('format')}; this gan_lib reads {FORMAT_VERSION}.")
+    return header, arrays
+
+
+def _check_fits(gan, header, path, config):
+    if config is not None:
+        mine = {k: config.get(k) for k in ("model", "latent_dim", "loss", "ema_decay")}
+        theirs = {k: header["config"].get(k) for k in mine}
+        if mine != theirs:
+            raise CheckpointError(
+                f"Checkpoint {path} was written by a run with {theirs}, but this run has {mine}. "
+                "Resume with the same settings, or start a new run in another output folder."
+            )
+    state = gan.state_variables()
+    stored = header["variables"]
+    if len(stored) != len(state):
+        raise CheckpointError(f"Checkpoint {path} holds {len(stored)} variables; this model has {len(state)}. "
+                              "It was written for a different model.")
+    for (name, v), (sname, sshape, _) in zip(state, stored):
+        if name != sname or list(v.shape) != list(sshape):
+            raise CheckpointError(f"Checkpoint {path} does not fit this model: {sname} has shape {sshape}, "
+                                  f"the model's {name} has shape {list(v.shape)}.")
+
+
+def restore(gan, path, config: dict | None = None) -> dict:
+    """Load a checkpoint into ``gan`` (compiled); return its header (epoch, history, config)."""
+    header, arrays = read(path)
+    _check_fits(gan, header, path, config)
+    for i, (_, v) in enumerate(gan.state_variables()):
+        v.assign(arrays[f"v{i:04d}"])
+    gan.fixed_latent = arrays["fixed_latent"]
+    return header
+
+
+def restore_latest(gan, run_dir, config: dict | None = None, log=print) -> dict | None:
+    """Restore the newest readable checkpoint of ``run_dir``; ``None`` if there is none.
+
+    An unreadable newest checkpoint is reported and skipped; a readable one that
+    does not fit the model is an error (falling back would hide the mistake).
+    """
+    found = list_checkpoints(run_dir)
+    for path in reversed(found):
+        try:
+            header = restore(gan, path, config)
+        except CheckpointError as e:
+            if "unreadable" not in str(e):
+                raise
+            log(f"WARNING: {e} Falling back to the previous checkpoint.")
+            continue
+        return header
+    if found:
+        raise CheckpointError(f"No readable checkpoint in {checkpoint_dir(run_dir)} "
+                              f"({len(found)} found, all damaged). Start a new run.")
+    return None

@@ -1,0 +1,79 @@
+"""Exercise checks that tell a student what is wrong, not just "assert failed".
+
+Markup (docs/conventions.md, "Exercises"): an exercise is a markdown cell
+headed ``### Exercise <lesson>.<k> (easy|medium|open)``, a code cell whose
+solution sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines,
+and a check cell that calls :func:`check`. The student version of a notebook
+replaces each solution block with its ``### STUB:`` line (for example
+``answer = None``) or, if there is none, with ``raise NotImplementedError``.
+
+A check is a function that inspects the student's work and either returns
+(pass), raises :class:`NotDone` (or ``NotImplementedError``, or finds the
+stub's ``None``: "not done yet"), or raises :class:`Wrong` with a specific
+message and a hint::
+
+    def _check():
+        if answer is None:
+            raise exercises.NotDone
+        exercises.expect_close(answer, np.log(4), tol=1e-3,
+                               what="D's loss when both logits are 0",
+                               hint="each of the two terms is -log(1/2)")
+    exercises.check("1.1", _check)
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class NotDone(Exception):
+    """The student has not attempted the exercise yet (the stub is still there)."""
+
+
+class Wrong(Exception):
+    """The attempt is wrong; the message says how, and gives a hint."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message + (f"\n   Hint: {hint}" if hint else ""))
+
+
+def check(exercise: str, test) -> bool:
+    """Run ``test()`` and print one verdict line for exercise ``exercise``; return True on pass."""
+    try:
+        test()
+    except (NotDone, NotImplementedError):
+        print(f"[ ] Exercise {exercise}: not done yet - replace the TODO in the cell above, run it, then run this check.")
+        return False
+    except Wrong as e:
+        print(f"[x] Exercise {exercise}: not yet right. {e}")
+        return False
+    print(f"[v] Exercise {exercise}: pass")
+    return True
+
+
+def expect_done(value, what: str = "your answer"):
+    """Raise :class:`NotDone` if ``value`` is still the stub's ``None`` or ``...``."""
+    if value is None or value is Ellipsis:
+        raise NotDone(what)
+    return value
+
+
+def expect_close(value, target: float, tol: float, what: str, hint: str | None = None) -> None:
+    """Pass if ``value`` is a number within ``tol`` of ``target``; else say how far off it is."""
+    expect_done(value, what)
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} should be a number, got {type(value).__name__} {value!r}.", hint) from None
+    if not math.isfinite(v):
+        raise Wrong(f"{what} is {v}; expected a finite number.", hint)
+    if abs(v - target) > tol:
+        raise Wrong(f"{what} is {v:.6g}; expected about {target:.6g} (within {tol:g}).", hint)
+
+
+def expect_shape(array, shape: tuple, what: str, hint: str | None = None) -> None:
+    """Pass if ``array`` has exactly ``shape``; else say what it has."""
+    expect_done(array, what)
+    got = tuple(getattr(array, "shape", ()))
+    if got != tuple(shape):
+        raise Wrong(f"{what} has shape {got}; expected {tuple(shape)}.", hint)

@@ -1,0 +1,224 @@
+"""The course's GAN: one ``keras.Model`` and one training loop for every lesson.
+
+``GAN`` overrides ``compile`` and ``train_step``, so ``fit`` gives you progress
+bars, callbacks, ``History`` and ``tf.distribute`` for free. Each training
+step follows Goodfellow et al.'s Algorithm 1:
+
+1. ``d_steps`` times: draw latents, make fakes, update D on real vs fake;
+2. once: draw fresh latents, update G so that D calls its fakes real.
+
+Pitfalls this class avoids (see docs/conventions.md):
+
+* Every call passes ``training=`` explicitly. Keras 3 has no global learning
+  phase, so a call without it runs BatchNorm and Dropout in inference mode.
+* Each update differentiates with respect to an explicit weight list
+  (``generator.trainable_weights`` or ``discriminator.trainable_weights``);
+  nothing depends on toggling ``trainable``.
+* One optimizer per network (sharing one fails in Keras 3).
+* Randomness comes from a ``keras.random.SeedGenerator`` owned by the model,
+  so a seeded run is repeatable and its state goes into checkpoints.
+
+Extension points (later lessons plug in here instead of writing a new loop):
+
+``loss``               a :class:`gan_lib.losses.GANLoss` pair (or its name).
+``d_steps``            discriminator updates per generator update.
+``d_penalties``        callables ``f(gan, real, fake) -> scalar`` added to D's loss
+                       (e.g. a gradient penalty).
+``g_penalties``        the same for G's loss (e.g. feature matching).
+``d_input_transform``  a function applied to every batch before D sees it
+                       (e.g. packing several samples into one, PacGAN).
+``features(images)``   D's ``"features"`` layer, for penalties that need it.
+``ema_decay``          keep an exponential moving average of G's weights in
+                       ``ema_generator``; sampling uses it.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from . import losses as losses_mod
+
+
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other.
+
+    Args:
+        generator: maps ``(N, latent_dim)`` to images.
+        discriminator: maps images to logits ``(N, 1)``.
+        d_steps: discriminator updates per generator update (default 1).
+        d_penalties, g_penalties: extra loss terms, see the module docstring.
+        d_input_transform: applied to real and fake batches before D.
+        ema_decay: e.g. 0.999 to average G's weights; ``None`` for no average.
+        seed: seeds the latent draws and the fixed latent batch.
+        n_fixed: size of the fixed latent batch that callbacks draw each epoch.
+    """
+
+    def __init__(self, generator, discriminator, *, d_steps=1, d_penalties=(), g_penalties=(),
+                 d_input_transform=None, ema_decay=None, seed=0, n_fixed=64, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(f"d_steps={d_steps!r}: use a whole number of at least 1.")
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(f"ema_decay={ema_decay!r}: use a value in (0, 1) such as 0.999, or None.")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(generator.input_shape[-1])
+        self.d_steps = d_steps
+        self.d_penalties = list(d_penalties)
+        self.g_penalties = list(g_penalties)
+        self.d_input_transform = d_input_transform
+        self.ema_decay = ema_decay
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.fixed_latent = np.random.default_rng([seed, 7]).standard_normal((n_fixed, self.latent_dim)).astype("float32")
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+        self._features_model = None
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.d_real_tracker = keras.metrics.Mean(name="d_real")
+        self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+
+    # ------------------------------------------------------------------ setup
+
+    def compile(self, d_optimizer=None, g_optimizer=None, loss="nonsaturating", **kwargs):
+        """Set one optimizer per network and the loss pair.
+
+        Defaults: Adam(2e-4, beta_1=0.5) for both (Radford et al., DCGAN, 2016).
+        """
+        super().compile(**kwargs)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError("Give the generator and the discriminator an optimizer each "
+                             "(one optimizer cannot track both networks' weights).")
+        self.gan_loss = losses_mod.get(loss)
+        # Create the optimizers' slots now, so checkpoints can be restored before training.
+        self.d_optimizer.build(self.discriminator.trainable_weights)
+        self.g_optimizer.build(self.generator.trainable_weights)
+
+    @property
+    def metrics(self):
+        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+
+    def call(self, z, training=False):
+        """``gan(z)`` generates images (so ``predict`` and ``summary`` work)."""
+        return self.generator(z, training=training)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _latents(self, n):
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def _d(self, images, training):
+        if self.d_input_transform is not None:
+            images = self.d_input_transform(images)
+        return self.discriminator(images, training=training)
+
+    def features(self, images, training=False):
+        """The activations of D's layer named ``"features"`` for ``images``."""
+        if self._features_model is None:
+            try:
+                layer = self.discriminator.get_layer("features")
+            except ValueError as e:
+                raise ValueError("This discriminator has no layer named 'features'; name the "
+                                 "layer whose output feature-based tricks should read.") from e
+            self._features_model = keras.Model(self.discriminator.inputs[0], layer.output)
+        if self.d_input_transform is not None:
+            images = self.d_input_transform(images)
+        return self._features_model(images, training=training)
+
+    # ------------------------------------------------------------------ training
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        batch = ops.shape(real)[0]
+        # Losses are means over this replica's batch; under tf.distribute the
+        # optimizer sums gradients over replicas, so divide by their number.
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        d_weights = self.discriminator.trainable_weights
+        g_weights = self.generator.trainable_weights
+
+        for _ in range(self.d_steps):
+            fake = ops.stop_gradient(self.generator(self._latents(batch), training=True))
+            with tf.GradientTape() as tape:
+                real_logits = self._d(real, training=True)
+                fake_logits = self._d(fake, training=True)
+                d_loss = self.gan_loss.discriminator(real_logits, fake_logits)
+                for penalty in self.d_penalties:
+                    d_loss = d_loss + penalty(self, real, fake)
+                scaled = d_loss / replicas
+            grads = tape.gradient(scaled, d_weights)
+            self.d_optimizer.apply_gradients(zip(grads, d_weights))
+
+        with tf.GradientTape() as tape:
+            fake = self.generator(self._latents(batch), training=True)
+            g_logits = self._d(fake, training=True)
+            g_loss = self.gan_loss.generator(g_logits)
+            for penalty in self.g_penalties:
+                g_loss = g_loss + penalty(self, real, fake)
+            scaled = g_loss / replicas
+        grads = tape.gradient(scaled, g_weights)
+        self.g_optimizer.apply_gradients(zip(grads, g_weights))
+
+        if self.ema_generator is not None:
+            # Warm-up: early on, average over the steps seen so far rather than
+            # mixing in the random initial weights (decay -> ema_decay).
+            t = ops.cast(self.g_optimizer.iterations, "float32")
+            decay = ops.minimum(self.ema_decay, (1.0 + t) / (10.0 + t))
+            for avg, w in zip(self.ema_generator.trainable_weights, g_weights):
+                avg.assign(decay * avg + (1.0 - decay) * w)
+            for avg, w in zip(self.ema_generator.non_trainable_weights, self.generator.non_trainable_weights):
+                avg.assign(w)  # BatchNorm statistics: copy
+
+        self.d_loss_tracker.update_state(d_loss)
+        self.g_loss_tracker.update_state(g_loss)
+        self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
+        self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
+        return {m.name: m.result() for m in self.metrics}
+
+    # ------------------------------------------------------------------ sampling
+
+    @property
+    def sampler(self):
+        """The generator used for samples: the weight average if there is one."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def generate(self, z, batch_size=500) -> np.ndarray:
+        """Images for the latent batch ``z`` (inference mode), as a NumPy array."""
+        z = np.asarray(z, dtype="float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"Latent batch has shape {z.shape}; this generator expects "
+                             f"(N, {self.latent_dim}): {self.latent_dim} numbers per sample.")
+        out = [ops.convert_to_numpy(self.sampler(z[i:i + batch_size], training=False))
+               for i in range(0, len(z), batch_size)]
+        return np.concatenate(out)
+
+    def sample(self, n, seed=0) -> np.ndarray:
+        """``n`` images from standard-normal latents drawn with ``seed``."""
+        z = np.random.default_rng([seed, 11]).standard_normal((n, self.latent_dim)).astype("float32")
+        return self.generate(z)
+
+    # ------------------------------------------------------------------ state
+
+    def state_variables(self):
+        """Every variable a resumed run needs, in a fixed order, with names.
+
+        Both networks (BatchNorm statistics included), the weight average, both
+        optimizers and the random-generator state.
+        """
+        groups = [("generator", self.generator.weights), ("discriminator", self.discriminator.weights)]
+        if self.ema_generator is not None:
+            groups.append(("ema_generator", self.ema_generator.weights))
+        groups += [("d_optimizer", self.d_optimizer.variables), ("g_optimizer", self.g_optimizer.variables),
+                   ("seed_generator", [self.seed_generator.state])]
+        out = []
+        for group, variables in groups:
+            for i, v in enumerate(variables):
+                out.append((f"{group}/{i:03d}", v))
+        return out

@@ -1,0 +1,133 @@
+"""GAN losses as pure functions of the discriminator's logits.
+
+Notation: ``D(x) = sigmoid(l(x))`` where ``l`` is the discriminator's logit.
+Every function returns the **mean over the batch** (a scalar tensor) and works
+on logits, never on probabilities: ``log(sigmoid(l)) = -softplus(-l)`` stays
+finite where ``log(D)`` would become ``log(0)``.
+
+Goodfellow et al., "Generative Adversarial Nets", NeurIPS 2014, define the game
+
+    min_G max_D  V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))].
+
+The discriminator *maximises* V; as a loss to minimise it is ``-V``, the
+binary cross-entropy with label 1 for real and 0 for fake
+(:func:`discriminator_loss`). At the game's optimum (``p_g = p_data``,
+``D = 1/2`` everywhere) ``-V = log 4``.
+
+A loss *pair* (:class:`GANLoss`) bundles the discriminator's and the
+generator's loss; the GAN class takes one in ``compile(loss=...)``.
+"""
+
+from __future__ import annotations
+
+from keras import ops
+
+
+def _bce_with_logits(logits, target):
+    """Mean binary cross-entropy of ``sigmoid(logits)`` against ``target``."""
+    logits = ops.convert_to_tensor(logits, dtype="float32")
+    return ops.mean(target * ops.softplus(-logits) + (1.0 - target) * ops.softplus(logits))
+
+
+def discriminator_loss(real_logits, fake_logits, real_label: float = 1.0):
+    """``-E[log D(x)] - E[log(1 - D(G(z)))]`` (Goodfellow et al. 2014).
+
+    With ``real_label < 1`` this is **one-sided label smoothing** (Salimans et
+    al., "Improved Techniques for Training GANs", 2016): the real images' target
+    becomes e.g. 0.9, so D is penalised for being over-confident on real data;
+    fake targets stay 0 (smoothing them too would reward G's mistakes).
+
+    Example: logits 0 everywhere (D(x) = 1/2) give ``2 log 2 = log 4 ≈ 1.386``.
+    """
+    if not 0.0 < real_label <= 1.0:
+        raise ValueError(f"real_label={real_label}: use a value in (0, 1], e.g. 0.9 for label smoothing.")
+    return _bce_with_logits(real_logits, real_label) + _bce_with_logits(fake_logits, 0.0)
+
+
+def generator_loss_minimax(fake_logits):
+    """The *saturating* generator loss ``E[log(1 - D(G(z)))]`` (Goodfellow et al. 2014).
+
+    G minimises it. When D confidently rejects fakes (D(G(z)) ≈ 0) its gradient
+    vanishes: ``d/dl log(1 - sigmoid(l)) = -sigmoid(l) -> 0``. Lesson 01 shows
+    the stall. Equal to ``-softplus(l)``.
+    """
+    logits = ops.convert_to_tensor(fake_logits, dtype="float32")
+    return -ops.mean(ops.softplus(logits))
+
+
+def generator_loss_nonsaturating(fake_logits):
+    """The *non-saturating* generator loss ``-E[log D(G(z))]`` (Goodfellow et al. 2014, §3).
+
+    Same fixed point as the minimax loss, but a strong gradient exactly when
+    G is losing: ``d/dl -log sigmoid(l) = -(1 - sigmoid(l)) -> -1`` as D(G(z)) -> 0.
+    Equal to ``softplus(-l)``. Example: logit 0 gives ``log 2 ≈ 0.693``.
+    """
+    return _bce_with_logits(fake_logits, 1.0)
+
+
+class GANLoss:
+    """A discriminator loss and a generator loss that belong together.
+
+    Subclass and override :meth:`discriminator` and :meth:`generator` to add a
+    new loss (later lessons add hinge and Wasserstein losses this way). Both
+    receive logits and return a scalar.
+    """
+
+    name = "base"
+
+    def discriminator(self, real_logits, fake_logits):
+        raise NotImplementedError
+
+    def generator(self, fake_logits):
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class NonSaturating(GANLoss):
+    """BCE for D (optionally one-sided label smoothing) and the non-saturating loss for G.
+
+    The course's default.
+    """
+
+    name = "nonsaturating"
+
+    def __init__(self, real_label: float = 1.0):
+        discriminator_loss(ops.zeros((1, 1)), ops.zeros((1, 1)), real_label)  # validates real_label
+        self.real_label = float(real_label)
+
+    def discriminator(self, real_logits, fake_logits):
+        return discriminator_loss(real_logits, fake_logits, self.real_label)
+
+    def generator(self, fake_logits):
+        return generator_loss_nonsaturating(fake_logits)
+
+    def __repr__(self):
+        return f"NonSaturating(real_label={self.real_label})"
+
+
+class Minimax(NonSaturating):
+    """BCE for D and the original, saturating loss for G (to see why nobody uses it)."""
+
+    name = "minimax"
+
+    def generator(self, fake_logits):
+        return generator_loss_minimax(fake_logits)
+
+    def __repr__(self):
+        return f"Minimax(real_label={self.real_label})"
+
+
+#: Loss pairs by name, for ``GAN.compile(loss="...")`` and the CLI.
+LOSSES = {cls.name: cls for cls in (NonSaturating, Minimax)}
+
+
+def get(loss) -> GANLoss:
+    """A :class:`GANLoss` from an instance or a name in :data:`LOSSES`."""
+    if isinstance(loss, GANLoss):
+        return loss
+    if isinstance(loss, str) and loss in LOSSES:
+        return LOSSES[loss]()
+    raise ValueError(f"Unknown GAN loss {loss!r}. Valid names: {', '.join(LOSSES)}; or pass a GANLoss instance.")
+

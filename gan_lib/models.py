@@ -1,0 +1,147 @@
+"""Generators and discriminators.
+
+Each builder returns ``(generator, discriminator)``:
+
+* the generator maps a latent batch ``(N, latent_dim)`` to images
+  ``(N, 28, 28, 1)`` in [-1, 1] (``tanh`` output);
+* the discriminator maps images to **logits** ``(N, 1)`` – a real number, large
+  for "real". The probability it assigns is ``sigmoid(logit)``. Keeping logits
+  (and ``from_logits=True`` losses) is numerically safer than a sigmoid layer.
+* the discriminator's last hidden activation is a layer named ``"features"``,
+  which feature matching and similar tricks read (see ``GAN.features``).
+
+Models:
+
+``mlp``
+    The articles' fully connected pair (seeds 000/003): G 100 -> 128 -> 784,
+    114,064 parameters; D 784 -> 128 -> 1, 100,609 parameters.
+``tutorial_dcgan``
+    TensorFlow's DCGAN tutorial (seed 001): Dense 7x7x256 -> Conv2DTranspose
+    128/64/1 with BatchNorm and LeakyReLU; D Conv2D 64/128 with Dropout 0.3.
+``dcgan``
+    The course's default: a smaller, faster DCGAN tuned for a laptop CPU
+    (no BatchNorm or Dropout in D; trained with Adam(2e-4, beta_1=0.5)).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from .data import IMAGE_SHAPE
+
+
+def mlp(latent_dim: int = 100):
+    """The fully connected GAN of the source articles (LeakyReLU slope 0.01)."""
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(128),
+            layers.LeakyReLU(negative_slope=0.01),
+            layers.Dense(28 * 28, activation="tanh"),
+            layers.Reshape(IMAGE_SHAPE),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Flatten(),
+            layers.Dense(128),
+            layers.LeakyReLU(negative_slope=0.01, name="features"),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+def tutorial_dcgan(latent_dim: int = 100):
+    """TensorFlow's DCGAN tutorial, layer for layer (5x5 kernels, no biases before BatchNorm)."""
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(7 * 7 * 256, use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Reshape((7, 7, 256)),
+            layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False, activation="tanh"),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Conv2D(64, 5, strides=2, padding="same"),
+            layers.LeakyReLU(),
+            layers.Dropout(0.3),
+            layers.Conv2D(128, 5, strides=2, padding="same"),
+            layers.LeakyReLU(),
+            layers.Dropout(0.3),
+            layers.Flatten(name="features"),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+def dcgan(latent_dim: int = 64):
+    """The course's default DCGAN: 7x7x128 -> 14x14x64 -> 28x28x1; D 64/128 strided convolutions."""
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(7 * 7 * 128, use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Reshape((7, 7, 128)),
+            layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Conv2D(64, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(128, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Flatten(name="features"),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+#: name -> (builder, default latent size, one-line description)
+MODELS = {
+    "mlp": (mlp, 100, "the articles' MLP pair (114,064 / 100,609 parameters)"),
+    "tutorial_dcgan": (tutorial_dcgan, 100, "TensorFlow's DCGAN tutorial recipe"),
+    "dcgan": (dcgan, 64, "the course's default DCGAN, tuned for a CPU"),
+}
+
+
+def build(name: str, latent_dim: int | None = None):
+    """Build the named pair ``(generator, discriminator)``.
+
+    ``latent_dim`` defaults to the model's own (100 for the articles' models,
+    64 for the course's DCGAN).
+    """
+    if name not in MODELS:
+        valid = "; ".join(f"'{k}' ({v[2]})" for k, v in MODELS.items())
+        raise ValueError(f"Unknown model {name!r}. Valid models: {valid}.")
+    builder, default_dim, _ = MODELS[name]
+    latent_dim = default_dim if latent_dim is None else latent_dim
+    if not isinstance(latent_dim, int) or latent_dim <= 0:
+        raise ValueError(f"latent_dim={latent_dim!r}: it must be a positive whole number.")
+    return builder(latent_dim)

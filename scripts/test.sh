@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite (what `make test` and CI run): pytest for gan_lib, then
+# every notebook under nbval in quick mode, each timed. Prints a time ledger and
+# fails if any part failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export GAN_COURSE_QUICK=1 MPLBACKEND=Agg PYTHONHASHSEED=0
+ledger=()
+status=0
+
+stamp() { date +%s.%N; }
+took() { python3 -c "print(f'{$2 - $1:.0f}')"; }
+
+t=$(stamp)
+$PY -m pytest tests -q -p no:cacheprovider; rc=$?
+ledger+=("pytest tests/                  $(took "$t" "$(stamp)") s  rc=$rc")
+[ $rc -eq 0 ] || status=1
+
+shopt -s nullglob
+for nb in notebooks/[0-9]*.ipynb; do
+  t=$(stamp)
+  $PY -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env --nbval-cell-timeout=600 "$nb"; rc=$?
+  ledger+=("$(printf '%-30s' "$nb") $(took "$t" "$(stamp)") s  rc=$rc")
+  [ $rc -eq 0 ] || status=1
+done
+
+echo
+echo "Time ledger (quick mode):"
+printf '  %s\n' "${ledger[@]}"
+[ $status -eq 0 ] && echo "All test stages passed." || echo "Some test stages FAILED (rc != 0 above)."
+exit $status
