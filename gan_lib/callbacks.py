@@ -33,6 +33,8 @@ class SampleGrid(keras.callbacks.Callback):
         self.every = every
 
     def on_epoch_end(self, epoch, logs=None):
+        if not all(math.isfinite(float(v)) for v in (logs or {}).values()):
+            return  # a diverged epoch: nothing worth drawing
         if (epoch + 1) % self.every == 0:
             save_grid(self.model.generate(self.model.fixed_latent), self.folder / f"epoch_{epoch + 1:04d}.png", ncols=8)
 

@@ -100,8 +100,11 @@ def build_gan(model: str, seed: int, lr: float, beta_1: float, loss: str, ema_de
 
 
 def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=None, ema_decay="default",
-          data=None, seed=None, out=None, resume=False, eval_every=None, limit=None, log=print) -> dict:
+          data=None, seed=None, out=None, resume=False, eval_every=None, limit=None, callbacks=(),
+          log=print) -> dict:
     """Train (or resume) a run and write its folder; return the final metrics dict.
+
+    ``callbacks`` are extra Keras callbacks, run after the course's own.
 
     Arguments left as ``None`` take :data:`DEFAULTS` (and, in quick mode,
     :data:`QUICK`). Raises :class:`RunError` on bad settings,
@@ -173,16 +176,16 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
 
     steps = len(digits.images) // cfg["batch_size"]
     recorder = RunRecorder(run_dir, run_config, history)
-    callbacks = [SampleGrid(run_dir / "samples"),
+    all_callbacks = [SampleGrid(run_dir / "samples"),
                  Evaluate(cfg["eval_every"], last_epoch=cfg["epochs"]),
-                 recorder]
+                 recorder, *callbacks]
     t0 = time.perf_counter()
     if start_epoch < cfg["epochs"]:
         batches = data_mod.training_batches(digits.images, cfg["batch_size"], cfg["seed"], start_epoch, cfg["epochs"])
         log(f"Training epochs {start_epoch + 1}..{cfg['epochs']} ({steps} steps each) -> {run_dir}")
         try:
             gan.fit(batches, epochs=cfg["epochs"], initial_epoch=start_epoch, steps_per_epoch=steps,
-                    callbacks=callbacks, verbose=2, shuffle=False)
+                    callbacks=all_callbacks, verbose=2, shuffle=False)
         except KeyboardInterrupt:
             done = checkpoint.list_checkpoints(run_dir)
             where = f"the checkpoint of epoch {int(done[-1].name[5:10])}" if done else "no checkpoint yet"

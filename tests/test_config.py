@@ -1,0 +1,114 @@
+"""gan_lib.config (quick mode, repository slug) and the course helpers built from it."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from gan_lib import config, course
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_quick_env_name():
+    assert config.QUICK_ENV == "GAN_COURSE_QUICK"
+
+
+def test_unset_is_full_mode(full_mode):
+    assert config.quick_mode() is False
+    assert config.mode_name() == "full"
+    assert config.pick(full=30, quick=2) == 30
+
+
+def test_quick_mode_fixture(quick_mode_env):
+    assert config.quick_mode() is True
+    assert config.mode_name() == "quick"
+    assert config.pick(full=30, quick=2) == 2
+
+
+@pytest.mark.parametrize("value", ["1", "true", "TRUE", " yes ", "on"])
+def test_quick_values(monkeypatch, value):
+    monkeypatch.setenv(config.QUICK_ENV, value)
+    assert config.quick_mode() is True
+    assert config.pick(full="full", quick="quick") == "quick"
+
+
+@pytest.mark.parametrize("value", ["", "0", "false", "False", "no", "off"])
+def test_full_values(monkeypatch, value):
+    monkeypatch.setenv(config.QUICK_ENV, value)
+    assert config.quick_mode() is False
+    assert config.pick(full="full", quick="quick") == "full"
+
+
+@pytest.mark.parametrize("value", ["2", "maybe", "quick"])
+def test_bad_value_names_the_variable(monkeypatch, value):
+    monkeypatch.setenv(config.QUICK_ENV, value)
+    with pytest.raises(ValueError) as e:
+        config.quick_mode()
+    assert "GAN_COURSE_QUICK" in str(e.value) and repr(value) in str(e.value)
+    with pytest.raises(ValueError, match="GAN_COURSE_QUICK"):
+        config.pick(full=1, quick=2)
+
+
+def test_pick_returns_the_objects_unchanged(full_mode):
+    full, quick = object(), object()
+    assert config.pick(full=full, quick=quick) is full
+
+
+def test_repo_slug_is_owner_slash_name():
+    assert re.fullmatch(r"[\w.-]+/[\w.-]+", config.REPO_SLUG)
+
+
+# --------------------------------------------------------------------------- Colab links and the setup cell
+
+
+def test_colab_url_is_built_from_the_slug():
+    url = course.colab_url("notebooks/01_first_gan.ipynb")
+    assert url == (f"https://colab.research.google.com/github/{config.REPO_SLUG}/blob/"
+                   f"{config.REPO_BRANCH}/notebooks/01_first_gan.ipynb")
+
+
+def test_colab_url_follows_a_changed_slug(monkeypatch):
+    monkeypatch.setattr(config, "REPO_SLUG", "someone/fork")
+    monkeypatch.setattr(config, "REPO_BRANCH", "dev")
+    assert course.colab_url("notebooks/x.ipynb") == \
+        "https://colab.research.google.com/github/someone/fork/blob/dev/notebooks/x.ipynb"
+
+
+def test_colab_badge_markdown():
+    badge = course.colab_badge("notebooks/01_first_gan.ipynb")
+    assert badge == f"[![Open In Colab]({course.COLAB_BADGE_IMAGE})]({course.colab_url('notebooks/01_first_gan.ipynb')})"
+    assert badge.startswith("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](")
+
+
+def _pip_lines():
+    return [line for line in course.SETUP_CELL.splitlines() if "pip install" in line]
+
+
+def test_setup_cell_installs_gan_lib_from_the_repository():
+    lines = _pip_lines()
+    assert len(lines) == 1
+    assert f"git+https://github.com/{config.REPO_SLUG}.git@{config.REPO_BRANCH}" in lines[0]
+    assert "gan_lib @" in lines[0]
+
+
+def test_setup_cell_never_installs_tensorflow():
+    for line in _pip_lines():
+        assert "tensorflow" not in line.lower()
+        assert "-U" not in line.split() and "--upgrade" not in line  # would upgrade Colab's packages
+
+
+def test_package_dependencies_do_not_pull_tensorflow():
+    """What the setup cell installs is gan_lib plus its declared dependencies: none may be TensorFlow."""
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert deps, "pyproject.toml lists no dependencies"
+    assert not [d for d in deps if "tensorflow" in d.lower() or d.lower().startswith("tf-")]
+
+
+def test_setup_cell_is_valid_ipython():
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    python = TransformerManager().transform_cell(course.SETUP_CELL)
+    compile(python, "<setup cell>", "exec")
+    assert "import gan_lib" in python

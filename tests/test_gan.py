@@ -1,0 +1,147 @@
+"""The GAN class: it learns, its extension points are used, its errors are clear."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from gan_lib import data, losses, models
+from gan_lib.gan import GAN
+
+
+def tiny_1d(latent_dim=4, seed=0):
+    """A small 1-D generator and discriminator (logits, 'features' layer)."""
+    keras.utils.set_random_seed(seed)
+    g = keras.Sequential([keras.Input((latent_dim,)), layers.Dense(16, activation="relu"), layers.Dense(1)])
+    d = keras.Sequential([keras.Input((1,)), layers.Dense(32), layers.LeakyReLU(0.2, name="features"), layers.Dense(1)])
+    return g, d
+
+
+def fit_1d(gan, x, epochs, batch=128, seed=0):
+    steps = len(x) // batch
+    return gan.fit(data.training_batches(x, batch, seed, 0, epochs), epochs=epochs, steps_per_epoch=steps, verbose=0)
+
+
+def test_tiny_gan_learns_a_gaussian():
+    """A 1-D GAN moves from N(~0, small) to the target N(3, 0.5^2) within a few seconds of training."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(3.0, 0.5, size=(4096, 1)).astype("float32")
+    g, d = tiny_1d()
+    gan = GAN(g, d, seed=0)
+    gan.compile(keras.optimizers.Adam(2e-3, beta_1=0.5), keras.optimizers.Adam(2e-3, beta_1=0.5))
+    before = gan.sample(4000)
+    assert abs(before.mean() - 3.0) > 1.5  # untrained: far from the target
+    history = fit_1d(gan, x, epochs=25)
+    after = gan.sample(4000)
+    assert abs(after.mean() - 3.0) < 0.25, after.mean()
+    assert abs(after.std() - 0.5) < 0.2, after.std()
+    # fit's History carries the course's metrics, one value per epoch
+    assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert len(history.history["d_loss"]) == 25
+    assert all(0 <= v <= 1 for v in history.history["d_real"] + history.history["d_fake"])
+
+
+def test_generator_loss_falls_when_d_is_frozen_in_time():
+    """G's loss against a fixed D falls as G trains (the non-saturating loss gives G a gradient)."""
+    g, d = tiny_1d()
+    gan = GAN(g, d, seed=1)
+    gan.compile(keras.optimizers.Adam(1e-9), keras.optimizers.Adam(5e-3))  # D effectively frozen
+    x = np.random.default_rng(1).normal(3.0, 0.5, size=(2048, 1)).astype("float32")
+    h = fit_1d(gan, x, epochs=8).history["g_loss"]
+    assert h[-1] < h[0] - 0.05, h
+
+
+def test_train_step_uses_explicit_training_flag_and_weight_lists():
+    """Only D's weights change in D's update and only G's in G's: with G's lr 0, G must not move."""
+    g, d = tiny_1d()
+    gan = GAN(g, d, seed=0)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.SGD(0.0))
+    g_before = [w.copy() for w in g.get_weights()]
+    d_before = [w.copy() for w in d.get_weights()]
+    fit_1d(gan, np.ones((256, 1), "float32"), epochs=1)
+    assert all(np.array_equal(a, b) for a, b in zip(g_before, g.get_weights()))
+    assert any(not np.array_equal(a, b) for a, b in zip(d_before, d.get_weights()))
+
+
+def test_extension_points_are_called():
+    calls = {"d_pen": 0, "g_pen": 0, "transform": 0}
+
+    def d_pen(gan, real, fake):
+        calls["d_pen"] += 1
+        return 0.0 * keras.ops.mean(gan.features(real))
+
+    def g_pen(gan, real, fake):
+        calls["g_pen"] += 1
+        return keras.ops.mean(keras.ops.square(keras.ops.mean(gan.features(real), 0) - keras.ops.mean(gan.features(fake), 0)))
+
+    def transform(x):
+        calls["transform"] += 1
+        return x * 1.0
+
+    g, d = tiny_1d()
+    gan = GAN(g, d, d_steps=3, d_penalties=[d_pen], g_penalties=[g_pen], d_input_transform=transform, seed=0)
+    gan.compile(loss=losses.Minimax())
+    fit_1d(gan, np.ones((256, 1), "float32"), epochs=1)
+    # traced once: 3 D steps -> 3 D penalties; 1 G step -> 1 G penalty; transform for D's inputs and features
+    assert calls["d_pen"] == 3 and calls["g_pen"] == 1
+    assert calls["transform"] >= 3 * 2 + 1
+    assert gan.features(np.zeros((5, 1), "float32")).shape == (5, 32)
+
+
+def test_ema_generator_averages_and_is_used_for_sampling():
+    g, d = tiny_1d()
+    gan = GAN(g, d, ema_decay=0.99, seed=0)
+    gan.compile()
+    assert gan.sampler is gan.ema_generator
+    fit_1d(gan, np.full((512, 1), 3.0, "float32"), epochs=2)
+    raw = [w for w in g.get_weights()]
+    avg = [w for w in gan.ema_generator.get_weights()]
+    assert any(not np.allclose(a, b) for a, b in zip(raw, avg))  # an average, not a copy
+    z = np.zeros((3, 4), "float32")
+    assert np.allclose(gan.generate(z), gan.ema_generator(z, training=False).numpy())
+
+
+def test_d_steps_counts_discriminator_updates():
+    g, d = tiny_1d()
+    gan = GAN(g, d, d_steps=2, seed=0)
+    gan.compile()
+    fit_1d(gan, np.ones((256, 1), "float32"), epochs=1, batch=64)
+    assert int(gan.d_optimizer.iterations.numpy()) == 2 * int(gan.g_optimizer.iterations.numpy()) == 8
+
+
+def test_sampling_shapes_range_and_determinism():
+    g, d = models.build("dcgan")
+    gan = GAN(g, d, seed=3)
+    x = gan.sample(10, seed=5)
+    assert x.shape == (10, 28, 28, 1) and x.min() >= -1 and x.max() <= 1
+    assert np.array_equal(x, gan.sample(10, seed=5))
+    assert not np.array_equal(x, gan.sample(10, seed=6))
+    assert gan.fixed_latent.shape == (64, 64)
+
+
+def test_latent_size_mismatch_is_a_clear_error():
+    g, d = models.build("mlp")
+    gan = GAN(g, d)
+    with pytest.raises(ValueError, match=r"expects \(N, 100\)"):
+        gan.generate(np.zeros((4, 64), "float32"))
+
+
+def test_bad_settings_are_clear_errors():
+    g, d = tiny_1d()
+    with pytest.raises(ValueError, match="d_steps"):
+        GAN(g, d, d_steps=0)
+    with pytest.raises(ValueError, match="ema_decay"):
+        GAN(g, d, ema_decay=1.5)
+    gan = GAN(g, d)
+    opt = keras.optimizers.Adam()
+    with pytest.raises(ValueError, match="optimizer each"):
+        gan.compile(opt, opt)
+    with pytest.raises(ValueError, match="Unknown GAN loss"):
+        gan.compile(loss="wgan-typo")
+
+
+def test_features_requires_a_features_layer():
+    g = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    d = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
+    with pytest.raises(ValueError, match="features"):
+        GAN(g, d).features(np.zeros((1, 1), "float32"))

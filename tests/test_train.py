@@ -1,0 +1,250 @@
+"""The training command: determinism, resuming after SIGKILL, crash-safe checkpoints,
+divergence, Ctrl-C, and clear errors on bad input.
+
+Runs that must be independent happen in fresh Python processes, as a user's would.
+Each uses the small MLP GAN on a few hundred digits so the whole file takes seconds.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+
+from gan_lib import checkpoint, train
+from gan_lib.callbacks import TrainingDiverged
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = ["--model", "mlp", "--limit", "512", "--batch-size", "64", "--eval-every", "0", "--seed", "7"]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "GAN_COURSE_QUICK": "0", "MPLBACKEND": "Agg"}
+
+
+def cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "gan_lib.train", *args], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def final_state(run_dir):
+    """All arrays of the newest checkpoint (weights, optimizers, RNG state) and the saved samples."""
+    header, arrays = checkpoint.read(checkpoint.list_checkpoints(run_dir)[-1])
+    return header["epoch"], arrays, np.load(Path(run_dir) / "samples.npy", allow_pickle=False)
+
+
+def assert_identical(a, b):
+    epoch_a, arrays_a, samples_a = a
+    epoch_b, arrays_b, samples_b = b
+    assert epoch_a == epoch_b
+    assert arrays_a.keys() == arrays_b.keys()
+    for k in arrays_a:
+        assert np.array_equal(arrays_a[k], arrays_b[k]), f"array {k} differs"
+    assert np.array_equal(samples_a, samples_b)
+
+
+DRIVER = textwrap.dedent("""
+    import os, signal, sys, keras
+    from gan_lib import train, checkpoint
+    mode, out = sys.argv[1], sys.argv[2]
+
+    class KillMidEpoch(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if self.params and self._epoch == 2 and batch == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+        def on_epoch_begin(self, epoch, logs=None):
+            self._epoch = epoch
+
+    callbacks = []
+    if mode == "kill-mid-epoch":
+        callbacks = [KillMidEpoch()]
+    elif mode == "kill-in-checkpoint-write":
+        real_replace = os.replace
+        def dying_replace(src, dst):
+            if str(dst).endswith("ckpt-00003.npz"):
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real_replace(src, dst)
+        os.replace = dying_replace
+    train.train(model="mlp", epochs=4, batch_size=64, limit=512, eval_every=0, seed=7, out=out,
+                resume=(mode == "resume"), callbacks=callbacks)
+""")
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    """An uninterrupted 4-epoch run, in its own process."""
+    out = tmp_path_factory.mktemp("ref") / "run"
+    r = cli(*SMALL, "--epochs", "4", "--out", str(out))
+    assert r.returncode == 0, r.stderr[-2000:]
+    return out, r
+
+
+def test_run_folder_has_everything(reference_run):
+    out, r = reference_run
+    for name in ("training.gif", "losses.png", "history.csv", "generator.keras", "discriminator.keras",
+                 "samples.npy", "metrics.json", "run_config.json", "samples/epoch_0004.png"):
+        assert (out / name).exists(), name
+    assert [p.name for p in checkpoint.list_checkpoints(out)] == ["ckpt-00003.npz", "ckpt-00004.npz"]
+    samples = np.load(out / "samples.npy", allow_pickle=False)
+    assert samples.shape == (2000, 28, 28, 1) and samples.dtype == np.float32
+    assert samples.min() >= -1 and samples.max() <= 1
+    m = json.loads((out / "metrics.json").read_text())
+    assert {"fd", "fd_floor", "classifier_score", "class_shares", "passes", "seconds_per_epoch_median"} <= m.keys()
+    assert "Data: shipped MNIST, train split" in r.stdout
+    assert "Frechet distance" in r.stdout
+
+
+def test_saved_generator_loads_safely_and_samples(reference_run):
+    out, _ = reference_run
+    g = keras.models.load_model(out / "generator.keras", safe_mode=True)
+    assert g(np.zeros((2, 100), "float32"), training=False).shape == (2, 28, 28, 1)
+
+
+def test_two_fresh_processes_give_bit_identical_runs(reference_run, tmp_path):
+    out, _ = reference_run
+    r = cli(*SMALL, "--epochs", "4", "--out", str(tmp_path / "again"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert_identical(final_state(out), final_state(tmp_path / "again"))
+
+
+def test_different_seed_gives_a_different_run(reference_run, tmp_path):
+    out, _ = reference_run
+    args = [a if a != "7" else "8" for a in SMALL]
+    r = cli(*args, "--epochs", "4", "--out", str(tmp_path / "other"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert not np.array_equal(final_state(out)[2], final_state(tmp_path / "other")[2])
+
+
+def run_driver(mode, out):
+    script = out.parent / "driver.py"
+    script.write_text(DRIVER)
+    return subprocess.run([sys.executable, str(script), mode, str(out)], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_sigkill_mid_epoch_then_resume_is_bit_identical(reference_run, tmp_path):
+    out = tmp_path / "killed"
+    r = run_driver("kill-mid-epoch", out)
+    assert r.returncode == -signal.SIGKILL
+    assert [p.name for p in checkpoint.list_checkpoints(out)] == ["ckpt-00001.npz", "ckpt-00002.npz"]
+    r = run_driver("resume", out)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "Resuming from epoch 2" in r.stdout
+    assert_identical(final_state(reference_run[0]), final_state(out))
+    history = json.loads(json.dumps(checkpoint.read(checkpoint.list_checkpoints(out)[-1])[0]["history"]))
+    assert [h["epoch"] for h in history] == [1, 2, 3, 4]
+
+
+def test_kill_during_checkpoint_write_keeps_a_good_latest(reference_run, tmp_path):
+    out = tmp_path / "killed_in_write"
+    r = run_driver("kill-in-checkpoint-write", out)
+    assert r.returncode == -signal.SIGKILL
+    names = [p.name for p in checkpoint.list_checkpoints(out)]
+    assert names == ["ckpt-00001.npz", "ckpt-00002.npz"]  # the half-written one never became a checkpoint
+    checkpoint.read(checkpoint.list_checkpoints(out)[-1])  # readable
+    r = run_driver("resume", out)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert_identical(final_state(reference_run[0]), final_state(out))
+
+
+def test_truncated_latest_checkpoint_falls_back_with_a_message(reference_run, tmp_path):
+    out = tmp_path / "truncated"
+    r = run_driver("kill-mid-epoch", out)
+    assert r.returncode == -signal.SIGKILL
+    latest = checkpoint.list_checkpoints(out)[-1]
+    data = latest.read_bytes()
+    latest.write_bytes(data[: len(data) // 2])  # as if the disk filled up mid-copy
+    r = run_driver("resume", out)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "ckpt-00002.npz is unreadable" in r.stdout and "Falling back" in r.stdout
+    assert "Resuming from epoch 1" in r.stdout
+    assert_identical(final_state(reference_run[0]), final_state(out))
+
+
+def test_ctrl_c_keeps_a_checkpoint_and_says_how_to_resume(tmp_path):
+    out = tmp_path / "interrupted"
+    p = subprocess.Popen([sys.executable, "-m", "gan_lib.train", *SMALL, "--epochs", "2000", "--out", str(out)],
+                         cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not checkpoint.list_checkpoints(out) and time.time() < deadline:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    p.send_signal(signal.SIGINT)
+    stdout, stderr = p.communicate(timeout=60)
+    assert p.returncode == 130, stderr[-2000:]
+    assert "Interrupted" in stdout and "--resume" in stdout
+    assert checkpoint.list_checkpoints(out)
+    checkpoint.read(checkpoint.list_checkpoints(out)[-1])
+
+
+def test_existing_run_is_not_overwritten_without_resume(reference_run):
+    out, _ = reference_run
+    with pytest.raises(train.RunError, match="already holds a run.*--resume"):
+        train.train(model="mlp", epochs=4, out=str(out), limit=512)
+
+
+def test_resume_with_other_settings_is_refused(reference_run, tmp_path):
+    out = tmp_path / "copy"
+    out.mkdir()
+    src = checkpoint.list_checkpoints(reference_run[0])[-1]
+    (out / "checkpoints").mkdir()
+    (out / "checkpoints" / src.name).write_bytes(src.read_bytes())
+    with pytest.raises(checkpoint.CheckpointError, match="Resume with the same settings"):
+        train.train(model="dcgan", epochs=5, out=str(out), limit=512, resume=True, log=lambda *a: None)
+
+
+def test_checkpoint_for_another_model_is_refused(reference_run):
+    g_model = train.build_gan("dcgan", 0, 2e-4, 0.5, "nonsaturating", None)
+    with pytest.raises(checkpoint.CheckpointError, match="does not fit|variables"):
+        checkpoint.restore(g_model, checkpoint.list_checkpoints(reference_run[0])[-1])
+
+
+def test_diverging_run_stops_keeps_last_good_checkpoint(tmp_path):
+    class PoisonAtEpoch2(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                w = self.model.generator.get_weights()
+                w[0][:] = np.nan
+                self.model.generator.set_weights(w)
+
+    out = tmp_path / "nan"
+    with pytest.raises(TrainingDiverged, match=r"diverged at epoch 2.*ckpt-00001.npz.*learning rate"):
+        train.train(model="mlp", epochs=4, batch_size=64, limit=256, eval_every=0, out=str(out),
+                    callbacks=[PoisonAtEpoch2()], log=lambda *a: None)
+    assert [p.name for p in checkpoint.list_checkpoints(out)] == ["ckpt-00001.npz"]
+    _, arrays = checkpoint.read(checkpoint.list_checkpoints(out)[0])
+    assert all(np.all(np.isfinite(a)) for a in arrays.values() if a.dtype.kind == "f")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(model="gan9000"), "Unknown model 'gan9000'. Valid models: mlp, tutorial_dcgan, dcgan"),
+    (dict(data="cifar"), "Unknown data 'cifar'. Valid: shipped, mnist"),
+    (dict(loss="l2"), "Unknown loss 'l2'"),
+    (dict(epochs=0), "epochs=0: it must be a whole number of at least 1"),
+    (dict(epochs=-3), "epochs=-3"),
+    (dict(batch_size=0), "batch_size=0"),
+    (dict(batch_size=10_000, limit=100), "larger than the data"),
+    (dict(lr=-1.0), "learning rate must be positive"),
+    (dict(ema_decay=2.0), "ema_decay=2.0"),
+])
+def test_nonsense_settings_are_refused_before_any_work(tmp_path, kwargs, message):
+    with pytest.raises(train.RunError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        train.train(out=str(tmp_path / "x"), log=lambda *a: None, **kwargs)
+
+
+def test_unwritable_output_folder(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    with pytest.raises(train.RunError, match="Cannot write to the output folder.*--out"):
+        train.train(out=str(blocker / "run"), log=lambda *a: None)
+
+
+def test_cli_reports_errors_without_a_traceback(tmp_path):
+    r = cli("--model", "nope", "--out", str(tmp_path / "x"))
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1].startswith("error: Unknown model 'nope'. Valid models:")
+    assert "Traceback" not in r.stderr
