@@ -26,3 +26,13 @@ import os as _os
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 __version__ = "0.1.0"
+
+import importlib.util as _util
+
+if _util.find_spec("tensorflow") is None:
+    raise ImportError(
+        "gan_lib needs TensorFlow, which is not installed here. Install one build: "
+        "`pip install tensorflow` (Colab already has it), `pip install tensorflow-cpu`, "
+        "or `pip install 'tensorflow[and-cuda]'` for an NVIDIA GPU. gan_lib does not list it "
+        "as a dependency so that installing gan_lib never replaces the TensorFlow you have."
+    )

@@ -22,6 +22,7 @@ import json
 import os
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +87,7 @@ def read(path) -> tuple[dict, dict[str, np.ndarray]]:
         with np.load(path, allow_pickle=False) as f:
             arrays = {k: f[k] for k in f.files}
         header = json.loads(arrays.pop("header").tobytes().decode())
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as e:
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, UnicodeDecodeError) as e:
         raise CheckpointError(f"Checkpoint {path} is unreadable ({type(e).__name__}: {e}).") from e
     if header.get("format") != FORMAT_VERSION:
         raise CheckpointError(f"Checkpoint {path} has format {header.get('format')}; this gan_lib reads {FORMAT_VERSION}.")

@@ -22,6 +22,7 @@ Files are read with ``allow_pickle=False``: loading data never runs code.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -70,7 +71,7 @@ def _read_npz(path: Path, keys: tuple[str, ...], what_to_do: str) -> dict[str, n
             return {k: f[k] for k in keys}
     except DataError:
         raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as e:
         raise DataError(f"{path} is corrupt or not an .npz file ({e}). {what_to_do}") from e
 
 

@@ -61,6 +61,8 @@ def expect_done(value, what: str = "your answer"):
 def expect_close(value, target: float, tol: float, what: str, hint: str | None = None) -> None:
     """Pass if ``value`` is a number within ``tol`` of ``target``; else say how far off it is."""
     expect_done(value, what)
+    if isinstance(value, (str, bytes)):
+        raise Wrong(f"{what} should be a number, got {type(value).__name__} {value!r}.", hint)
     try:
         v = float(value)
     except (TypeError, ValueError):

@@ -25,6 +25,8 @@ Models:
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 from keras import layers
 
@@ -142,6 +144,6 @@ def build(name: str, latent_dim: int | None = None):
         raise ValueError(f"Unknown model {name!r}. Valid models: {valid}.")
     builder, default_dim, _ = MODELS[name]
     latent_dim = default_dim if latent_dim is None else latent_dim
-    if not isinstance(latent_dim, int) or latent_dim <= 0:
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, numbers.Integral) or latent_dim <= 0:
         raise ValueError(f"latent_dim={latent_dim!r}: it must be a positive whole number.")
-    return builder(latent_dim)
+    return builder(int(latent_dim))

@@ -171,6 +171,12 @@ def value_function(d, p_data, p_g, x=GRID) -> float:
     return integrate(_xlogy(p_data, d) + _xlogy(p_g, 1.0 - d), x)
 
 
+def optimal_value(p_data: Mixture, p_g: Mixture, x=GRID) -> float:
+    """``V(D*, G)``: the value of the game when D plays its best response to ``p_g``."""
+    pd, pg = p_data.pdf(x), p_g.pdf(x)
+    return value_function(optimal_discriminator(pd, pg), pd, pg, x)
+
+
 def kl_divergence(p, q, x=GRID) -> float:
     """``KL(p || q) = ∫ p log(p / q) dx`` in nats (``inf`` if q = 0 where p > 0)."""
     p, q = np.asarray(p, dtype=np.float64), np.asarray(q, dtype=np.float64)
@@ -486,6 +492,23 @@ def plot_discriminators(x, p_data, p_g, d_star, d_trained=None, mask=None, title
     return fig
 
 
+def plot_landscape(mus, values, best_mu=None):
+    """``V(D*, G)`` for generators N(mu, std) shifted along the line, with the floor -log 4."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.plot(mus, values, color="C0", lw=2, label="$V(D^*, G)$ for $p_g = N(\\mu, 1.25)$")
+    ax.axhline(-math.log(4), color="k", ls="--", lw=1, label="$-\\log 4$")
+    ax.axhline(0.0, color="gray", ls=":", lw=1, label="0 (JSD = log 2: no overlap)")
+    if best_mu is not None:
+        ax.axvline(best_mu, color="C3", lw=1, label=f"$\\mu$ = {best_mu:g} (the data's mean)")
+    ax.set_xlabel("$\\mu$, the generator's mean")
+    ax.set_ylabel("value of the game")
+    ax.legend(fontsize=8, loc="center right")
+    fig.tight_layout()
+    return fig
+
+
 def plot_generator_gradients(d_fake=None):
     """The magnitude of each generator loss's gradient (w.r.t. D's logit) against D(G(z)), log scale."""
     import matplotlib.pyplot as plt
@@ -516,18 +539,22 @@ def plot_runs(runs: dict, target: Mixture = TARGET, x=None):
     """Side by side: the samples of each run (histogram) against the target density."""
     import matplotlib.pyplot as plt
 
-    x = np.linspace(target.mean - 6 * target.std, target.mean + 6 * target.std, 400) if x is None else x
+    if x is None:
+        lo = min(m - 5 * s for m, s in zip(target.means, target.stds))
+        hi = max(m + 5 * s for m, s in zip(target.means, target.stds))
+        x = np.linspace(lo, hi, 400)
     fig, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 3.4), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, (name, samples) in zip(axes, runs.items()):
         s = np.asarray(samples).ravel()
-        lo, hi = min(x.min(), s.min()), max(x.max(), s.max())
+        s = s[np.isfinite(s)]
+        lo, hi = min(x.min(), np.percentile(s, 0.5)), max(x.max(), np.percentile(s, 99.5))
         ax.hist(s, bins=np.linspace(lo, hi, 80), density=True, color="C1", alpha=0.6, label="G's samples")
         ax.plot(x, target.pdf(x), color="C0", lw=2, label=f"target {target}")
         ax.set_title(name)
         ax.set_xlabel("x")
     axes[0].set_ylabel("density")
-    axes[0].legend(loc="upper left")
+    axes[0].legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
 
@@ -540,12 +567,14 @@ def plot_snapshots(snapshots: list, target: Mixture = TARGET):
     axes = np.atleast_1d(axes)
     for ax, (epoch, samples, x, d_prob) in zip(axes, snapshots):
         s = np.asarray(samples).ravel()
-        ax.hist(np.clip(s, x.min(), x.max()), bins=np.linspace(x.min(), x.max(), 70), density=True,
+        bins = np.linspace(x.min(), x.max(), 70)
+        # Heights relative to *all* samples: those outside the frame are not drawn, not rescaled in.
+        ax.hist(s, bins=bins, weights=np.full(len(s), 1.0 / (len(s) * (bins[1] - bins[0]))),
                 color="C1", alpha=0.6, label="G's samples")
         ax.plot(x, target.pdf(x), color="C0", lw=2, label="$p_{data}$")
         ax.plot(x, d_prob, color="k", ls="--", lw=1.2, label="D(x)")
         ax.set_ylim(0, 1.05)
-        ax.set_title(f"after {epoch} epochs")
+        ax.set_title(f"epoch {epoch}")
         ax.set_xlabel("x")
     axes[0].legend(loc="upper left", fontsize=8)
     fig.tight_layout()

@@ -179,11 +179,6 @@ def test_truncated_file_is_a_data_error(tmp_path):
         data.load_shipped_raw(path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG gan_lib/data.py:73: _read_npz does not catch zlib.error, which np.load raises for damaged "
-    "compressed data inside a well-formed .npz, so the student sees a raw zlib traceback instead of DataError",
-)
 def test_damaged_compressed_data_is_a_data_error(tmp_path):
     """Bytes flipped inside the compressed arrays (a well-formed zip around them)."""
     original = data.SHIPPED_FILE.read_bytes()

@@ -90,11 +90,6 @@ def test_expect_close_non_numbers(bad):
         exercises.expect_close(bad, 1.0, tol=0.1, what="the loss")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG gan_lib/exercises.py:65: expect_close converts with float(value), so a string such as "
-    "'1.386' passes although the docstring says 'Pass if value is a number'",
-)
 def test_expect_close_rejects_numeric_strings():
     with pytest.raises(Wrong, match="should be a number"):
         exercises.expect_close("1.386", math.log(4), tol=1e-3, what="D's loss")

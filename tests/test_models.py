@@ -108,12 +108,6 @@ def test_bad_latent_dim(bad):
         models.build("mlp", latent_dim=bad)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG gan_lib/models.py:145: build() checks isinstance(latent_dim, int), so a NumPy integer "
-    "(e.g. from np.arange or a config array) is refused as 'not a positive whole number'; "
-    "data.py accepts (int, np.integer) for the same kind of argument",
-)
 def test_numpy_integer_latent_dim_is_accepted():
     g, _ = models.build("mlp", latent_dim=np.int64(8))
     assert g.input_shape == (None, 8)
