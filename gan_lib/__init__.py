@@ -15,7 +15,9 @@ metrics        Frechet distance, class shares, classifier score, thresholds
 plotting       grids, GIFs, loss curves
 train          the training command line (``python -m gan_lib.train``)
 course         notebook helpers: run header, Colab badge, setup
-exercises      exercise checks with specific feedback
+exercises      the check runner: pass / not done yet / what is wrong
+checks         every lesson's exercise checks (``check_<lesson>_<k>``)
+theory         1-D densities and GAN theory (lesson 01)
 =============  ==============================================================
 """
 

@@ -39,6 +39,8 @@ def _lesson01_point():
 def check_1_1(answer) -> None:
     """D*(4) for p_data = N(4, 1.25) and p_g = N(2, 1)."""
     expect_done(answer, "D*(4)")
+    if isinstance(answer, (str, bytes)):
+        raise Wrong(f"D*(4) should be one number, got the text {answer!r}.", "drop the quotes")
     try:
         v = float(np.asarray(answer, dtype=np.float64).reshape(-1)[0]) if np.size(answer) == 1 else None
     except (TypeError, ValueError):

@@ -265,5 +265,6 @@ def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch
     order = np.concatenate([epoch_order(n, seed, e)[: steps * batch_size] for e in range(first_epoch, last_epoch)])
     images = tf.constant(images)
     ds = tf.data.Dataset.from_tensor_slices(order.astype(np.int32)).batch(batch_size)
-    ds = ds.map(lambda idx: tf.gather(images, idx), num_parallel_calls=1, deterministic=True)
+    ds = ds.map(tf.autograph.experimental.do_not_convert(lambda idx: tf.gather(images, idx)),
+                num_parallel_calls=1, deterministic=True)
     return ds.prefetch(2)

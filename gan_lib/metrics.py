@@ -29,11 +29,14 @@ import numpy as np
 N_EVAL = 2000
 
 #: Pass/fail levels (lessons and ``make train`` print them). Calibrated on the
-#: shipped data: real digits score FD ≈ floor, score ≈ 9.5, every share ≈ 0.1;
-#: an untrained generator scores FD in the hundreds.
+#: shipped data (n = 2,000): real training digits score FD 1.4, classifier
+#: score 9.5 and every share near 0.10; real digits with Gaussian pixel noise
+#: of std 0.5 score FD 39; an untrained generator scores FD 330-380 and
+#: score 1.0 (one class). FD <= 30 with score >= 6 is where most samples of
+#: the course's small DCGAN read as clear digits.
 THRESHOLDS = {
-    "fd_max": 20.0,          # Frechet distance must be at most this
-    "score_min": 7.0,        # classifier score at least this
+    "fd_max": 30.0,           # Frechet distance must be at most this
+    "score_min": 6.0,         # classifier score at least this
     "min_class_share": 0.03,  # every digit at least 3% of samples
 }
 

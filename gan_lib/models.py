@@ -147,3 +147,23 @@ def build(name: str, latent_dim: int | None = None):
     if isinstance(latent_dim, bool) or not isinstance(latent_dim, numbers.Integral) or latent_dim <= 0:
         raise ValueError(f"latent_dim={latent_dim!r}: it must be a positive whole number.")
     return builder(int(latent_dim))
+
+
+def load(path):
+    """Load a saved generator or discriminator (``.keras``) in Keras' safe mode.
+
+    Safe mode refuses files that would run code while loading (such as
+    serialized lambdas), so a downloaded model cannot execute anything.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"{path}: expected a .keras file (what gan_lib.train writes, e.g. runs/default/generator.keras).")
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist. Train a model first (make train) or check the path.")
+    try:
+        return keras.models.load_model(path, safe_mode=True, compile=False)
+    except Exception as e:
+        raise ValueError(f"{path} could not be loaded as a Keras model ({type(e).__name__}: {e}). "
+                         "It may be damaged or written by another Keras version; retrain or re-download it.") from e

@@ -198,10 +198,16 @@ def support_mask(p_data, p_g, rel: float = 0.05) -> np.ndarray:
     return m >= rel * m.max()
 
 
-def compare_discriminators(d_trained, d_star, mask) -> dict:
-    """Max and mean ``|d_trained - d_star|`` over the grid points in ``mask``."""
+def compare_discriminators(d_trained, d_star, mask, x=None) -> dict:
+    """Max and mean ``|d_trained - d_star|`` over the grid points in ``mask``.
+
+    With the grid ``x``, also ``"where"``: the point of the largest gap.
+    """
     diff = np.abs(np.asarray(d_trained, dtype=np.float64) - np.asarray(d_star, dtype=np.float64))[mask]
-    return {"max_abs": float(diff.max()), "mean_abs": float(diff.mean())}
+    out = {"max_abs": float(diff.max()), "mean_abs": float(diff.mean())}
+    if x is not None:
+        out["where"] = float(np.asarray(x)[mask][int(np.argmax(diff))])
+    return out
 
 
 # --------------------------------------------------------------------------- generator-loss gradients

@@ -41,9 +41,9 @@ from . import models as models_mod
 #: The default run: the course's DCGAN, tuned for about five minutes on 2 CPU cores.
 DEFAULTS = {
     "model": "dcgan",
-    "epochs": 30,
-    "batch_size": 64,
-    "lr": 2e-4,
+    "epochs": 16,
+    "batch_size": 16,
+    "lr": 5e-4,
     "beta_1": 0.5,
     "loss": "nonsaturating",
     "ema_decay": 0.999,

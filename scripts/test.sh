@@ -8,13 +8,17 @@ PY=.venv/bin/python
 export GAN_COURSE_QUICK=1 MPLBACKEND=Agg PYTHONHASHSEED=0
 ledger=()
 status=0
+if [ -n "${LEDGER_INSTALL_SECONDS:-}" ]; then
+  ledger+=("$(printf '%-30s' 'install (make venv)') ${LEDGER_INSTALL_SECONDS} s")
+fi
 
 stamp() { date +%s.%N; }
 took() { python3 -c "print(f'{$2 - $1:.0f}')"; }
+suite_start=$(stamp)
 
 t=$(stamp)
 $PY -m pytest tests -q -p no:cacheprovider; rc=$?
-ledger+=("pytest tests/                  $(took "$t" "$(stamp)") s  rc=$rc")
+ledger+=("$(printf '%-30s' 'pytest tests/') $(took "$t" "$(stamp)") s  rc=$rc")
 [ $rc -eq 0 ] || status=1
 
 shopt -s nullglob
@@ -26,7 +30,8 @@ for nb in notebooks/[0-9]*.ipynb; do
 done
 
 echo
-echo "Time ledger (quick mode):"
+total=$(took "$suite_start" "$(stamp)")
+echo "Time ledger (quick mode; total test time ${total} s):"
 printf '  %s\n' "${ledger[@]}"
 [ $status -eq 0 ] && echo "All test stages passed." || echo "Some test stages FAILED (rc != 0 above)."
 exit $status

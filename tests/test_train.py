@@ -100,7 +100,7 @@ def test_run_folder_has_everything(reference_run):
 
 def test_saved_generator_loads_safely_and_samples(reference_run):
     out, _ = reference_run
-    g = keras.models.load_model(out / "generator.keras", safe_mode=True)
+    g = keras.models.load_model(out / "generator.keras", safe_mode=True)  # what models.load does
     assert g(np.zeros((2, 100), "float32"), training=False).shape == (2, 28, 28, 1)
 
 
@@ -248,3 +248,19 @@ def test_cli_reports_errors_without_a_traceback(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines()[-1].startswith("error: Unknown model 'nope'. Valid models:")
     assert "Traceback" not in r.stderr
+
+
+def test_models_load_uses_safe_mode_and_clear_errors(reference_run, tmp_path):
+    from gan_lib import models
+
+    out, _ = reference_run
+    g = models.load(out / "generator.keras")
+    assert g.output_shape == (None, 28, 28, 1)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        models.load(tmp_path / "missing.keras")
+    with pytest.raises(ValueError, match="expected a .keras file"):
+        models.load(tmp_path / "weights.h5")
+    bad = tmp_path / "bad.keras"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="could not be loaded"):
+        models.load(bad)
