@@ -40,9 +40,13 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class Evaluate(keras.callbacks.Callback):
-    """Every ``every`` epochs, add ``fd`` and ``classifier_score`` of ``n`` samples to the logs."""
+    """Every ``every`` epochs, add ``fd`` and ``classifier_score`` of ``n`` samples to the logs.
 
-    def __init__(self, every: int = 5, n: int = 1000, last_epoch: int | None = None):
+    ``n`` defaults to the protocol's 2,000, so the numbers compare with the
+    thresholds (Frechet distance is biased upwards at smaller n).
+    """
+
+    def __init__(self, every: int = 5, n: int = 2000, last_epoch: int | None = None):
         super().__init__()
         self.every, self.n, self.last_epoch = every, n, last_epoch
 

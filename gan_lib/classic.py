@@ -147,12 +147,14 @@ def train_classic(generator, discriminator, stacked, images, epochs: int = 1, ba
 
 #: The orders of events that :func:`flag_experiments` tries, with what each shows.
 FLAG_SCENARIOS = {
-    "the tutorials' recipe (flag True for D's step, False for the stack's)":
+    "the tutorials' recipe: flag True for D's step, False for the stack's":
         ["compile_d", "freeze", "compile_stack", "unfreeze", "d_step", "freeze", "stack_step"],
-    "freeze, build the stack, never unfreeze (Keras 2 style)":
+    "Keras 2 style: compile D, freeze, build the stack, never unfreeze":
         ["compile_d", "freeze", "compile_stack", "d_step", "stack_step"],
-    "stack trained once before freezing D":
-        ["compile_d", "compile_stack", "stack_step", "freeze", "d_step", "stack_step"],
+    "flag set to False after both models have trained once":
+        ["compile_d", "compile_stack", "d_step", "stack_step", "freeze", "d_step", "stack_step"],
+    "the same, then the stack compiled again":
+        ["compile_d", "compile_stack", "d_step", "stack_step", "freeze", "recompile_stack", "stack_step"],
     "no freezing at all":
         ["compile_d", "compile_stack", "d_step", "stack_step"],
 }
@@ -195,6 +197,8 @@ def flag_experiments(model: str = "mlp", batch_size: int = 64, seed: int = 0) ->
                     d.trainable = True
                 elif event == "compile_stack":
                     stacked = keras.Sequential([g, d])
+                    stacked.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
+                elif event == "recompile_stack":
                     stacked.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
                 elif event == "d_step":
                     row["d_step_changes_d"] = weights_changed(d, lambda: d.train_on_batch(real, ones))

@@ -75,7 +75,8 @@ def plot_history(history: list[dict], path=None, title: str = "Training"):
     """Plot the losses and D's mean outputs per epoch; save to ``path`` if given.
 
     ``history`` is a list of per-epoch dicts with keys d_loss, g_loss, d_real,
-    d_fake (what ``fit`` logs for the course's GAN).
+    d_fake (what ``fit`` logs for the course's GAN); epochs that also carry
+    ``fd`` (see :class:`gan_lib.callbacks.Evaluate`) add a quality panel.
     """
     import matplotlib
 
@@ -84,7 +85,18 @@ def plot_history(history: list[dict], path=None, title: str = "Training"):
     import matplotlib.pyplot as plt
 
     epochs = np.arange(1, len(history) + 1)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
+    quality = [(h.get("epoch", i + 1), h["fd"]) for i, h in enumerate(history) if "fd" in h]
+    if quality:
+        fig, (a, b, c) = plt.subplots(1, 3, figsize=(15, 3.5))
+        from .metrics import THRESHOLDS
+
+        c.plot(*zip(*quality), "o-", label="Frechet distance")
+        c.axhline(THRESHOLDS["fd_max"], color="gray", lw=0.8, ls="--", label=f"pass level {THRESHOLDS['fd_max']:g}")
+        c.set_xlabel("epoch")
+        c.set_title(f"{title}: quality (lower is better)")
+        c.legend()
+    else:
+        fig, (a, b) = plt.subplots(1, 2, figsize=(10, 3.5))
     for key, label in (("d_loss", "D loss"), ("g_loss", "G loss")):
         a.plot(epochs, [h[key] for h in history], label=label)
     a.set_xlabel("epoch")
