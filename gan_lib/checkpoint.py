@@ -96,7 +96,11 @@ def read(path) -> tuple[dict, dict[str, np.ndarray]]:
 
 def _check_fits(gan, header, path, config):
     if config is not None:
-        mine = {k: config.get(k) for k in ("model", "latent_dim", "loss", "ema_decay")}
+        # Everything but the number of epochs must match, or the resumed run
+        # would not be the run that was stopped.
+        keys = ("model", "latent_dim", "loss", "ema_decay", "batch_size", "lr", "beta_1", "seed", "data",
+                "train_images")
+        mine = {k: config.get(k) for k in keys}
         theirs = {k: header["config"].get(k) for k in mine}
         if mine != theirs:
             raise CheckpointError(

@@ -42,7 +42,8 @@ def check(exercise: str, test) -> bool:
     try:
         test()
     except (NotDone, NotImplementedError):
-        print(f"[ ] Exercise {exercise}: not done yet - replace the TODO in the cell above, run it, then run this check.")
+        print(f"[ ] Exercise {exercise}: not done yet - replace the stub in the cell above (the `None` or the "
+              "`raise NotImplementedError` line) with your answer, run it, then run this check.")
         return False
     except Wrong as e:
         print(f"[x] Exercise {exercise}: not yet right. {e}")

@@ -233,10 +233,11 @@ def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: f
     })
     (run_dir / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
     log(f"\nTrained {len(history)} epochs in {result['seconds_training_total']:.0f} s of training "
-        f"({result['seconds_per_epoch_median']:.1f} s/epoch). Samples of {run_config['model']} "
+        f"(median {result['seconds_per_epoch_median']:.1f} s/epoch). Samples of {run_config['model']} "
         f"against the {metrics.N_EVAL:,} held-out digits:")
     log(metrics.summary(result))
-    log(f"Wrote {run_dir}/: training.gif, losses.png, samples/, generator.keras, samples.npy, metrics.json")
+    log(f"Wrote {run_dir}/: training.gif, losses.png, history.csv, samples/, checkpoints/, generator.keras, "
+        "discriminator.keras, samples.npy, metrics.json, run_config.json")
     return result
 
 
