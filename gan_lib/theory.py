@@ -165,7 +165,10 @@ def value_function(d, p_data, p_g, x=GRID) -> float:
     """``V(D, G) = ∫ p_data(x) log D(x) dx + ∫ p_g(x) log(1 - D(x)) dx``.
 
     ``d`` holds D's *probabilities* on the grid ``x``. D maximises V; its
-    training loss (binary cross-entropy) is ``-V``.
+    training loss is ``-V``: the binary cross-entropy on the real batch (label 1)
+    *plus* the binary cross-entropy on the fake batch (label 0). (Keras'
+    ``BinaryCrossentropy`` on one balanced batch of both averages over all of it
+    and gives ``-V / 2``.)
     """
     d = np.asarray(d, dtype=np.float64)
     return integrate(_xlogy(p_data, d) + _xlogy(p_g, 1.0 - d), x)
@@ -393,8 +396,9 @@ def train_gan(gan, data, epochs_from: int, epochs_to: int, batch_size: int = 128
     return [{k: float(h.history[k][i]) for k in keys} for i in range(len(h.history[keys[0]]))]
 
 
-def generator_gradient_norm(generator, discriminator, loss: str, z) -> float:
-    """The norm of G's gradient under ``loss`` for the latent batch ``z`` (D fixed)."""
+def generator_gradient(generator, discriminator, loss: str, z) -> np.ndarray:
+    """G's gradient under ``loss`` for the latent batch ``z`` (D fixed): every weight's
+    component, flattened into one float64 vector (``generator.count_params()`` long)."""
     import tensorflow as tf
 
     from . import losses
@@ -404,7 +408,19 @@ def generator_gradient_norm(generator, discriminator, loss: str, z) -> float:
     with tf.GradientTape() as tape:
         value = fn(discriminator(generator(z, training=True), training=True))
     grads = tape.gradient(value, generator.trainable_weights)
-    return float(math.sqrt(sum(float(tf.reduce_sum(tf.square(g))) for g in grads)))
+    return np.concatenate([np.asarray(g, dtype=np.float64).ravel() for g in grads])
+
+
+def generator_gradient_norm(generator, discriminator, loss: str, z) -> float:
+    """The norm of G's gradient under ``loss`` for the latent batch ``z`` (D fixed)."""
+    return float(np.linalg.norm(generator_gradient(generator, discriminator, loss, z)))
+
+
+def gradient_per_weight(grad) -> dict:
+    """The size of a gradient per weight: ``"rms"`` (root mean square of its components)
+    and ``"max_abs"`` (its largest component in absolute value)."""
+    g = np.asarray(grad, dtype=np.float64).ravel()
+    return {"rms": float(np.sqrt(np.mean(np.square(g)))), "max_abs": float(np.max(np.abs(g)))}
 
 
 def histogram_jsd(samples, target: Mixture = TARGET, bin_width: float = 0.25, span: float = 5.0) -> float:
@@ -463,6 +479,8 @@ def jsd_floor(target: Mixture = TARGET, n: int = 10_000, seed: int = 123) -> flo
 
 
 def format_stats(stats: dict) -> str:
+    """One line for :func:`sample_stats`' numbers. Its JSD is the *binned* one of
+    :func:`histogram_jsd` (0.25-wide bins), not the grid integral of :func:`js_divergence`."""
     return (f"mean {stats['mean']:.3f} (error {stats['mean_error']:.3f}), std {stats['std']:.3f} "
             f"(error {stats['std_error']:.3f}), JSD {stats['jsd']:.4f} nats")
 

@@ -149,9 +149,11 @@ def test_1_4_solution_passes_with_a_real_gan(capsys):
     # The notebook's solution, quick-mode budget.
     keras.utils.set_random_seed(0)
     data = theory.EXERCISE_MIXTURE.sample(8192, seed=0)
-    gan = theory.make_gan(theory.build_generator(seed=5, hidden=64), theory.build_discriminator(seed=5, hidden=64))
-    theory.train_gan(gan, data, 0, 15)
+    gan = theory.make_gan(theory.build_generator(seed=5, hidden=64), theory.build_discriminator(seed=5, hidden=64),
+                          lr=2e-4)
+    theory.train_gan(gan, data, 0, 45)
     expect_pass(capsys, "1.4", lambda: checks.check_1_4(gan))
+    assert theory.histogram_jsd(gan.sample(5000, seed=1), theory.EXERCISE_MIXTURE) < checks.JSD_MAX_1_4 - 0.02
 
 
 def test_1_4_stub_is_not_done(capsys):
@@ -166,6 +168,11 @@ def test_1_4_planted_bugs(capsys):
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(one_mode), "Mode collapse", "near 5")
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(uneven), "unevenly")
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(too_wide), "JSD", "shape")
+    # Both bumps present and evenly filled but visibly off: the bar must not let these through.
+    twice_too_wide = FakeGAN(theory.mixture([0.0, 5.0], [1.2, 1.2]))
+    narrow_and_shifted = FakeGAN(theory.mixture([0.5, 4.6], [0.35, 0.35]))
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(twice_too_wide), "JSD", "shape")
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(narrow_and_shifted), "JSD", "shape")
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(wrong_target))
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(np.zeros((10, 1))), "at least 1,000")
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(np.full((2000, 1), np.nan)), "NaN")

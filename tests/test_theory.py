@@ -172,6 +172,11 @@ def test_generator_gradient_norm_matches_the_chain_rule(a, b, c):
         grad_w = np.mean(dl * a * z[:, 0])
         want = math.hypot(grad_c, grad_w)
         assert theory.generator_gradient_norm(g, d, loss, z) == pytest.approx(want, rel=1e-3, abs=1e-12)
+        grad = theory.generator_gradient(g, d, loss, z)      # [kernel w, bias c]
+        np.testing.assert_allclose(grad, [grad_w, grad_c], rtol=1e-3, atol=1e-12)
+        size = theory.gradient_per_weight(grad)
+        assert size["rms"] == pytest.approx(want / math.sqrt(2), rel=1e-3)
+        assert size["max_abs"] == pytest.approx(max(abs(grad_c), abs(grad_w)), rel=1e-3)
 
 
 # --------------------------------------------------------------------------- models and training
