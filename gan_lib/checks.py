@@ -156,8 +156,14 @@ def _as_samples(answer):
     return np.asarray(answer, dtype=np.float64)
 
 
+#: Exercise 1.4's bar: the binned JSD (5,000 samples) to ``theory.EXERCISE_MIXTURE``. A solution
+#: trained to the end scores about 0.03-0.06; bumps twice too wide score about 0.1 and fail.
+JSD_MAX_1_4 = 0.08
+
+
 def check_1_4(answer) -> None:
-    """A GAN (or its samples) that learned ``theory.EXERCISE_MIXTURE``: both modes, JSD at most 0.2."""
+    """A GAN (or its samples) that learned ``theory.EXERCISE_MIXTURE``: both modes, JSD at most
+    :data:`JSD_MAX_1_4`."""
     from . import theory
 
     expect_done(answer, "your trained GAN")
@@ -185,7 +191,328 @@ def check_1_4(answer) -> None:
     if shares.min() < 0.25:
         raise Wrong(f"Your generator covers the modes unevenly ({modes}); each should get about half.",
                     "train longer: the weaker mode usually fills in")
-    if jsd > 0.2:
-        raise Wrong(f"Both modes are there ({modes}) but the JSD to the target is {jsd:.3f} > 0.2: "
-                    "the shape is still off (too wide, or too many samples between the modes).",
-                    "train longer or try a lower learning rate")
+    if jsd > JSD_MAX_1_4:
+        raise Wrong(f"Both modes are there ({modes}) but the JSD to the target is {jsd:.3f} > {JSD_MAX_1_4}: "
+                    "the shape is still off (bumps too wide or too narrow, in the wrong place, "
+                    "or too many samples between them).",
+                    "compare the histogram with the target curve; train longer or try a lower learning "
+                    "rate (e.g. lr=2e-4 in theory.make_gan)")
+
+
+# =========================================================================== lesson 03: DCGAN on MNIST
+
+#: (size, kernel, stride, padding) cases for exercise 3.1, all with kernel >= stride.
+TCONV_CASES = [(7, 5, 1, "same"), (7, 5, 2, "same"), (14, 5, 2, "same"), (7, 4, 2, "same"),
+               (7, 4, 2, "valid"), (3, 3, 2, "valid"), (5, 3, 1, "valid"), (4, 2, 2, "valid")]
+
+
+def _keras_tconv_size(size, kernel, stride, padding):
+    """What Keras' Conv2DTranspose really outputs (height of a size x size input)."""
+    import keras
+
+    layer = keras.layers.Conv2DTranspose(1, kernel, strides=stride, padding=padding)
+    return int(layer.compute_output_shape((1, size, size, 1))[1])
+
+
+def check_3_1(tconv_size) -> None:
+    """A function ``tconv_size(size, kernel, stride, padding)``: a Conv2DTranspose's output size."""
+    expect_done(tconv_size, "your tconv_size function")
+    if not callable(tconv_size):
+        raise Wrong(f"tconv_size should be a function tconv_size(size, kernel, stride, padding), "
+                    f"got {type(tconv_size).__name__}.")
+    got = []
+    for case in TCONV_CASES:
+        try:
+            v = tconv_size(*case)
+        except (NotDone, NotImplementedError):
+            raise
+        except Exception as e:
+            raise Wrong(f"tconv_size{case} raised {type(e).__name__}: {e}.",
+                        "size, kernel and stride are whole numbers; padding is 'same' or 'valid'") from None
+        try:
+            if isinstance(v, (str, bytes, bool)) or float(v) != int(float(v)):
+                raise TypeError
+            got.append(float(v))
+        except (TypeError, ValueError, OverflowError):
+            raise Wrong(f"tconv_size{case} returned {v!r}; expected a whole number (a count of pixels).",
+                        "use integer arithmetic: * and + of whole numbers") from None
+    want = [_keras_tconv_size(*c) for c in TCONV_CASES]
+    if all(g == w for g, w in zip(got, want)):
+        return
+    conv = [math.ceil(s / st) if p == "same" else (s - k) // st + 1 for s, k, st, p in TCONV_CASES]
+    if all(g == c for g, c in zip(got, conv)):
+        raise Wrong("Those are the output sizes of an ordinary strided convolution (Conv2D), which shrinks "
+                    "its input. A transposed convolution runs it backwards: it grows the input.",
+                    "with 'same' padding the output is size * stride")
+    same_ok = all(g == w for g, w, c in zip(got, want, TCONV_CASES) if c[3] == "same")
+    valid_ok = all(g == w for g, w, c in zip(got, want, TCONV_CASES) if c[3] == "valid")
+    first = next((c, g, w) for c, g, w in zip(TCONV_CASES, got, want) if g != w)
+    case, g, w = first
+    if same_ok and not valid_ok:
+        raise Wrong(f"Right for padding='same', wrong for 'valid': tconv_size{case} = {g:g}, Keras gives {w}.",
+                    "with 'valid' padding nothing is cropped: each input pixel is spread over a kernel-sized "
+                    "patch, stride pixels apart, so (size - 1) * stride + kernel")
+    if valid_ok and not same_ok:
+        raise Wrong(f"Right for padding='valid', wrong for 'same': tconv_size{case} = {g:g}, Keras gives {w}.",
+                    "'same' crops the overhang so that the output is exactly size * stride")
+    raise Wrong(f"tconv_size{case} = {g:g}, but Keras' Conv2DTranspose gives {w}.",
+                "'same': size * stride; 'valid': (size - 1) * stride + kernel")
+
+
+def _slerp_cases():
+    rng = np.random.default_rng(3)
+    z0, z1 = rng.standard_normal(64), rng.standard_normal(64)
+    return z0, z1, [0.0, 0.25, 0.5, 0.75, 1.0]
+
+
+def check_3_2(slerp) -> None:
+    """A function ``slerp(z0, z1, t)`` for one number t: spherical interpolation, safe for parallel vectors."""
+    from . import latent
+
+    expect_done(slerp, "your slerp function")
+    if not callable(slerp):
+        raise Wrong(f"slerp should be a function slerp(z0, z1, t), got {type(slerp).__name__}.")
+    z0, z1, ts = _slerp_cases()
+
+    def call(a, b, t):
+        try:
+            out = slerp(a, b, t)
+        except (NotDone, NotImplementedError):
+            raise
+        except Exception as e:
+            raise Wrong(f"slerp(z0, z1, {t}) raised {type(e).__name__}: {e}.",
+                        "z0 and z1 are NumPy vectors of 64 numbers; t is one number") from None
+        out = np.asarray(out, dtype=np.float64)
+        if out.shape != a.shape:
+            raise Wrong(f"slerp(z0, z1, {t}) has shape {out.shape}; expected one vector of shape {a.shape}.")
+        return out
+
+    got = [call(z0, z1, t) for t in ts]
+    want = [np.asarray(latent.slerp(z0, z1, t), np.float64) for t in ts]
+    close = lambda a, b: bool(np.allclose(a, b, rtol=1e-4, atol=1e-4))  # noqa: E731
+    if any(not np.all(np.isfinite(g)) for g in got):
+        raise Wrong("Your slerp returns NaN or infinity for two ordinary random vectors.",
+                    "the angle is arccos(dot(z0, z1) / (|z0| |z1|)); clip the cosine to [-1, 1]")
+    if close(got[0], z1) and close(got[-1], z0):
+        raise Wrong("Your path runs backwards: slerp(z0, z1, 0) gives z1.", "t = 0 must give z0 and t = 1 must give z1")
+    if all(close(g, (1 - t) * z0 + t * z1) for g, t in zip(got, ts)):
+        mid = np.linalg.norm(got[2])
+        raise Wrong(f"That is linear interpolation (lerp): halfway, its length is {mid:.2f}, while z0 and z1 "
+                    f"have lengths {np.linalg.norm(z0):.2f} and {np.linalg.norm(z1):.2f}.",
+                    "weight z0 by sin((1 - t) theta) / sin(theta) and z1 by sin(t theta) / sin(theta)")
+    theta = np.arccos(np.clip(z0 @ z1 / (np.linalg.norm(z0) * np.linalg.norm(z1)), -1, 1))
+    if close(got[0], np.sin(theta) * z0) and not close(got[0], z0):
+        raise Wrong(f"At t = 0 you get sin(theta) * z0 (theta = {theta:.3f} rad), not z0.",
+                    "divide both weights by sin(theta)")
+    for t, g, w in zip(ts, got, want):
+        if not close(g, w):
+            raise Wrong(f"slerp(z0, z1, {t}) differs from spherical interpolation by up to "
+                        f"{np.abs(g - w).max():.3g}.",
+                        "sin((1 - t) theta) / sin(theta) * z0 + sin(t theta) / sin(theta) * z1")
+    e = np.zeros_like(z0)
+    e[0] = 3.0  # z0 = 3 e_1 and z1 = 6 e_1: the cosine is exactly 1, the angle exactly 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        parallel = call(e, 2.0 * e, 0.5)
+    if not np.all(np.isfinite(parallel)):
+        raise Wrong("For parallel vectors (z1 = 2 z0, angle 0) your slerp returns NaN: sin(theta) = 0 there.",
+                    "when sin(theta) is tiny, the two paths coincide: fall back to (1 - t) z0 + t z1")
+    if not close(parallel, 1.5 * e):
+        raise Wrong("For parallel vectors (z1 = 2 z0) slerp(z0, z1, 0.5) should be 1.5 z0, as a straight line gives.",
+                    "when sin(theta) is tiny, fall back to (1 - t) z0 + t z1")
+
+
+#: What exercise 3.3 may change, and the course DCGAN's default for each.
+COURSE_DEFAULTS_3_3 = {"lr": 5e-4, "beta_1": 0.5, "batch_size": 16, "ema_decay": 0.999, "d_steps": 1,
+                       "latent_dim": 64, "loss": "nonsaturating"}
+
+
+def _gan_setting(gan, setting):
+    """The value of ``setting`` that ``gan`` really uses, or ``...`` if it cannot be read from it."""
+    import keras
+
+    if setting in ("lr", "beta_1"):
+        opt = getattr(gan, "g_optimizer", None)
+        attr = "learning_rate" if setting == "lr" else "beta_1"
+        v = getattr(opt, attr, None)
+        return Ellipsis if v is None else float(keras.ops.convert_to_numpy(v))
+    if setting == "ema_decay":
+        return gan.ema_decay
+    if setting == "d_steps":
+        return gan.d_steps
+    if setting == "latent_dim":
+        return gan.latent_dim
+    if setting == "loss":
+        return getattr(getattr(gan, "gan_loss", None), "name", Ellipsis)
+    return Ellipsis  # batch_size: a property of the training call, not of the model
+
+
+def _untrained_fd(gan, n=1000):
+    import keras
+
+    from . import metrics
+
+    fresh = keras.models.clone_model(gan.generator)  # same architecture, new random weights
+    z = np.random.default_rng([5, 17]).standard_normal((n, gan.latent_dim)).astype("float32")
+    return metrics.evaluate(keras.ops.convert_to_numpy(fresh(z, training=False)))["fd"]
+
+
+def check_3_3(answer) -> None:
+    """``{"setting": name, "value": v, "gan": trained GAN}``: one setting of the course DCGAN changed,
+    the GAN really uses it, and its samples beat an untrained generator's FD by more than 2x."""
+    from . import metrics
+
+    expect_done(answer, "answer_3_3")
+    if not isinstance(answer, dict) or not {"setting", "value", "gan"} <= set(answer):
+        raise Wrong(f"answer_3_3 should be a dict with keys 'setting', 'value' and 'gan', got {answer!r:.80}.",
+                    'e.g. {"setting": "batch_size", "value": 64, "gan": my_gan}')
+    setting, value, gan = answer["setting"], answer["value"], answer["gan"]
+    expect_done(gan, "your trained GAN")
+    if setting not in COURSE_DEFAULTS_3_3:
+        raise Wrong(f"{setting!r} is not one of the settings this exercise compares: "
+                    f"{', '.join(COURSE_DEFAULTS_3_3)}.")
+    default = COURSE_DEFAULTS_3_3[setting]
+    if value == default:
+        raise Wrong(f"{setting} = {value!r} is the course's default: nothing changed.",
+                    "pick another value, train, and compare with the course DCGAN's row of the table")
+    if not hasattr(gan, "sample") or not hasattr(gan, "generator"):
+        raise Wrong(f"'gan' should be the course GAN you trained, got {type(gan).__name__}.")
+    used = _gan_setting(gan, setting)
+    if used is not Ellipsis:
+        same = (used == value) if not isinstance(used, float) or value is None else \
+            math.isclose(used, float(value), rel_tol=1e-6)
+        if not same:
+            raise Wrong(f"You say {setting} = {value!r}, but your GAN uses {setting} = {used!r}.",
+                        "build the GAN with the changed setting (train.build_gan(...) takes lr, beta_1, "
+                        "loss, ema_decay, latent_dim)")
+    images = np.asarray(gan.sample(1000, seed=5))
+    if not np.all(np.isfinite(images)):
+        raise Wrong("Your GAN's samples contain NaN: the training diverged.", "a smaller learning rate, or another seed")
+    fd = metrics.evaluate(images)["fd"]
+    fd0 = _untrained_fd(gan)
+    if not fd < fd0 / 2:
+        raise Wrong(f"Your GAN's FD is {fd:.1f}; an untrained generator of the same shape scores {fd0:.1f}. "
+                    "It has not learned enough to measure the change: the check asks for less than half.",
+                    "train for more epochs (or check that you trained the GAN you passed)")
+
+
+# =========================================================================== lesson 02: vanilla GAN on MNIST
+
+
+def check_2_1(answer) -> None:
+    """Parameters of the articles' MLP generator (100 -> 128 -> 784) with a latent size of 64."""
+    expect_done(answer, "the parameter count")
+    if isinstance(answer, (str, bytes)):
+        raise Wrong(f"The parameter count should be a whole number, got the text {answer!r}.", "drop the quotes")
+    try:
+        v = float(answer)
+    except (TypeError, ValueError):
+        raise Wrong(f"The parameter count should be a whole number, got {type(answer).__name__} {answer!r}.") from None
+    want = 64 * 128 + 128 + 128 * 784 + 784
+    hint = "a Dense layer from m to n numbers has m*n weights plus n biases; add both layers"
+    if v == 64 * 128 + 128 * 784:
+        raise Wrong(f"{v:,.0f} counts the weights but not the biases.", "each Dense layer also has one bias per output")
+    if v == 114_064:
+        raise Wrong("114,064 is the generator with a latent size of 100; the question asks for 64.", hint)
+    if v == 100_609:
+        raise Wrong("100,609 is the discriminator's count; the question is about the generator.", hint)
+    if v == 64 * 128 + 128:
+        raise Wrong(f"{v:,.0f} is only the first layer (64 -> 128).", "add the output layer 128 -> 784")
+    if v != want:
+        raise Wrong(f"{v:,.0f} is not the generator's parameter count.", hint)
+
+
+def check_2_2(build) -> None:
+    """A function ``build(latent_dim)`` returning seed 000's generator with its bug fixed, in the course's format."""
+    import keras
+
+    from . import vanilla
+
+    expect_done(build, "your generator function")
+    if not callable(build):
+        raise Wrong(f"Expected a function build(latent_dim) that returns a Keras model, got {type(build).__name__}.")
+    try:
+        model = build(100)
+    except (NotDone, NotImplementedError):
+        raise
+    except Exception as e:
+        raise Wrong(f"build(100) raised {type(e).__name__}: {e}.", "return a keras.Model or keras.Sequential") from None
+    expect_done(model, "the model your function returns")
+    if not isinstance(model, keras.Model):
+        raise Wrong(f"build(100) returned {type(model).__name__}, not a Keras model.")
+    z = np.random.default_rng(0).standard_normal((8, 100)).astype(np.float32)
+    try:
+        out = np.asarray(keras.ops.convert_to_numpy(model(z, training=False)))
+    except Exception as e:
+        raise Wrong(f"Calling your model on a batch of shape (8, 100) raised {type(e).__name__}: {e}.",
+                    "its input must be a latent vector of latent_dim numbers") from None
+    n = model.count_params()
+    if n == 100 * 784 + 784:
+        raise Wrong(f"Your generator has {n:,} parameters: only the output layer. The bug is still there: "
+                    "the 784-unit layer reads z, so the 128-unit hidden layer feeds nothing.",
+                    "pass the hidden layer's output, not z, to the second Dense layer")
+    dead = vanilla.dead_weights(model, latent_dim=100)
+    if dead:
+        raise Wrong(f"These weights get no gradient, so they can never learn: {', '.join(dead)}. "
+                    "Some layer's output never reaches the generator's output.",
+                    "each layer must read the previous layer's output")
+    if n != 114_064:
+        raise Wrong(f"Your generator has {n:,} parameters; the articles' generator (100 -> 128 -> 784) has 114,064.",
+                    "one hidden Dense layer of 128 units, then a Dense layer of 784 units")
+    if out.shape[1:] == (784,):
+        raise Wrong("Your generator outputs flat vectors of 784 numbers; the course's images have shape (28, 28, 1).",
+                    "end with keras.layers.Reshape((28, 28, 1))")
+    if out.shape != (8, 28, 28, 1):
+        raise Wrong(f"For 8 latent vectors your generator outputs shape {out.shape}; expected (8, 28, 28, 1).")
+    wide = np.asarray(keras.ops.convert_to_numpy(model(20 * z, training=False)))
+    if wide.min() >= 0.0 and wide.max() <= 1.0:
+        raise Wrong("Your outputs stay in [0, 1] (a sigmoid): the article's data were in [0, 1], the course's digits "
+                    "are in [-1, 1] (background -1), so D could tell fakes by their grey background.",
+                    "end with tanh, which maps to [-1, 1]")
+    if wide.min() < -1.0 - 1e-6 or wide.max() > 1.0 + 1e-6:
+        raise Wrong(f"Your outputs range over [{wide.min():.3g}, {wide.max():.3g}]; images must lie in [-1, 1].",
+                    "end with a tanh activation")
+
+
+def check_2_3(answer) -> None:
+    """A trained MNIST GAN (or 2,000 of its samples) that passes lesson 02's levels (vanilla.LEVELS)."""
+    from . import metrics, vanilla
+    from .data import check_images
+
+    expect_done(answer, "your trained GAN")
+    try:
+        if hasattr(answer, "sample") and callable(answer.sample):
+            samples = answer.sample(metrics.N_EVAL, seed=5)
+        else:
+            samples = answer
+        samples = np.asarray(samples, dtype=np.float32)
+    except (TypeError, ValueError) as e:
+        raise Wrong(f"Could not read samples from your answer ({e}).",
+                    "set answer_2_3 to your trained GAN (the object you called fit on)") from None
+    if not np.all(np.isfinite(samples)):
+        raise Wrong("Some samples are NaN or infinite: the training diverged.", "try a smaller learning rate")
+    try:
+        samples = check_images(samples, name="your samples")
+    except ValueError as e:
+        raise Wrong(str(e), "pass the GAN itself, or gan.sample(2000)") from None
+    if len(samples) < metrics.N_EVAL:
+        raise Wrong(f"{len(samples):,} samples: the protocol scores {metrics.N_EVAL:,}.", "pass the GAN itself")
+    r = metrics.evaluate(samples)
+    lv = vanilla.LEVELS
+    shares = np.asarray(r["class_shares"])
+    top = int(shares.argmax())
+    if shares[top] >= 0.5:
+        raise Wrong(f"Mode collapse: {shares[top]:.0%} of your samples are read as the digit {top} "
+                    f"(KL to uniform {r['kl_to_uniform']:.2f}).",
+                    "train longer, or lower D's advantage (learning rates); lesson 04 is about this failure")
+    if r["fd"] > lv["fd_max"]:
+        raise Wrong(f"Your samples' Frechet distance is {r['fd']:.1f} (must be at most {lv['fd_max']:g}; "
+                    "an untrained generator scores about 340).",
+                    "train for more steps or with a larger learning rate such as 1e-3")
+    if r["classifier_score"] < lv["score_min"]:
+        raise Wrong(f"Classifier score {r['classifier_score']:.2f} (must be at least {lv['score_min']:g}): "
+                    "too few samples read clearly as one digit.", "train longer")
+    if r["kl_to_uniform"] > lv["kl_max"]:
+        raise Wrong(f"The digits are covered unevenly: KL to uniform {r['kl_to_uniform']:.2f} "
+                    f"(must be at most {lv['kl_max']:g}); shares "
+                    + " ".join(f"{d}:{s:.2f}" for d, s in enumerate(shares)) + ".",
+                    "train longer; a generator usually fills in the rare digits late")

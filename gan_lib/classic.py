@@ -166,48 +166,63 @@ def flag_experiments(model: str = "mlp", batch_size: int = 64, seed: int = 0) ->
     Returns one dict per scenario: ``scenario``, ``d_step_changes_d`` and
     ``stack_step_changes_d`` (for the *last* D step and the *last* stacked step
     of the scenario; ``None`` if it has none) and ``stack_step_changes_g``.
-    Keras' warning about a model without trainable weights is silenced here
-    (the measured booleans say the same thing).
+    Keras' warning about a model without trainable weights, and TensorFlow's
+    about retracing (each scenario builds new models), are silenced here: the
+    measured booleans say the same thing.
     """
+    import logging
+
+    rng = np.random.default_rng(seed)
+    real = rng.uniform(-1, 1, (batch_size, 28, 28, 1)).astype(np.float32)
+    ones = np.ones((batch_size, 1), np.float32)
+    rows = []
+    tf_logger = logging.getLogger("tensorflow")
+    level = tf_logger.level
+    tf_logger.setLevel(logging.ERROR)
+    try:
+        for name, events in FLAG_SCENARIOS.items():
+            rows.append(_flag_scenario(name, events, model, real, ones, rng, seed))
+    finally:
+        tf_logger.setLevel(level)
+    return rows
+
+
+def _flag_scenario(name, events, model, real, ones, rng, seed) -> dict:
+    """One row of :func:`flag_experiments`: fresh networks, the events in order, what moved."""
     import warnings
 
     import keras
 
     from . import models
 
-    rng = np.random.default_rng(seed)
-    real = rng.uniform(-1, 1, (batch_size, 28, 28, 1)).astype(np.float32)
-    ones = np.ones((batch_size, 1), np.float32)
-    rows = []
-    for name, events in FLAG_SCENARIOS.items():
-        keras.utils.set_random_seed(seed)
-        g, d = models.build(model)
-        z = rng.standard_normal((batch_size, int(g.input_shape[-1]))).astype(np.float32)
-        row = {"scenario": name, "d_step_changes_d": None, "stack_step_changes_d": None,
-               "stack_step_changes_g": None}
-        stacked = None
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="The model does not have any trainable weights")
-            for event in events:
-                if event == "compile_d":
-                    d.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
-                elif event == "freeze":
-                    d.trainable = False
-                elif event == "unfreeze":
-                    d.trainable = True
-                elif event == "compile_stack":
-                    stacked = keras.Sequential([g, d])
-                    stacked.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
-                elif event == "recompile_stack":
-                    stacked.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
-                elif event == "d_step":
-                    row["d_step_changes_d"] = weights_changed(d, lambda: d.train_on_batch(real, ones))
-                elif event == "stack_step":
-                    g_before = [w.copy() for w in g.get_weights()]
-                    row["stack_step_changes_d"] = weights_changed(d, lambda: stacked.train_on_batch(z, ones))
-                    row["stack_step_changes_g"] = any(not np.array_equal(a, b)
-                                                      for a, b in zip(g_before, g.get_weights()))
-                else:  # pragma: no cover - a typo in FLAG_SCENARIOS
-                    raise ValueError(f"unknown event {event!r}")
-        rows.append(row)
-    return rows
+    batch_size = len(real)
+    keras.utils.set_random_seed(seed)
+    g, d = models.build(model)
+    z = rng.standard_normal((batch_size, int(g.input_shape[-1]))).astype(np.float32)
+    row = {"scenario": name, "d_step_changes_d": None, "stack_step_changes_d": None,
+           "stack_step_changes_g": None}
+    stacked = None
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The model does not have any trainable weights")
+        for event in events:
+            if event == "compile_d":
+                d.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
+            elif event == "freeze":
+                d.trainable = False
+            elif event == "unfreeze":
+                d.trainable = True
+            elif event == "compile_stack":
+                stacked = keras.Sequential([g, d])
+                stacked.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
+            elif event == "recompile_stack":
+                stacked.compile(optimizer=_adam(2e-4, 0.5), loss=_bce())
+            elif event == "d_step":
+                row["d_step_changes_d"] = weights_changed(d, lambda: d.train_on_batch(real, ones))
+            elif event == "stack_step":
+                g_before = [w.copy() for w in g.get_weights()]
+                row["stack_step_changes_d"] = weights_changed(d, lambda: stacked.train_on_batch(z, ones))
+                row["stack_step_changes_g"] = any(not np.array_equal(a, b)
+                                                  for a, b in zip(g_before, g.get_weights()))
+            else:  # pragma: no cover - a typo in FLAG_SCENARIOS
+                raise ValueError(f"unknown event {event!r}")
+    return row

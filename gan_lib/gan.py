@@ -34,12 +34,18 @@ Extension points (later lessons plug in here instead of writing a new loop):
 
 from __future__ import annotations
 
+import warnings
+
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
 from . import losses as losses_mod
+
+# GAN data comes as a tf.data pipeline that gan_lib.data already shuffles; Keras
+# warns (with a site-packages path) whenever fit's default shuffle=True meets one.
+warnings.filterwarnings("ignore", message=r"`shuffle=True` was passed", category=UserWarning)
 
 
 class GAN(keras.Model):

@@ -40,6 +40,26 @@ THRESHOLDS = {
     "min_class_share": 0.03,  # every digit at least 3% of samples
 }
 
+#: A lower bar that says "it learned digits" rather than "good digits": for
+#: quick-mode checks and for models (like the MLP GAN of lesson 02) that do not
+#: reach :data:`THRESHOLDS` in minutes. An untrained generator (FD 330-380,
+#: score 1.0, one class: KL log 10 = 2.30) fails each; real digits pass each.
+LEARNED = {
+    "fd_max": 200.0,   # Frechet distance at most this
+    "score_min": 2.0,  # classifier score at least this
+    "kl_max": 1.0,     # KL of the class shares to uniform at most this
+}
+
+
+def learned(result: dict) -> dict:
+    """The :data:`LEARNED` verdicts (True = pass) for a result of :func:`evaluate`."""
+    t = LEARNED
+    return {
+        "fd": bool(result["fd"] <= t["fd_max"]),
+        "classifier_score": bool(result["classifier_score"] >= t["score_min"]),
+        "coverage": bool(result["kl_to_uniform"] <= t["kl_max"]),
+    }
+
 
 def frechet_distance_gaussians(mu1, cov1, mu2, cov2) -> float:
     """``||mu1 - mu2||^2 + Tr(C1 + C2 - 2 (C1^{1/2} C2 C1^{1/2})^{1/2})``.

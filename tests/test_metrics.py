@@ -201,3 +201,19 @@ def test_evaluate_rejects_bad_input():
         metrics.evaluate(good, n=1)
     with pytest.raises(ValueError, match="n=11"):
         metrics.evaluate(good, n=11)
+
+
+def test_learned_levels_pass_real_digits_and_fail_untrained(real_result, untrained_result):
+    assert metrics.learned(real_result) == {"fd": True, "classifier_score": True, "coverage": True}
+    assert metrics.learned(untrained_result) == {"fd": False, "classifier_score": False, "coverage": False}
+
+
+def test_noisy_digits_fail_the_quality_threshold_but_pass_learned():
+    """The FD pass level is not loose: real digits with pixel noise (std 0.5) fail it."""
+    from gan_lib import data
+
+    x = data.load_digits("train", verbose=False).images[:2000]
+    noisy = np.clip(x + np.random.default_rng(0).normal(0, 0.5, x.shape), -1, 1).astype("float32")
+    r = metrics.evaluate(noisy)
+    assert r["fd"] > metrics.THRESHOLDS["fd_max"]
+    assert all(metrics.learned(r).values())

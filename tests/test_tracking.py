@@ -1,0 +1,51 @@
+"""Behaviour of gan_lib.tracking: per-epoch quality rows, budgets, and the plot."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+from gan_lib import data, tracking, train  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def rows():
+    train.set_determinism(0)
+    gan = train.build_gan("mlp", seed=0, lr=5e-4, beta_1=0.5, loss="nonsaturating", ema_decay=0.999)
+    images = data.load_digits("train", limit=128, verbose=False).images
+    return tracking.fit_tracked(gan, images, batch_size=32, epochs=2, n=200, raw_too=True)
+
+
+def test_one_row_per_epoch_with_the_protocols_numbers(rows):
+    assert [r["epoch"] for r in rows] == [1, 2]
+    for r in rows:
+        for key in ("seconds", "d_loss", "g_loss", "fd", "fd_floor", "classifier_score", "min_share",
+                    "fd_raw", "classifier_score_raw", "min_share_raw"):
+            assert key in r, key
+        assert len(r["class_shares"]) == 10 and abs(sum(r["class_shares"]) - 1) < 1e-3
+        assert r["min_share"] == min(r["class_shares"])
+        assert r["fd"] > r["fd_floor"] > 0
+    assert 0 < rows[0]["seconds"] <= rows[1]["seconds"]
+
+
+def test_at_budget_picks_the_last_epoch_within_the_budget():
+    rs = [{"epoch": e, "seconds": s} for e, s in ((1, 10.0), (2, 20.0), (3, 30.0))]
+    assert tracking.at_budget(rs, 20.0)["epoch"] == 2
+    assert tracking.at_budget(rs, 20.9)["epoch"] == 2
+    assert tracking.at_budget(rs, 29.0)["epoch"] == 3      # within the 5% slack
+    assert tracking.at_budget(rs, 5.0)["epoch"] == 1       # none within: the first
+
+
+def test_format_rows_and_plot(rows):
+    text = tracking.format_rows(rows, shares=True)
+    assert text.count("\n") == 1 and "FD" in text and "shares" in text
+    assert "FD" in tracking.format_rows(rows, suffix="_raw")
+    fig = tracking.plot_quality({"mlp": rows}, floor=rows[-1]["fd_floor"])
+    assert len(fig.axes) == 2 and fig.axes[0].get_yscale() == "log"
+
+
+def test_batch_larger_than_data_is_refused():
+    gan = train.build_gan("mlp", seed=0, lr=5e-4, beta_1=0.5, loss="nonsaturating", ema_decay=None)
+    with pytest.raises(ValueError, match="larger than the data"):
+        tracking.fit_tracked(gan, data.load_digits("train", limit=8, verbose=False).images, 16, 1)
