@@ -7,34 +7,9 @@ import keras
 import numpy as np
 import pytest
 
-from gan_lib import checks, exercises, theory
-
-
-def verdict(capsys, number, test):
-    """Run exercises.check and return (returned bool, printed line)."""
-    ok = exercises.check(number, test)
-    return ok, capsys.readouterr().out
-
-
-def expect_pass(capsys, number, test):
-    ok, out = verdict(capsys, number, test)
-    assert ok and "pass" in out, out
-
-
-def expect_not_done(capsys, number, test):
-    ok, out = verdict(capsys, number, test)
-    assert not ok and "not done yet" in out, out
-
-
-def expect_wrong(capsys, number, test, *phrases):
-    ok, out = verdict(capsys, number, test)
-    assert not ok and "not yet right" in out, out
-    for phrase in phrases:
-        assert phrase in out, out
-
-
-def _raise_not_implemented(*args, **kwargs):
-    raise NotImplementedError
+from gan_lib import checks, theory
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
 
 # --------------------------------------------------------------------------- 1.1: D*(4)

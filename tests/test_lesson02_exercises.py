@@ -8,29 +8,8 @@ import numpy as np
 import pytest
 from keras import layers
 
-from gan_lib import checks, classic, data, exercises, metrics, models, vanilla
-
-
-def verdict(capsys, number, test):
-    ok = exercises.check(number, test)
-    return ok, capsys.readouterr().out
-
-
-def expect_pass(capsys, number, test):
-    ok, out = verdict(capsys, number, test)
-    assert ok and "pass" in out, out
-
-
-def expect_not_done(capsys, number, test):
-    ok, out = verdict(capsys, number, test)
-    assert not ok and "not done yet" in out, out
-
-
-def expect_wrong(capsys, number, test, *phrases):
-    ok, out = verdict(capsys, number, test)
-    assert not ok and "not yet right" in out, out
-    for phrase in phrases:
-        assert phrase in out, out
+from gan_lib import checks, classic, data, metrics, models, vanilla
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong
 
 
 # --------------------------------------------------------------------------- 2.1: parameter count
