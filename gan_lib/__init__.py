@@ -19,7 +19,7 @@ exercises      the check runner: pass / not done yet / what is wrong
 checks         every lesson's exercise checks (``check_<lesson>_<k>``)
 theory         1-D densities and GAN theory (lesson 01)
 classic        the classic stacked-model recipe and its ``trainable`` pitfall (lesson 02)
-vanilla        lesson 02's MLP GAN helpers (D-wins test, snapshots, seed 000's buggy generator)
+vanilla        lesson 02's MLP GAN helpers (D-wins test, snapshots, the TF1 article's buggy generator)
 latent         latent interpolation (lerp, slerp) and latents for a chosen digit
 tracking       quality per epoch against training seconds (lesson 03)
 =============  ==============================================================

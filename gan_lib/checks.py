@@ -422,7 +422,7 @@ def check_2_1(answer) -> None:
 
 
 def check_2_2(build) -> None:
-    """A function ``build(latent_dim)`` returning seed 000's generator with its bug fixed, in the course's format."""
+    """A function ``build(latent_dim)`` returning the TensorFlow 1 article's generator with its bug fixed, in the course's format."""
     import keras
 
     from . import vanilla

@@ -1,7 +1,7 @@
 """The classic Keras GAN recipe (lesson 02), kept here so the notebook stays small.
 
-The old Keras tutorials (seeds 002 and 003 of the course) train a GAN without a
-custom training step:
+The old Keras GAN tutorials the course draws on (among them the Keras MLP GAN
+article) train a GAN without a custom training step:
 
 1. compile the discriminator ``D`` on its own (binary cross-entropy);
 2. set ``D.trainable = False`` and stack ``stacked = Sequential([G, D])``;
@@ -86,7 +86,7 @@ def train_classic(generator, discriminator, stacked, images, epochs: int = 1, ba
     """The tutorials' loop: per batch, one D update on real + fake, then one stacked (G) update.
 
     ``toggle=True`` sets ``discriminator.trainable`` to True before D's update
-    and back to False before the stacked update (steps 1-4 of seed 003).
+    and back to False before the stacked update (steps 1-4 of the Keras MLP GAN article).
     Batches follow :func:`gan_lib.data.epoch_order` (the same order as the
     course's GAN for the same seed); latents are standard normal.
 

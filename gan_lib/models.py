@@ -13,14 +13,15 @@ Each builder returns ``(generator, discriminator)``:
 Models:
 
 ``mlp``
-    The articles' fully connected pair (seeds 000/003): G 100 -> 128 -> 784,
+    The articles' fully connected pair (the TensorFlow 1 and Keras MLP GAN articles): G 100 -> 128 -> 784,
     114,064 parameters; D 784 -> 128 -> 1, 100,609 parameters.
 ``tutorial_dcgan``
-    TensorFlow's DCGAN tutorial (seed 001): Dense 7x7x256 -> Conv2DTranspose
+    TensorFlow's DCGAN tutorial (the DCGAN tutorial article): Dense 7x7x256 -> Conv2DTranspose
     128/64/1 with BatchNorm and LeakyReLU; D Conv2D 64/128 with Dropout 0.3.
 ``dcgan``
     The course's default: a smaller, faster DCGAN tuned for a laptop CPU
-    (no BatchNorm or Dropout in D; trained with Adam(2e-4, beta_1=0.5)).
+    (no BatchNorm or Dropout in D; ``make train`` trains it with Adam(5e-4, beta_1=0.5),
+    batches of 16 and an EMA of G's weights, see ``gan_lib.train.DEFAULTS``).
 """
 
 from __future__ import annotations

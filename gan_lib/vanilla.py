@@ -9,7 +9,7 @@
   discriminator has won (D(x) -> 1, D(G(z)) -> 0).
 * :class:`Snapshots`: a callback that keeps the generator's images for the
   fixed latent batch at chosen epochs (in memory, for a figure).
-* :func:`tf1_generator`: the TensorFlow 1 generator of seed 000, rebuilt in
+* :func:`tf1_generator`: the generator of the TensorFlow 1 GAN article, rebuilt in
   Keras *with its bug*: the output layer reads the latent ``z`` instead of the
   hidden layer (exercise 2.2). :func:`dead_weights` finds weights that get no
   gradient, which is how the bug shows.
@@ -148,11 +148,11 @@ def plot_class_shares(results: dict, ax=None):
     return ax
 
 
-# --------------------------------------------------------------------------- seed 000's TF1 generator
+# --------------------------------------------------------------------------- the TF1 article's generator
 
 
 def tf1_generator(latent_dim: int = 100):
-    """Seed 000's generator, line for line in Keras, bug included.
+    """The TensorFlow 1 GAN article's generator, line for line in Keras, bug included.
 
     The article writes ``x = dense(z, 128, relu)`` and then ``x = dense(z, 784)``:
     the second layer reads ``z``, so the hidden layer feeds nothing. In Keras'
@@ -171,7 +171,7 @@ def tf1_generator(latent_dim: int = 100):
 
 
 def uniform_latents(m: int, n: int, seed: int = 0) -> np.ndarray:
-    """``m`` latent vectors of ``n`` numbers drawn uniformly from [-1, 1] (seed 000's choice)."""
+    """``m`` latent vectors of ``n`` numbers drawn uniformly from [-1, 1] (the TensorFlow 1 article's choice)."""
     return np.random.default_rng(seed).uniform(-1.0, 1.0, size=(m, n)).astype(np.float32)
 
 
