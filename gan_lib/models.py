@@ -16,7 +16,7 @@ Models:
     The articles' fully connected pair (the TensorFlow 1 and Keras MLP GAN articles): G 100 -> 128 -> 784,
     114,064 parameters; D 784 -> 128 -> 1, 100,609 parameters.
 ``tutorial_dcgan``
-    TensorFlow's DCGAN tutorial (the DCGAN tutorial article): Dense 7x7x256 -> Conv2DTranspose
+    TensorFlow's DCGAN tutorial, as in the step-by-step DCGAN article: Dense 7x7x256 -> Conv2DTranspose
     128/64/1 with BatchNorm and LeakyReLU; D Conv2D 64/128 with Dropout 0.3.
 ``dcgan``
     The course's default: a smaller, faster DCGAN tuned for a laptop CPU
