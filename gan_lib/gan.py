@@ -188,6 +188,21 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
         return {m.name: m.result() for m in self.metrics}
 
+    def fit_images(self, images, batch_size, epochs, initial_epoch=0, seed=0, callbacks=(), verbose=0):
+        """``fit`` on an array of training examples, the course's way.
+
+        Batches come from :func:`gan_lib.data.training_batches`: full batches,
+        ``len(images) // batch_size`` per epoch, in an order that is a pure
+        function of ``(seed, epoch)``. So training epochs ``initial_epoch ..
+        epochs - 1`` now, or continuing later, sees exactly the batches of one
+        uninterrupted call. Returns Keras' ``History``.
+        """
+        from .data import training_batches
+
+        batches = training_batches(images, batch_size, seed, initial_epoch, epochs)
+        return self.fit(batches, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=len(images) // batch_size,
+                        callbacks=list(callbacks), verbose=verbose, shuffle=False)
+
     # ------------------------------------------------------------------ sampling
 
     @property
@@ -195,13 +210,17 @@ class GAN(keras.Model):
         """The generator used for samples: the weight average if there is one."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
-    def generate(self, z, batch_size=500) -> np.ndarray:
-        """Images for the latent batch ``z`` (inference mode), as a NumPy array."""
+    def generate(self, z, batch_size=500, generator=None) -> np.ndarray:
+        """Images for the latent batch ``z`` (inference mode), as a NumPy array.
+
+        ``generator`` defaults to :attr:`sampler`; pass ``gan.generator`` for the raw weights.
+        """
+        generator = self.sampler if generator is None else generator
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"Latent batch has shape {z.shape}; this generator expects "
                              f"(N, {self.latent_dim}): {self.latent_dim} numbers per sample.")
-        out = [ops.convert_to_numpy(self.sampler(z[i:i + batch_size], training=False))
+        out = [ops.convert_to_numpy(generator(z[i:i + batch_size], training=False))
                for i in range(0, len(z), batch_size)]
         return np.concatenate(out)
 

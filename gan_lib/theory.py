@@ -385,13 +385,9 @@ def train_gan(gan, data, epochs_from: int, epochs_to: int, batch_size: int = 128
     of (seed, epoch), so training in chunks sees the same batches as one call.
     Returns the list of per-epoch logs.
     """
-    from .data import training_batches
-
     if epochs_to <= epochs_from:
         return []
-    steps = len(data) // batch_size
-    ds = training_batches(data, batch_size, seed, epochs_from, epochs_to)
-    h = gan.fit(ds, epochs=epochs_to, initial_epoch=epochs_from, steps_per_epoch=steps, shuffle=False, verbose=0)
+    h = gan.fit_images(data, batch_size, epochs_to, initial_epoch=epochs_from, seed=seed)
     keys = list(h.history)
     return [{k: float(h.history[k][i]) for k in keys} for i in range(len(h.history[keys[0]]))]
 

@@ -19,13 +19,7 @@ import time
 import keras
 import numpy as np
 
-
-def _evaluate(model, z):
-    from . import metrics
-
-    images = np.concatenate([keras.ops.convert_to_numpy(model(z[i:i + 500], training=False))
-                             for i in range(0, len(z), 500)])
-    return metrics.evaluate(images)
+from . import metrics
 
 
 class QualityTracker(keras.callbacks.Callback):
@@ -61,7 +55,7 @@ class QualityTracker(keras.callbacks.Callback):
         if self.raw_too and gan.ema_generator is not None:
             models.append(("_raw", gan.generator))
         for suffix, model in models:
-            r = _evaluate(model, z)
+            r = metrics.evaluate(gan.generate(z, generator=model))
             row.update({f"fd{suffix}": r["fd"], f"classifier_score{suffix}": r["classifier_score"],
                         f"class_shares{suffix}": r["class_shares"],
                         f"min_share{suffix}": float(min(r["class_shares"]))})
@@ -78,14 +72,8 @@ def fit_tracked(gan, images, batch_size: int, epochs: int, seed: int = 0, callba
     ``callbacks`` run after the tracker (e.g. :class:`gan_lib.callbacks.SampleGrid`).
     See :class:`QualityTracker` for the rows.
     """
-    from . import data
-
-    if batch_size > len(images):
-        raise ValueError(f"batch_size={batch_size} is larger than the data ({len(images)} images).")
     tracker = QualityTracker(n=n, raw_too=raw_too)
-    batches = data.training_batches(images, batch_size, seed, 0, epochs)
-    gan.fit(batches, epochs=epochs, steps_per_epoch=len(images) // batch_size,
-            callbacks=[tracker, *callbacks], verbose=0, shuffle=False)
+    gan.fit_images(images, batch_size, epochs, seed=seed, callbacks=[tracker, *callbacks])
     return tracker.rows
 
 

@@ -181,11 +181,10 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
                  recorder, *callbacks]
     t0 = time.perf_counter()
     if start_epoch < cfg["epochs"]:
-        batches = data_mod.training_batches(digits.images, cfg["batch_size"], cfg["seed"], start_epoch, cfg["epochs"])
         log(f"Training epochs {start_epoch + 1}..{cfg['epochs']} ({steps} steps each) -> {run_dir}")
         try:
-            gan.fit(batches, epochs=cfg["epochs"], initial_epoch=start_epoch, steps_per_epoch=steps,
-                    callbacks=all_callbacks, verbose=2, shuffle=False)
+            gan.fit_images(digits.images, cfg["batch_size"], cfg["epochs"], initial_epoch=start_epoch,
+                           seed=cfg["seed"], callbacks=all_callbacks, verbose=2)
         except KeyboardInterrupt:
             done = checkpoint.list_checkpoints(run_dir)
             where = f"the checkpoint of epoch {int(done[-1].name[5:10])}" if done else "no checkpoint yet"

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from gan_lib import data, losses, models
+from gan_lib import losses, models
 from gan_lib.gan import GAN
 
 
@@ -18,8 +18,7 @@ def tiny_1d(latent_dim=4, seed=0):
 
 
 def fit_1d(gan, x, epochs, batch=128, seed=0):
-    steps = len(x) // batch
-    return gan.fit(data.training_batches(x, batch, seed, 0, epochs), epochs=epochs, steps_per_epoch=steps, verbose=0)
+    return gan.fit_images(x, batch, epochs, seed=seed)
 
 
 def test_tiny_gan_learns_a_gaussian():
