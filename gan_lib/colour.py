@@ -75,7 +75,10 @@ def cifar10_dir(home=None) -> Path:
 
 _ALLOWED = frozenset({("numpy", "ndarray"), ("numpy", "dtype"), ("numpy.core.multiarray", "_reconstruct"),
                       ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "scalar"),
-                      ("numpy._core.multiarray", "scalar")})
+                      ("numpy._core.multiarray", "scalar"),
+                      # Python 3 writes bytes into protocol-2 pickles as _codecs.encode(text, "latin1"),
+                      # a pure conversion; the original Python 2 files need only the numpy names.
+                      ("_codecs", "encode")})
 
 
 class _ArraysOnly(pickle.Unpickler):

@@ -10,7 +10,7 @@ Each builder returns ``(generator, discriminator)``:
 * the discriminator's last hidden activation is a layer named ``"features"``,
   which feature matching and similar tricks read (see ``GAN.features``).
 
-Models:
+Models for the digits (28x28x1):
 
 ``mlp``
     The articles' fully connected pair (the TensorFlow 1 and Keras MLP GAN articles): G 100 -> 128 -> 784,
@@ -22,10 +22,18 @@ Models:
     The course's default: a smaller, faster DCGAN tuned for a laptop CPU
     (no BatchNorm or Dropout in D; ``make train`` trains it with Adam(5e-4, beta_1=0.5),
     batches of 16 and an EMA of G's weights, see ``gan_lib.train.DEFAULTS``).
+
+Models for colour images (32x32x3, lesson 05; :func:`image_shape` tells a model's shape):
+
+``cifar_article``, ``cifar_article_sn``
+    The CIFAR-10 GAN of source article 002, without and with spectral normalisation in D.
+``cifar_small``, ``cifar_small_sn``
+    The same design at half width (about 4x less computation), for a CPU.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import keras
@@ -265,3 +273,17 @@ MODELS.update({
     "cifar_small": (cifar_small, 100, "article 002's CIFAR-10 design at half width, for a CPU"),
     "cifar_small_sn": (cifar_small_sn, 100, "the half-width CIFAR-10 design with spectral normalisation in D"),
 })
+
+
+@functools.lru_cache(maxsize=None)
+def image_shape(name: str) -> tuple:
+    """The image shape ``(H, W, C)`` a named model makes and judges (read from its discriminator's input)."""
+    if name not in MODELS:
+        raise ValueError(f"Unknown model {name!r}. Valid models: {', '.join(MODELS)}.")
+    _, d = build(name)
+    return tuple(int(s) for s in d.input_shape[1:])
+
+
+def names_for(shape) -> list:
+    """The registered models whose images have ``shape``, e.g. ``(28, 28, 1)`` or ``(32, 32, 3)``."""
+    return [name for name in MODELS if image_shape(name) == tuple(shape)]
