@@ -23,23 +23,24 @@ has a much smaller value than real images.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
 def default_classifier(input_shape):
-    """A small classifier returning a logit: two strided convolutions and a global average for images,
-    one hidden layer for vectors."""
+    """A small classifier returning a logit: two strided convolutions for images, one hidden layer for vectors."""
     import keras
     from keras import layers
 
     if len(input_shape) == 3:
         body = [layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
                 layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),
-                layers.GlobalAveragePooling2D()]
+                layers.Flatten()]
     else:
         body = [layers.Flatten(), layers.Dense(32, activation="relu")]
     model = keras.Sequential([keras.Input(tuple(input_shape)), *body, layers.Dense(1)], name="c2st_classifier")
-    model.compile(optimizer=keras.optimizers.Adam(1e-3),
+    model.compile(optimizer=keras.optimizers.Adam(2e-3),
                   loss=keras.losses.BinaryCrossentropy(from_logits=True))
     return model
 
@@ -57,14 +58,15 @@ def _check_sets(real, fake):
     return real, fake
 
 
-def c2st(real, fake, repeats: int = 5, seed: int = 0, epochs: int = 10, batch_size: int = 64,
+def c2st(real, fake, repeats: int = 5, seed: int = 0, steps: int = 300, batch_size: int = 64,
          build=default_classifier) -> dict:
     """Classifier two-sample test: held-out accuracy of a classifier telling ``real`` from ``fake``.
 
     Uses ``n = min(len(real), len(fake))`` of each. Each repeat splits both
     sets in half at random (a different split per repeat), trains a fresh
     classifier (``build(input_shape)``, a compiled Keras model with a logit
-    output) for ``epochs`` on one half of each, and scores it on the rest.
+    output) for about ``steps`` updates (whole epochs) on one half of each, and
+    scores it on the rest.
     Deterministic for a given ``seed`` (it reseeds Keras' global generators).
 
     Returns ``{"accuracy": mean, "std": spread over repeats, "accuracies":
@@ -75,6 +77,8 @@ def c2st(real, fake, repeats: int = 5, seed: int = 0, epochs: int = 10, batch_si
     real, fake = _check_sets(real, fake)
     if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"repeats={repeats!r}: use a whole number of at least 1 (5 is a good default).")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps={steps!r}: use a whole number of at least 1 (300 is the default).")
     n = min(len(real), len(fake))
     half = n // 2
     accs = []
@@ -87,6 +91,7 @@ def c2st(real, fake, repeats: int = 5, seed: int = 0, epochs: int = 10, batch_si
         y_test = np.concatenate([np.ones(n - half), np.zeros(n - half)])
         keras.utils.set_random_seed(int(rng.integers(2**31)))
         model = build(real.shape[1:])
+        epochs = max(1, math.ceil(steps * batch_size / len(x_train)))
         model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=0)
         logits = np.concatenate([np.asarray(model(x_test[i:i + 500], training=False)).reshape(-1)
                                  for i in range(0, len(x_test), 500)])
