@@ -122,3 +122,30 @@ def diversity(images, pairs: int = 2000, seed: int = 0) -> float:
     i = rng.integers(0, len(x), pairs)
     j = (i + rng.integers(1, len(x), pairs)) % len(x)  # j != i
     return float(np.mean(np.sqrt(np.mean((x[i] - x[j]) ** 2, axis=1))))
+
+
+def colour_gap(samples, reference) -> float:
+    """Largest gap, over the colour channels, between the samples' and the reference's per-channel
+    mean or standard deviation of pixel values (0 = same colour statistics)."""
+    a = np.asarray(samples, dtype=np.float64).reshape(-1, np.shape(samples)[-1])
+    b = np.asarray(reference, dtype=np.float64).reshape(-1, np.shape(reference)[-1])
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(f"samples have {a.shape[1]} channels and the reference {b.shape[1]}.")
+    return float(max(np.max(np.abs(a.mean(0) - b.mean(0))), np.max(np.abs(a.std(0) - b.std(0)))))
+
+
+#: The bar for "this generator learned something" that lesson 05's quick-mode
+#: checks print: its samples' :func:`diversity` is at least this share of the
+#: real images' and their :func:`colour_gap` to real images at most this. An
+#: untrained generator (near-constant grey: diversity about 2% of real, colour
+#: gap about 0.5) fails both; real images pass both.
+LEARNED = {"diversity_ratio_min": 0.25, "colour_gap_max": 0.25}
+
+
+def learned(samples, reference) -> dict:
+    """The :data:`LEARNED` verdicts (True = pass) and the numbers behind them."""
+    ratio = diversity(samples) / diversity(reference)
+    gap = colour_gap(samples, reference)
+    return {"diversity_ratio": ratio, "colour_gap": gap,
+            "diversity": bool(ratio >= LEARNED["diversity_ratio_min"]),
+            "colour": bool(gap <= LEARNED["colour_gap_max"])}

@@ -285,3 +285,18 @@ def test_fid_without_weights_or_internet_explains(tmp_path, monkeypatch):
         fid.inception()
     with pytest.raises(ValueError, match="colour images"):
         fid.inception_features(np.zeros((2, 8, 8, 1)), model=None)
+
+
+def test_colour_gap_and_learned_bar():
+    rng = np.random.default_rng(6)
+    real = np.clip(rng.normal(0.2, 0.4, (300, 8, 8, 3)), -1, 1)
+    assert two_sample.colour_gap(real, real) == 0.0
+    shifted = real.copy()
+    shifted[..., 1] -= 0.3  # green channel 0.3 darker
+    assert two_sample.colour_gap(shifted, real) == pytest.approx(0.3, abs=1e-9)
+    grey = np.full_like(real, 0.01) + rng.normal(0, 0.005, real.shape)  # what an untrained generator draws
+    v = two_sample.learned(grey, real)
+    assert not v["diversity"] and not v["colour"]
+    other = np.clip(rng.normal(0.2, 0.4, (300, 8, 8, 3)), -1, 1)
+    v = two_sample.learned(other, real)
+    assert v["diversity"] and v["colour"] and v["diversity_ratio"] == pytest.approx(1.0, abs=0.05)
