@@ -300,3 +300,11 @@ def test_colour_gap_and_learned_bar():
     other = np.clip(rng.normal(0.2, 0.4, (300, 8, 8, 3)), -1, 1)
     v = two_sample.learned(other, real)
     assert v["diversity"] and v["colour"] and v["diversity_ratio"] == pytest.approx(1.0, abs=0.05)
+
+
+def test_digit_training_command_refuses_colour_models_with_a_pointer(tmp_path):
+    from gan_lib import train
+
+    with pytest.raises(train.RunError, match=r"makes 32x32x3 images.*28x28x1 digits.*gan_lib.panel.train_run"):
+        train.train(model="cifar_small", out=str(tmp_path / "x"), log=lambda *a: None)
+    assert not (tmp_path / "x" / "checkpoints").exists()
