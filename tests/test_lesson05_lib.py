@@ -308,3 +308,77 @@ def test_digit_training_command_refuses_colour_models_with_a_pointer(tmp_path):
     with pytest.raises(train.RunError, match=r"makes 32x32x3 images.*28x28x1 digits.*gan_lib.panel.train_run"):
         train.train(model="cifar_small", out=str(tmp_path / "x"), log=lambda *a: None)
     assert not (tmp_path / "x" / "checkpoints").exists()
+
+
+# --------------------------------------------------------------------------- the two-sample test at coarser scales
+
+
+def _smooth_images(rng, n, size=16, blocks=4):
+    """Random colour images made of blocks x blocks flat squares: all their content is coarse."""
+    coarse = rng.uniform(-0.5, 0.5, (n, blocks, blocks, 3))
+    k = size // blocks
+    return np.repeat(np.repeat(coarse, k, axis=1), k, axis=2).astype("float32")
+
+
+def test_thumbnails_average_blocks_by_hand():
+    x = np.arange(16, dtype="float32").reshape(1, 4, 4, 1)  # rows 0-3, 4-7, 8-11, 12-15
+    t = two_sample.thumbnails(x, 2)
+    assert t.shape == (1, 2, 2, 1)
+    np.testing.assert_allclose(t[0, :, :, 0], [[(0 + 1 + 4 + 5) / 4, (2 + 3 + 6 + 7) / 4],
+                                               [(8 + 9 + 12 + 13) / 4, (10 + 11 + 14 + 15) / 4]])
+    assert two_sample.thumbnails(x, 1)[0, 0, 0, 0] == pytest.approx(7.5)  # the mean of 0..15
+    np.testing.assert_array_equal(two_sample.thumbnails(x, 4), x)  # own size: unchanged
+    rgb = np.zeros((2, 8, 8, 3), "float32")
+    rgb[..., 0] = 1.0  # pure red keeps its colour at every size
+    np.testing.assert_allclose(two_sample.thumbnails(rgb, 1)[:, 0, 0], [[1, 0, 0], [1, 0, 0]])
+
+
+@pytest.mark.parametrize("bad", [3, 0, 64, True, 2.0])
+def test_thumbnails_refuse_sizes_that_do_not_divide(bad):
+    with pytest.raises(ValueError, match=r"does not divide the 32x32 images; use one of \[1, 2, 4, 8, 16, 32\]"):
+        two_sample.thumbnails(np.zeros((3, 32, 32, 3)), bad)
+
+
+def test_resolution_needs_images():
+    with pytest.raises(ValueError, match=r"need a batch of images \(N, H, W, C\)"):
+        two_sample.c2st(np.zeros((20, 4)), np.ones((20, 4)), resolution=2)
+    with pytest.raises(ValueError, match="resolutions is empty"):
+        two_sample.c2st_scales(np.zeros((20, 4, 4, 3)), np.ones((20, 4, 4, 3)), resolutions=())
+
+
+def test_fine_detail_is_told_apart_at_full_resolution_but_not_at_coarse():
+    """Fakes = real-like images plus a +-0.4 pixel checkerboard. Every even block of a checkerboard
+    averages to 0, so their 4x4 and 1x1 thumbnails have exactly the real images' distribution."""
+    rng = np.random.default_rng(5)
+    real = _smooth_images(rng, 300)
+    checker = 0.4 * (-1.0) ** np.add.outer(np.arange(16), np.arange(16))
+    fake = _smooth_images(rng, 300) + checker[None, :, :, None].astype("float32")
+    np.testing.assert_allclose(two_sample.thumbnails(fake - _smooth_images(np.random.default_rng(5), 600)[300:], 4),
+                               0.0, atol=1e-6)  # the detail is gone from the thumbnails
+    r = two_sample.c2st_scales(real, fake, resolutions=(1, 4, 16), repeats=2, steps=150)
+    assert list(r) == [1, 4, 16] and [v["resolution"] for v in r.values()] == [1, 4, 16]
+    assert r[16]["accuracy"] > 0.95           # every pixel: the checkerboard is obvious
+    assert abs(r[4]["accuracy"] - 0.5) < 0.1  # 4x4: the two sets look alike
+    assert abs(r[1]["accuracy"] - 0.5) < 0.1
+
+
+def test_colour_difference_is_told_apart_at_every_scale_and_identical_sets_at_none():
+    rng = np.random.default_rng(6)
+    real = _smooth_images(rng, 300)
+    same = _smooth_images(rng, 300)
+    redder = _smooth_images(rng, 300)
+    redder[..., 0] += 0.5  # a colour cast: visible even in each image's mean colour
+    for res in two_sample.c2st_scales(real, redder, resolutions=(1, 16), repeats=2, steps=150).values():
+        assert res["accuracy"] > 0.9
+    for res in two_sample.c2st_scales(real, same, resolutions=(1, 16), repeats=2, steps=150).values():
+        assert abs(res["accuracy"] - 0.5) < 0.1 and res["std"] < 0.1
+
+
+def test_c2st_without_resolution_is_unchanged_and_format_scales():
+    rng = np.random.default_rng(7)
+    a, b = _smooth_images(rng, 60, size=8), _smooth_images(rng, 60, size=8)
+    full = two_sample.c2st(a, b, repeats=2, steps=20)
+    assert full["resolution"] is None
+    assert two_sample.c2st(a, b, repeats=2, steps=20, resolution=8)["accuracies"] == full["accuracies"]
+    line = two_sample.format_scales("x", two_sample.c2st_scales(a, b, resolutions=(1, 8), repeats=2, steps=20))
+    assert line.startswith("x ") and line.count("%") == 4
