@@ -130,7 +130,7 @@ def sandbox_command(kind: str, tmp: Path, work: Path, argv: list) -> list:
     """The command that runs ``argv`` under sandbox ``kind`` with ``work`` as its only writable folder."""
     dirs, files, links = _system_paths()
     if kind == "bwrap":
-        cmd = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        cmd = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
         for d in dirs:
             cmd += ["--ro-bind", d, d]
         for f in files:
@@ -287,7 +287,7 @@ def find_submissions(folder: Path) -> list:
             continue
         rel = path.relative_to(folder)
         student = rel.parts[0] if len(rel.parts) > 1 else re.sub(r"[_-]?\d\d(_.*)?$", "", path.stem) or path.stem
-        m = re.match(r"(\d\d)_", path.name)
+        m = re.search(r"(?:^|[_-])(\d\d)_", path.name)
         subs.append(Submission(student, path, int(m.group(1)) if m else None))
     return subs
 
