@@ -90,13 +90,13 @@ class SandboxUnavailable(RuntimeError):
 _UNSHARE_SCRIPT = r'''set -eu
 R="$1"; W="$2"; shift 2
 mount -t tmpfs -o size=16m,mode=755 tmpfs "$R"
+mkdir -p "$R/tmp" && mount -t tmpfs -o size=256m tmpfs "$R/tmp"   # first: what is bound below may live in /tmp
 for d in $RO_DIRS; do mkdir -p "$R$d"; mount --bind "$d" "$R$d"; mount -o remount,bind,ro "$R$d"; done
 for f in $RO_FILES; do mkdir -p "$R$(dirname "$f")"; touch "$R$f"; mount --bind "$f" "$R$f"; mount -o remount,bind,ro "$R$f"; done
 for l in $LINKS; do ln -s "$(readlink "$l")" "$R$l"; done
 mkdir -p "$R/dev" "$R/proc" "$R/tmp" "$R/grade"
 for f in null zero urandom random; do touch "$R/dev/$f"; mount --bind "/dev/$f" "$R/dev/$f"; done
 mount -t proc proc "$R/proc"
-mount -t tmpfs -o size=256m tmpfs "$R/tmp"
 mount --bind "$W" "$R/grade"
 mkdir "$R/.old"; cd "$R"; pivot_root . .old; umount -l /.old; rmdir /.old
 mount -o remount,ro,bind / 2>/dev/null || true
@@ -130,14 +130,15 @@ def sandbox_command(kind: str, tmp: Path, work: Path, argv: list) -> list:
     """The command that runs ``argv`` under sandbox ``kind`` with ``work`` as its only writable folder."""
     dirs, files, links = _system_paths()
     if kind == "bwrap":
-        cmd = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+        cmd = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+               "--tmpfs", "/tmp"]  # first: what is bound below may live in /tmp
         for d in dirs:
             cmd += ["--ro-bind", d, d]
         for f in files:
             cmd += ["--ro-bind", f, f]
         for link in links:
             cmd += ["--symlink", os.readlink(link), link]
-        cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", str(work), INSIDE_WORK,
+        cmd += ["--proc", "/proc", "--dev", "/dev", "--bind", str(work), INSIDE_WORK,
                 "--chdir", INSIDE_WORK, "--"]
         return cmd + argv
     if kind == "unshare":
