@@ -453,9 +453,10 @@ def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons)
     lines.append("|---|" + "---|" * len(cols) + "---|")
     for st in students:
         row = rows[st]
-        lines.append(f"| {st} | " + " | ".join(row.get(c, "") for c in cols)
+        lines.append(f"| {st} | " + " | ".join(row.get(c, "—") for c in cols)
                      + f" | {sum(v == 'pass' for v in row.values())}/{len(row)} |")
-    lines += ["", "## Details (everything but pass and not done)", ""]
+    lines += ["", "— : that lesson's notebook was not submitted.", "",
+              "## Details (everything but pass and not done)", ""]
     for s in sorted(subs, key=lambda s: (s.student, s.path.name)):
         for n, r in sorted(s.results.items()):
             if r["status"] not in ("pass", "not done"):

@@ -36,6 +36,8 @@ def _course(tmp_path):
         "looper": submission(**{**GOOD, "98.1": "while True:\n    pass"}),
         "crasher": submission(**{**GOOD, "98.2": "import os\nos.abort()"}),
         "printer": submission(**{**GOOD, "98.1": "print('x' * 10_000_000)\nanswer_98_1 = 42"}),
+        "hog": submission(**{**GOOD, "98.1": "block = bytearray(4 * 2**30)  # 4 GB, over the 2 GB limit\n"
+                                             "answer_98_1 = 42"}),
         "writer": submission(**{
             **GOOD,
             "98.1": "open('my_notes.txt', 'w').write('fine: the work folder')\nanswer_98_1 = 42",
@@ -61,6 +63,7 @@ EXPECTED = {  # student -> verdicts of 98.1, 98.2, 98.3
     "looper": ["timeout", "pass", "pass"],        # the loop costs its own exercise only
     "crasher": ["pass", "killed", "killed"],      # what ran before the crash keeps its verdict
     "printer": ["killed", "killed", "killed"],    # stopped at the output limit
+    "hog": ["error", "pass", "pass"],             # MemoryError at the address-space limit, in its own exercise
     "writer": ["pass", "error", "error"],         # outside the work folder: refused; 5 MB file: over the limit
     "reader": ["error", "error", "pass"],         # the solutions cannot be opened
 }
@@ -88,6 +91,7 @@ def _check_table(subs, out, outside):
     assert "ran longer than 4 s" in details[("looper", "98.1")]
     assert "crashed" in details[("crasher", "98.2")]  # (abort in pid 1 of a PID namespace ends as SIGSEGV)
     assert "printed more than 256 KB" in details[("printer", "98.1")]
+    assert "MemoryError" in details[("hog", "98.1")]
     assert "written_by_a_student.txt" in details[("writer", "98.2")]
     assert "File too large" in details[("writer", "98.3")]
     assert "98_made_up.ipynb" in details[("reader", "98.1")] and "01_the_gan_game" in details[("reader", "98.2")]
