@@ -10,7 +10,7 @@ with gan_lib. This script (not part of CI: it installs TensorFlow, a few minutes
 2. for each notebooks/NN_*.ipynb (and student/NN_*.ipynb), starts IPython in an
    empty folder outside the repository and runs the notebook's setup cell with its
    GitHub address replaced by this repository's path, so that the cell's
-   ``%pip install "gan_lib @ ..."`` really runs (offline, from the repository, as
+   ``%pip install "gan_lib @ ..."`` really runs (offline, from a copy of the repository, as
    Colab installs it from GitHub), then the run header and the cell of imports;
 3. checks that TensorFlow was not replaced, that gan_lib was imported from the
    installed package (not the repository), that its data and classifier load, and,
@@ -22,6 +22,7 @@ with gan_lib. This script (not part of CI: it installs TensorFlow, a few minutes
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -104,6 +105,9 @@ def main() -> int:
               f"notebooks): {time.perf_counter() - t:.0f} s")
         frozen = run([str(py), "-m", "pip", "freeze"], capture_output=True).stdout
         assert "gan_lib" not in frozen and "gan-lib" not in frozen
+        repo = tmp / "repo"  # a copy, so that pip's build leaves nothing in the working tree
+        shutil.copytree(ROOT, repo, ignore=shutil.ignore_patterns(".venv", ".git", "build", "runs", "grades",
+                                                                    "*.egg-info", "__pycache__"))
         empty = tmp / "colab_content"
         empty.mkdir()
         probe = tmp / "probe.py"
@@ -117,14 +121,14 @@ def main() -> int:
             t = time.perf_counter()
             env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
             env["MPLBACKEND"] = "Agg"
-            r = subprocess.run([str(py), str(probe), str(nb), str(ROOT)], cwd=empty, capture_output=True,
+            r = subprocess.run([str(py), str(probe), str(nb), str(repo)], cwd=empty, capture_output=True,
                                text=True, env=env)
             line = next((ln for ln in r.stdout.splitlines() if ln.startswith("REPORT ")), None)
             rep = json.loads(line[7:]) if line else {}
             ok = (r.returncode == 0 and not rep.get("gan_lib_before") and rep.get("setup_ok")
                   and rep.get("header_ok") and rep.get("imports_ok") and rep.get("package_ok")
                   and rep.get("tf_after") == rep.get("tf_before")
-                  and str(ROOT) not in rep.get("gan_lib_file", str(ROOT))
+                  and "site-packages" in rep.get("gan_lib_file", "")
                   and all(v for _, v in rep.get("checks_not_done", [])))
             failures += not ok
             rel = nb.relative_to(ROOT)
