@@ -320,7 +320,7 @@ def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = No
             "notebook": str(inside / "submission.ipynb"),
             "results": str(inside / "results.jsonl"),
             "cell_timeout": limits.cell_timeout,
-            "read_roots": _system_paths()[0] + _system_paths()[1] + ["/etc", "/proc", "/sys", "/dev"],
+            "read_roots": _system_paths()[0] + _system_paths()[1] + ["/proc", "/sys", "/dev"],
             "write_roots": [str(inside), "/dev/null"] + (["/tmp"] if kind != "none" else []),
             "items": [{"number": it.number, "needs": it.needs, "cells": it.cells, "check_cell": it.check_cell,
                        "check": it.check} for it in plan_items],

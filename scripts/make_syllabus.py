@@ -102,7 +102,7 @@ def syllabus(root: Path = ROOT) -> str:
         objectives = "<br>".join(f"{i}. {_cell(o)}" for i, o in enumerate(ls["objectives"], 1))
         exercises = "<br>".join(f"{n} ({lv})" for n, lv, _ in ls["exercises"])
         lines.append(f"| {lesson} | {objectives} | {exercises} | {ls['cpu']} | {ls['gpu']} |")
-    lines += ["", "Exercises at a glance (the first sentence of each):", "",
+    lines += ["", "Exercises at a glance (how each task begins):", "",
               "| exercise | difficulty | task |", "|---|---|---|"]
     for ls in lessons:
         for n, lv, text in ls["exercises"]:
