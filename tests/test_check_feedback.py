@@ -64,3 +64,18 @@ def test_a_wrong_kind_of_answer_gets_a_message_not_a_traceback(name, answer, cap
     out = capsys.readouterr().out
     assert ok is False and f"[x] Exercise {number}: not yet right." in out, out
     assert len(out.split("not yet right.", 1)[1].strip()) > 20, f"too little feedback: {out!r}"
+
+
+def test_3_3_non_numeric_value_gets_a_message(capsys):
+    from types import SimpleNamespace
+
+    class FakeGAN:  # enough of a GAN for the check to read its learning rate
+        generator = object()
+        g_optimizer = SimpleNamespace(learning_rate=5e-4)
+
+        def sample(self, n, seed=0):
+            raise AssertionError("the check must stop before sampling")
+
+    ok = exercises.check("3.3", lambda: checks.check_3_3({"setting": "lr", "value": "fast", "gan": FakeGAN()}))
+    out = capsys.readouterr().out
+    assert ok is False and "lr should be a number, got str 'fast'" in out and "default is 0.0005" in out, out
