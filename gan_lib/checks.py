@@ -127,7 +127,11 @@ def check_1_3(ns_loss) -> None:
         raise
     except Exception as e:
         raise Wrong(f"ns_loss(logits) raised {type(e).__name__}: {e}.", "logits is a tensor of shape (N, 1)") from None
-    out = np.asarray(out, dtype=np.float64)
+    try:
+        out = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Wrong(f"ns_loss returns {type(out).__name__} {out!r:.60}, not a number.",
+                    "return keras.ops.mean(...) of a tensor of losses") from None
     if out.size != 1:
         raise Wrong(f"ns_loss returns shape {out.shape}; a loss is one number, the mean over the batch.",
                     "wrap it in keras.ops.mean(...)")
@@ -282,7 +286,11 @@ def check_3_2(slerp) -> None:
         except Exception as e:
             raise Wrong(f"slerp(z0, z1, {t}) raised {type(e).__name__}: {e}.",
                         "z0 and z1 are NumPy vectors of 64 numbers; t is one number") from None
-        out = np.asarray(out, dtype=np.float64)
+        try:
+            out = np.asarray(out, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise Wrong(f"slerp(z0, z1, {t}) returned {type(out).__name__} {out!r:.60}, not a vector of numbers.",
+                        "return a NumPy array of the same shape as z0") from None
         if out.shape != a.shape:
             raise Wrong(f"slerp(z0, z1, {t}) has shape {out.shape}; expected one vector of shape {a.shape}.")
         return out
@@ -378,8 +386,12 @@ def check_3_3(answer) -> None:
         raise Wrong(f"'gan' should be the course GAN you trained, got {type(gan).__name__}.")
     used = _gan_setting(gan, setting)
     if used is not Ellipsis:
-        same = (used == value) if not isinstance(used, float) or value is None else \
-            math.isclose(used, float(value), rel_tol=1e-6)
+        try:
+            same = (used == value) if not isinstance(used, float) or value is None else \
+                math.isclose(used, float(value), rel_tol=1e-6)
+        except (TypeError, ValueError):
+            raise Wrong(f"{setting} should be a number, got {type(value).__name__} {value!r:.60}.",
+                        f"the course's default is {default!r}") from None
         if not same:
             raise Wrong(f"You say {setting} = {value!r}, but your GAN uses {setting} = {used!r}.",
                         "build the GAN with the changed setting (train.build_gan(...) takes lr, beta_1, "
