@@ -5,11 +5,11 @@ One module per concern:
 =============  ==============================================================
 config         quick/full mode switch, repository slug, default seed
 data           the shipped MNIST digits, the fixed split, batches
-models         generators and discriminators (MLP, tutorial DCGAN, course DCGAN)
+models         generators and discriminators (MLP, tutorial DCGAN, course DCGAN, CIFAR-10 article + SN)
 losses         GAN losses as pure functions, and loss pairs
 gan            the GAN ``keras.Model`` with its ``train_step`` and extension points
 checkpoint     crash-safe checkpoints and resuming
-callbacks      per-epoch sample grids, checkpoints, divergence guard
+callbacks      per-epoch sample grids, checkpoints, divergence guard, D accuracy
 classifier     the course's MNIST classifier (shipped weights)
 metrics        Frechet distance, class shares, classifier score, thresholds
 plotting       grids, GIFs, loss curves
@@ -22,6 +22,10 @@ classic        the classic stacked-model recipe and its ``trainable`` pitfall (l
 vanilla        lesson 02's MLP GAN helpers (D-wins test, snapshots, the TF1 article's buggy generator)
 latent         latent interpolation (lerp, slerp) and latents for a chosen digit
 tracking       quality per epoch against training seconds (lesson 03)
+colour         CIFAR-10 (read offline from Keras' cache) and the named colour stand-in (lesson 05)
+panel          the control panel: one settings object, training with checkpoints and resuming (lesson 05)
+two_sample     the classifier two-sample test, diversity and the colour "learned" bar (lesson 05)
+fid            Frechet Inception Distance where InceptionV3's weights load (lesson 05)
 =============  ==============================================================
 """
 

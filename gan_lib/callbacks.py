@@ -107,3 +107,50 @@ def write_history_csv(history: list[dict], path) -> None:
         w = csv.DictWriter(f, fieldnames=keys)
         w.writeheader()
         w.writerows(history)
+
+
+class DiscriminatorAccuracy(keras.callbacks.Callback):
+    """Add D's accuracy on real and on fake images to each epoch's logs (``d_acc_real``, ``d_acc_fake``).
+
+    The "summarize performance" of the source articles, done without touching
+    the training step: at the end of every epoch D (in inference mode) judges
+    the same ``real`` images and the generator's images for a fixed latent
+    batch; a logit above 0 counts as "real". Accuracy on real is the share it
+    calls real, on fake the share it calls fake. Both near 100% for many
+    epochs means D wins outright and G gets little signal (non-convergence);
+    both near 50% means D cannot tell (good, or D has collapsed too).
+
+    It draws nothing from the GAN's random generator, so a run with this
+    callback trains exactly like one without it.
+    """
+
+    def __init__(self, real, n_fake: int | None = None, seed: int = 99):
+        super().__init__()
+        import numpy as np
+
+        self.real = np.asarray(real, dtype="float32")
+        if self.real.ndim != 4 or len(self.real) < 1:
+            raise ValueError(f"real has shape {self.real.shape}; pass a batch of images (N, H, W, C).")
+        self.n_fake = len(self.real) if n_fake is None else int(n_fake)
+        self.seed = seed
+
+    def accuracies(self):
+        """``(accuracy on real, accuracy on fake)`` of the current D and generator."""
+        import numpy as np
+        from keras import ops
+
+        gan = self.model
+        z = np.random.default_rng([self.seed, 5]).standard_normal((self.n_fake, gan.latent_dim)).astype("float32")
+        fake = gan.generate(z, generator=gan.generator)
+
+        def logits(x):
+            return np.concatenate([ops.convert_to_numpy(gan._d(x[i:i + 500], training=False)).reshape(-1)
+                                   for i in range(0, len(x), 500)])
+
+        return float(np.mean(logits(self.real) > 0)), float(np.mean(logits(fake) <= 0))
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        if all(math.isfinite(float(v)) for v in logs.values()):
+            logs["d_acc_real"], logs["d_acc_fake"] = self.accuracies()

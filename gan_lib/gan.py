@@ -235,13 +235,24 @@ class GAN(keras.Model):
         """Every variable a resumed run needs, in a fixed order, with names.
 
         Both networks (BatchNorm statistics included), the weight average, both
-        optimizers and the random-generator state.
+        optimizers and the random-generator state (the GAN's, and any layer's
+        own, such as Dropout's).
         """
         groups = [("generator", self.generator.weights), ("discriminator", self.discriminator.weights)]
         if self.ema_generator is not None:
             groups.append(("ema_generator", self.ema_generator.weights))
         groups += [("d_optimizer", self.d_optimizer.variables), ("g_optimizer", self.g_optimizer.variables),
                    ("seed_generator", [self.seed_generator.state])]
+        # Layers with their own randomness (Dropout) keep a seed state that is
+        # in ``variables`` but not in ``weights``; without it a resumed run
+        # would drop other units than the uninterrupted one. Models without
+        # such layers add nothing here (their checkpoints are unchanged).
+        layer_rng = []
+        for net in (self.generator, self.discriminator):
+            known = {id(w) for w in net.weights}
+            layer_rng += [v for v in net.variables if id(v) not in known]
+        if layer_rng:
+            groups.append(("layer_rng", layer_rng))
         out = []
         for group, variables in groups:
             for i, v in enumerate(variables):

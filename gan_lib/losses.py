@@ -131,3 +131,49 @@ def get(loss) -> GANLoss:
         return LOSSES[loss]()
     raise ValueError(f"Unknown GAN loss {loss!r}. Valid names: {', '.join(LOSSES)}; or pass a GANLoss instance.")
 
+
+
+# =========================================================================== hinge loss (lesson 05)
+
+
+def discriminator_loss_hinge(real_logits, fake_logits):
+    """``E[max(0, 1 - l(x))] + E[max(0, 1 + l(G(z)))]``: the hinge loss for D.
+
+    Lim & Ye, "Geometric GAN", 2017; used with spectral normalisation by Miyato
+    et al., "Spectral Normalization for GANs", ICLR 2018, and by BigGAN. D is
+    pushed to give real images a logit of at least +1 and fakes at most -1;
+    beyond that margin a sample costs nothing, so D stops pushing confident
+    logits further (the BCE loss never stops). Logits 0 everywhere give 2.
+    """
+    real = ops.convert_to_tensor(real_logits, dtype="float32")
+    fake = ops.convert_to_tensor(fake_logits, dtype="float32")
+    return ops.mean(ops.relu(1.0 - real)) + ops.mean(ops.relu(1.0 + fake))
+
+
+def generator_loss_hinge(fake_logits):
+    """``-E[l(G(z))]``: G raises D's logit on its fakes (Lim & Ye 2017; Miyato et al. 2018).
+
+    No margin and no saturation: the gradient with respect to each logit is
+    ``-1/N`` whatever D says. Example: logits (1, -3) give 1.
+    """
+    return -ops.mean(ops.convert_to_tensor(fake_logits, dtype="float32"))
+
+
+class Hinge(GANLoss):
+    """The hinge loss pair (D: :func:`discriminator_loss_hinge`, G: :func:`generator_loss_hinge`).
+
+    D's logits are no longer log-odds: ``sigmoid(logit)`` (what the GAN class
+    logs as ``d_real``/``d_fake``) still rises with D's belief, and a logit
+    above 0 still means "real", but it is not a calibrated probability.
+    """
+
+    name = "hinge"
+
+    def discriminator(self, real_logits, fake_logits):
+        return discriminator_loss_hinge(real_logits, fake_logits)
+
+    def generator(self, fake_logits):
+        return generator_loss_hinge(fake_logits)
+
+
+LOSSES[Hinge.name] = Hinge

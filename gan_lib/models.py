@@ -10,7 +10,7 @@ Each builder returns ``(generator, discriminator)``:
 * the discriminator's last hidden activation is a layer named ``"features"``,
   which feature matching and similar tricks read (see ``GAN.features``).
 
-Models:
+Models for the digits (28x28x1):
 
 ``mlp``
     The articles' fully connected pair (the TensorFlow 1 and Keras MLP GAN articles): G 100 -> 128 -> 784,
@@ -22,10 +22,18 @@ Models:
     The course's default: a smaller, faster DCGAN tuned for a laptop CPU
     (no BatchNorm or Dropout in D; ``make train`` trains it with Adam(5e-4, beta_1=0.5),
     batches of 16 and an EMA of G's weights, see ``gan_lib.train.DEFAULTS``).
+
+Models for colour images (32x32x3, lesson 05; :func:`image_shape` tells a model's shape):
+
+``cifar_article``, ``cifar_article_sn``
+    The CIFAR-10 GAN of source article 002, without and with spectral normalisation in D.
+``cifar_small``, ``cifar_small_sn``
+    The same design at half width (about 4x less computation), for a CPU.
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 
 import keras
@@ -168,3 +176,114 @@ def load(path):
     except Exception as e:
         raise ValueError(f"{path} could not be loaded as a Keras model ({type(e).__name__}: {e}). "
                          "It may be damaged or written by another Keras version; retrain or re-download it.") from e
+
+
+# =========================================================================== colour (32x32x3) models, lesson 05
+
+#: The shape of CIFAR-10 images (and of the course's colour stand-in).
+COLOUR_SHAPE = (32, 32, 3)
+
+
+def _sn(layer, spectral_norm: bool):
+    """Wrap ``layer`` in Keras' ``SpectralNormalization`` when ``spectral_norm`` is true.
+
+    Spectral normalisation (Miyato et al., "Spectral Normalization for
+    Generative Adversarial Networks", ICLR 2018) divides a layer's kernel by
+    an estimate of its largest singular value (one power-iteration step per
+    training call), so every layer of D is at most 1-Lipschitz.
+    """
+    return layers.SpectralNormalization(layer, power_iterations=1) if spectral_norm else layer
+
+
+def cifar_article(latent_dim: int = 100, spectral_norm: bool = False, width: float = 1.0):
+    """The CIFAR-10 GAN of source article 002 (after Machine Learning Mastery's CIFAR-10 GAN).
+
+    D: 32x32x3 -> Conv2D 64 (3x3) -> three strided Conv2D 128/128/256 (3x3, stride 2)
+    -> 4x4x256 -> Flatten -> Dropout(0.4) -> Dense(1); LeakyReLU(0.2) after each convolution.
+    G: Dense 4x4x256 -> three Conv2DTranspose 128 (4x4, stride 2) -> 32x32x128 ->
+    Conv2D 3 (3x3) with tanh; LeakyReLU(0.2) in between.
+
+    At ``width=1`` these are the article's networks: G 1,466,115 and D 522,497
+    parameters. Fixes: D ends in a logit (the article's sigmoid sits inside the
+    loss), the LeakyReLU slope is 0.2 (the article's text says 0.02).
+    ``spectral_norm=True`` wraps every Conv2D and Dense of D in
+    ``keras.layers.SpectralNormalization``. ``width`` scales every filter
+    count (e.g. 0.5 for a faster CPU version of the same design).
+    """
+    if not 0 < width <= 4:
+        raise ValueError(f"width={width!r}: use a factor in (0, 4], e.g. 1 for the article's sizes or 0.5.")
+
+    def f(n):
+        return max(1, int(round(n * width)))
+
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(4 * 4 * f(256)),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Reshape((4, 4, f(256))),
+            layers.Conv2DTranspose(f(128), 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2DTranspose(f(128), 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2DTranspose(f(128), 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(3, 3, padding="same", activation="tanh"),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(COLOUR_SHAPE),
+            _sn(layers.Conv2D(f(64), 3, padding="same"), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2),
+            _sn(layers.Conv2D(f(128), 3, strides=2, padding="same"), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2),
+            _sn(layers.Conv2D(f(128), 3, strides=2, padding="same"), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2),
+            _sn(layers.Conv2D(f(256), 3, strides=2, padding="same"), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Flatten(name="features"),
+            layers.Dropout(0.4),
+            _sn(layers.Dense(1), spectral_norm),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+def cifar_article_sn(latent_dim: int = 100):
+    """The article's CIFAR-10 GAN with spectral normalisation in every layer of D."""
+    return cifar_article(latent_dim, spectral_norm=True)
+
+
+def cifar_small(latent_dim: int = 100, spectral_norm: bool = False):
+    """The article's CIFAR-10 design at half width (every filter count halved): about 4x faster on a CPU."""
+    return cifar_article(latent_dim, spectral_norm=spectral_norm, width=0.5)
+
+
+def cifar_small_sn(latent_dim: int = 100):
+    """:func:`cifar_small` with spectral normalisation in D."""
+    return cifar_small(latent_dim, spectral_norm=True)
+
+
+MODELS.update({
+    "cifar_article": (cifar_article, 100, "the CIFAR-10 GAN of article 002 (32x32x3; G 1,466,115 / D 522,497 parameters)"),
+    "cifar_article_sn": (cifar_article_sn, 100, "article 002's CIFAR-10 GAN with spectral normalisation in D"),
+    "cifar_small": (cifar_small, 100, "article 002's CIFAR-10 design at half width, for a CPU"),
+    "cifar_small_sn": (cifar_small_sn, 100, "the half-width CIFAR-10 design with spectral normalisation in D"),
+})
+
+
+@functools.lru_cache(maxsize=None)
+def image_shape(name: str) -> tuple:
+    """The image shape ``(H, W, C)`` a named model makes and judges (read from its discriminator's input)."""
+    if name not in MODELS:
+        raise ValueError(f"Unknown model {name!r}. Valid models: {', '.join(MODELS)}.")
+    _, d = build(name)
+    return tuple(int(s) for s in d.input_shape[1:])
+
+
+def names_for(shape) -> list:
+    """The registered models whose images have ``shape``, e.g. ``(28, 28, 1)`` or ``(32, 32, 3)``."""
+    return [name for name in MODELS if image_shape(name) == tuple(shape)]

@@ -123,8 +123,14 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         limit = QUICK["limit"]
 
     # ---- check everything before any work
+    digit_models = models_mod.names_for(data_mod.IMAGE_SHAPE)
     if cfg["model"] not in models_mod.MODELS:
-        raise RunError(f"Unknown model {cfg['model']!r}. Valid models: {', '.join(models_mod.MODELS)}.")
+        raise RunError(f"Unknown model {cfg['model']!r}. Valid models: {', '.join(digit_models)}.")
+    if cfg["model"] not in digit_models:
+        shape = "x".join(map(str, models_mod.image_shape(cfg["model"])))
+        raise RunError(f"Model {cfg['model']!r} makes {shape} images; this command trains on 28x28x1 digits "
+                       f"(valid models: {', '.join(digit_models)}). Colour models train with "
+                       "gan_lib.panel.train_run on gan_lib.colour.load_colour() images (lesson 05).")
     if cfg["data"] not in data_mod.SOURCES:
         raise RunError(f"Unknown data {cfg['data']!r}. Valid: {', '.join(data_mod.SOURCES)}.")
     if cfg["loss"] not in losses_mod.LOSSES:
@@ -243,7 +249,8 @@ def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: f
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m gan_lib.train", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", help=f"one of {', '.join(models_mod.MODELS)} (default {DEFAULTS['model']})")
+    p.add_argument("--model", help=f"one of {', '.join(models_mod.names_for(data_mod.IMAGE_SHAPE))} "
+                                    f"(default {DEFAULTS['model']})")
     p.add_argument("--epochs", type=int, help=f"epochs in total (default {DEFAULTS['epochs']}; quick mode {QUICK['epochs']})")
     p.add_argument("--batch-size", type=int, help=f"default {DEFAULTS['batch_size']}")
     p.add_argument("--lr", type=float, help=f"Adam learning rate for both networks (default {DEFAULTS['lr']})")

@@ -130,7 +130,7 @@ def test_get_by_name():
     mm = losses.get("minimax")
     assert type(ns) is losses.NonSaturating and ns.real_label == 1.0
     assert type(mm) is losses.Minimax
-    assert set(losses.LOSSES) == {"nonsaturating", "minimax"}
+    assert {"nonsaturating", "minimax"} <= set(losses.LOSSES)
 
 
 def test_get_passes_instances_through():
@@ -138,7 +138,7 @@ def test_get_passes_instances_through():
     assert losses.get(pair) is pair
 
 
-@pytest.mark.parametrize("bad", ["hinge", "NonSaturating", None, losses.Minimax])
+@pytest.mark.parametrize("bad", ["hinge_loss", "NonSaturating", None, losses.Minimax])
 def test_get_unknown_lists_valid_names(bad):
     with pytest.raises(ValueError) as e:
         losses.get(bad)

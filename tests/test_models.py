@@ -15,7 +15,8 @@ def pairs():
 
 
 def test_registry_names():
-    assert set(models.MODELS) == {"mlp", "tutorial_dcgan", "dcgan"}
+    assert {"mlp", "tutorial_dcgan", "dcgan"} <= set(models.MODELS)
+    assert models.names_for((28, 28, 1)) == ["mlp", "tutorial_dcgan", "dcgan"]
 
 
 def test_mlp_parameter_counts(pairs):

@@ -1,0 +1,97 @@
+"""Lesson 05's exercise checks, each tried three ways: the solution passes, the untouched
+stub says "not done yet", and a planted typical bug gets its own specific message."""
+
+import numpy as np
+
+from gan_lib import checks
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import raise_not_implemented as _raise_not_implemented
+
+
+# --------------------------------------------------------------------------- 5.1: d_accuracy
+
+
+def d_accuracy(real_logits, fake_logits):
+    real_logits, fake_logits = np.asarray(real_logits), np.asarray(fake_logits)
+    return float(np.mean(real_logits > 0)), float(np.mean(fake_logits <= 0))
+
+
+def test_5_1_solution_passes(capsys):
+    expect_pass(capsys, "5.1", lambda: checks.check_5_1(d_accuracy))
+
+
+def test_5_1_stub_is_not_done(capsys):
+    expect_not_done(capsys, "5.1", lambda: checks.check_5_1(_raise_not_implemented))
+    expect_not_done(capsys, "5.1", lambda: checks.check_5_1(None))
+
+
+def test_5_1_planted_bugs(capsys):
+    def probability_threshold(r, f):
+        return float(np.mean(np.asarray(r) > 0.5)), float(np.mean(np.asarray(f) <= 0.5))
+
+    def fake_called_real(r, f):
+        return float(np.mean(np.asarray(r) > 0)), float(np.mean(np.asarray(f) > 0))
+
+    expect_wrong(capsys, "5.1", lambda: checks.check_5_1(probability_threshold), "logits, not probabilities")
+    expect_wrong(capsys, "5.1", lambda: checks.check_5_1(fake_called_real), "share of fakes D calls *real*")
+    expect_wrong(capsys, "5.1", lambda: checks.check_5_1(lambda r, f: 0.5), "expected a pair")
+    expect_wrong(capsys, "5.1", lambda: checks.check_5_1(lambda r, f: r.nope), "raised AttributeError")
+    expect_wrong(capsys, "5.1", lambda: checks.check_5_1(lambda r, f: (0.1, 0.2)), "expected (")
+    expect_wrong(capsys, "5.1", lambda: checks.check_5_1(3), "should be a function")
+
+
+# --------------------------------------------------------------------------- 5.2: d_hinge
+
+
+def d_hinge(real_logits, fake_logits):
+    r, f = np.asarray(real_logits, float), np.asarray(fake_logits, float)
+    return float(np.mean(np.maximum(0, 1 - r)) + np.mean(np.maximum(0, 1 + f)))
+
+
+def test_5_2_solution_passes(capsys):
+    expect_pass(capsys, "5.2", lambda: checks.check_5_2(d_hinge))
+
+
+def test_5_2_stub_is_not_done(capsys):
+    expect_not_done(capsys, "5.2", lambda: checks.check_5_2(_raise_not_implemented))
+    expect_not_done(capsys, "5.2", lambda: checks.check_5_2(None))
+
+
+def test_5_2_planted_bugs(capsys):
+    def no_clip(r, f):
+        return float(np.mean(1 - np.asarray(r)) + np.mean(1 + np.asarray(f)))
+
+    def swapped(r, f):
+        return float(np.mean(np.maximum(0, 1 + np.asarray(r))) + np.mean(np.maximum(0, 1 - np.asarray(f))))
+
+    expect_wrong(capsys, "5.2", lambda: checks.check_5_2(no_clip), "without the clipping at 0")
+    expect_wrong(capsys, "5.2", lambda: checks.check_5_2(swapped), "signs are swapped")
+    expect_wrong(capsys, "5.2", lambda: checks.check_5_2(lambda r, f: d_hinge(r, f) * 2), "expected")
+    expect_wrong(capsys, "5.2", lambda: checks.check_5_2(lambda r, f: "2"), "should be one number")
+
+
+# --------------------------------------------------------------------------- 5.3: fd_1d
+
+
+def fd_1d(mu1, sd1, mu2, sd2):
+    return (mu1 - mu2) ** 2 + (sd1 - sd2) ** 2
+
+
+def test_5_3_solution_passes(capsys):
+    expect_pass(capsys, "5.3", lambda: checks.check_5_3(fd_1d))
+
+
+def test_5_3_stub_is_not_done(capsys):
+    expect_not_done(capsys, "5.3", lambda: checks.check_5_3(_raise_not_implemented))
+    expect_not_done(capsys, "5.3", lambda: checks.check_5_3(None))
+
+
+def test_5_3_planted_bugs(capsys):
+    expect_wrong(capsys, "5.3", lambda: checks.check_5_3(lambda m1, s1, m2, s2: (m1 - m2) ** 2 + (s1 ** 2 - s2 ** 2) ** 2),
+                 "compared the variances")
+    expect_wrong(capsys, "5.3", lambda: checks.check_5_3(lambda m1, s1, m2, s2: abs(m1 - m2) + (s1 - s2) ** 2),
+                 "is squared")
+    expect_wrong(capsys, "5.3", lambda: checks.check_5_3(lambda m1, s1, m2, s2: (m1 - m2) ** 2),
+                 "left out the covariance term")
+    expect_wrong(capsys, "5.3", lambda: checks.check_5_3(lambda m1, s1, m2, s2: (m1 - m2) ** 2 + abs(s1 - s2)),
+                 "expected")

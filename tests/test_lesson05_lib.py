@@ -1,0 +1,310 @@
+"""Lesson 05's gan_lib pieces: the article's colour models, spectral normalisation, the hinge loss,
+D's accuracy callback, the control panel with resuming, the two-sample test and FID's plumbing."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from gan_lib import checkpoint, losses, metrics, models, panel, two_sample
+from gan_lib.callbacks import DiscriminatorAccuracy
+from gan_lib.gan import GAN
+
+# --------------------------------------------------------------------------- models
+
+
+def test_article_model_sizes_and_shapes():
+    keras.utils.set_random_seed(0)
+    g, d = models.build("cifar_article")
+    # G: Dense 100 -> 4096 (+bias); three Conv2DTranspose 4x4 (256->128, 128->128, 128->128); Conv2D 3x3 128->3
+    g_count = (100 * 4096 + 4096) + (16 * 256 * 128 + 128) + 2 * (16 * 128 * 128 + 128) + (9 * 128 * 3 + 3)
+    # D: Conv2D 3x3 3->64, 64->128, 128->128, 128->256; Dense 4096 -> 1
+    d_count = (27 * 64 + 64) + (9 * 64 * 128 + 128) + (9 * 128 * 128 + 128) + (9 * 128 * 256 + 256) + 4097
+    assert g.count_params() == g_count == 1_466_115
+    assert d.count_params() == d_count == 522_497
+    assert g.output_shape == (None, 32, 32, 3) and d.output_shape == (None, 1)
+    assert [l.output.shape[1:] for l in d.layers if isinstance(l, layers.Conv2D)] == \
+        [(32, 32, 64), (16, 16, 128), (8, 8, 128), (4, 4, 256)]
+    assert d.get_layer("features").output.shape[1:] == (4096,)
+    assert [l.rate for l in d.layers if isinstance(l, layers.Dropout)] == [0.4]
+    assert {l.negative_slope for l in d.layers if isinstance(l, layers.LeakyReLU)} == {0.2}
+    x = g(np.random.default_rng(0).standard_normal((3, 100)).astype("float32"), training=False)
+    assert float(np.max(np.abs(x))) <= 1.0
+
+
+@pytest.mark.parametrize("name", ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"])
+def test_colour_models_register_with_their_shape(name):
+    assert models.image_shape(name) == (32, 32, 3)
+    assert name in models.names_for((32, 32, 3)) and name not in models.names_for((28, 28, 1))
+
+
+def test_spectral_norm_wraps_every_weight_layer_of_d_only():
+    g, d = models.build("cifar_small_sn")
+    wrapped = [l for l in d.layers if isinstance(l, layers.SpectralNormalization)]
+    assert len(wrapped) == 5 and not any(isinstance(l, (layers.Conv2D, layers.Dense)) for l in d.layers)
+    assert not any(isinstance(l, layers.SpectralNormalization) for l in g.layers)
+    plain = models.build("cifar_small")[1]
+    # SN adds only the power-iteration vectors u (one per wrapped layer, one entry per output unit)
+    assert d.count_params() - plain.count_params() == 32 + 64 + 64 + 128 + 1
+
+
+def test_bad_width_is_refused():
+    with pytest.raises(ValueError, match="width=0"):
+        models.cifar_article(width=0)
+
+
+def _sigma(kernel):
+    w = np.asarray(kernel).reshape(-1, kernel.shape[-1])
+    return float(np.linalg.svd(w, compute_uv=False)[0])
+
+
+def test_spectral_normalization_makes_the_largest_singular_value_one():
+    keras.utils.set_random_seed(1)
+    layer = layers.SpectralNormalization(layers.Conv2D(8, 3, kernel_initializer=keras.initializers.RandomNormal(stddev=2.0)))
+    x = np.random.default_rng(0).standard_normal((2, 6, 6, 3)).astype("float32")
+    layer(x, training=False)
+    before = _sigma(layer.kernel)
+    assert before > 5  # far from 1 to start with
+    layer(x, training=False)
+    assert _sigma(layer.kernel) == pytest.approx(before)  # inference leaves the kernel alone
+    for _ in range(20):
+        layer(x, training=True)  # one power-iteration step per training call
+    assert _sigma(layer.kernel) == pytest.approx(1.0, abs=0.02)
+
+
+# --------------------------------------------------------------------------- hinge loss
+
+
+def test_hinge_golden_values():
+    # D: mean(relu(1 - [2, 0.5, -1])) + mean(relu(1 + [-2, 0, 1.5])) = (0 + 0.5 + 2)/3 + (0 + 1 + 2.5)/3 = 2
+    assert float(losses.discriminator_loss_hinge([2.0, 0.5, -1.0], [-2.0, 0.0, 1.5])) == pytest.approx(2.0)
+    assert float(losses.discriminator_loss_hinge(np.zeros(4), np.zeros(4))) == pytest.approx(2.0)
+    # beyond the margin a sample costs nothing
+    assert float(losses.discriminator_loss_hinge([1.0, 5.0], [-1.0, -7.0])) == 0.0
+    assert float(losses.generator_loss_hinge([1.0, -3.0])) == pytest.approx(1.0)
+
+
+def test_hinge_registered_and_gradients():
+    import tensorflow as tf
+
+    loss = losses.get("hinge")
+    assert isinstance(loss, losses.Hinge) and "hinge" in losses.LOSSES
+    real = tf.Variable([2.0, 0.5]); fake = tf.Variable([-3.0, 0.0])
+    with tf.GradientTape() as tape:
+        v = loss.discriminator(real, fake)
+    gr, gf = tape.gradient(v, [real, fake])
+    np.testing.assert_allclose(gr.numpy(), [0.0, -0.5])  # only the real logit inside the margin moves
+    np.testing.assert_allclose(gf.numpy(), [0.0, 0.5])
+    with tf.GradientTape() as tape:
+        v = loss.generator(fake)
+    np.testing.assert_allclose(tape.gradient(v, fake).numpy(), [-0.5, -0.5])  # never saturates
+
+
+# --------------------------------------------------------------------------- D accuracy callback
+
+
+class _Const(keras.layers.Layer):
+    """A 'discriminator' whose logit is the image's mean pixel (so accuracies can be computed by hand)."""
+
+    def call(self, x):
+        return keras.ops.mean(x, axis=(1, 2, 3))[:, None]
+
+
+def test_discriminator_accuracy_by_hand():
+    g = keras.Sequential([keras.Input((2,)), layers.Dense(12), layers.Reshape((2, 2, 3))])
+    d = keras.Sequential([keras.Input((2, 2, 3)), _Const()])
+    gan = GAN(g, d, seed=0)
+    gan.compile()
+    real = np.stack([np.full((2, 2, 3), v, np.float32) for v in (0.5, -0.2, 0.1, 0.3)])  # 3 of 4 above 0
+    cb = DiscriminatorAccuracy(real, n_fake=200)
+    cb.set_model(gan)
+    acc_real, acc_fake = cb.accuracies()
+    assert acc_real == 0.75
+    z = np.random.default_rng([99, 5]).standard_normal((200, 2)).astype("float32")
+    fake_logits = np.asarray(g(z)).mean(axis=(1, 2, 3))
+    assert acc_fake == pytest.approx(np.mean(fake_logits <= 0))
+    logs = {"d_loss": 1.0}
+    cb.on_epoch_end(0, logs)
+    assert logs["d_acc_real"] == 0.75 and "d_acc_fake" in logs
+    with pytest.raises(ValueError, match="batch of images"):
+        DiscriminatorAccuracy(np.zeros((4, 4)))
+
+
+# --------------------------------------------------------------------------- control panel and resuming
+
+
+@pytest.fixture(scope="module")
+def tiny_images():
+    from gan_lib import colour
+
+    return colour.load_colour("train", source="standin", limit=64, verbose=False).images
+
+
+@pytest.mark.parametrize("change,message", [
+    (dict(model="gan9000"), "model='gan9000' is unknown"), (dict(loss="l2"), "loss='l2' is unknown"),
+    (dict(batch_size=0), "batch_size=0"), (dict(epochs=1.5), "epochs=1.5"), (dict(lr=0), "lr=0"),
+    (dict(beta_1=1.0), "beta_1=1.0"), (dict(ema_decay=1.5), "ema_decay=1.5"),
+])
+def test_panel_refuses_nonsense(change, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        panel.ControlPanel(**change)
+
+
+def test_panel_is_one_documented_object():
+    p = panel.ControlPanel()
+    assert p.replace(epochs=3).epochs == 3 and p.epochs == 10
+    text = p.describe()
+    assert "latent_dim" in text and "summarize_every" in text
+    with pytest.raises(Exception):
+        p.epochs = 5  # frozen: a run's settings do not change under it
+
+
+def test_stop_and_resume_is_bit_identical_with_dropout_and_spectral_norm(tmp_path, tiny_images):
+    p = panel.ControlPanel(model="cifar_small_sn", loss="hinge", epochs=2, batch_size=32, ema_decay=0.9)
+    full, h_full = panel.train_run(p, tiny_images, tmp_path / "a", real_for_accuracy=tiny_images[:8], log=lambda *a: None)
+    _, h_part = panel.train_run(p, tiny_images, tmp_path / "b", real_for_accuracy=tiny_images[:8], stop_after=1,
+                                log=lambda *a: None)
+    assert len(h_part) == 1
+    resumed, h_res = panel.train_run(p, tiny_images, tmp_path / "b", real_for_accuracy=tiny_images[:8],
+                                     log=lambda *a: None)
+    equal, total = panel.same_state(full, resumed)
+    assert equal == total and total > 0
+    names = [n for n, _ in full.state_variables()]
+    assert any(n.startswith("layer_rng/") for n in names)  # Dropout's seed state is saved
+    strip = [{k: v for k, v in r.items() if k != "seconds"} for r in h_full]
+    assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in h_res]
+    assert {"d_acc_real", "d_acc_fake"} <= set(h_full[-1])
+
+
+def test_resume_refuses_other_settings_and_overwrites_nothing(tmp_path, tiny_images):
+    p = panel.ControlPanel(model="cifar_small", epochs=1, batch_size=32)
+    panel.train_run(p, tiny_images, tmp_path, log=lambda *a: None)
+    with pytest.raises(checkpoint.CheckpointError, match="already holds a run"):
+        panel.train_run(p, tiny_images, tmp_path, resume=False, log=lambda *a: None)
+    with pytest.raises(checkpoint.CheckpointError, match="Resume with the same settings"):
+        panel.train_run(p.replace(lr=1e-3, epochs=2), tiny_images, tmp_path, log=lambda *a: None)
+
+
+def test_models_without_dropout_keep_their_checkpoint_layout():
+    """The Dropout fix adds state only for models that have layer randomness."""
+    g, d = models.build("dcgan")
+    gan = GAN(g, d, seed=0)
+    gan.compile()
+    assert not any(n.startswith("layer_rng/") for n, _ in gan.state_variables())
+
+
+# --------------------------------------------------------------------------- two-sample test
+
+
+def test_c2st_same_distribution_is_near_chance():
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((400, 8)), rng.standard_normal((400, 8))
+    r = two_sample.c2st(a, b, repeats=3, steps=100)
+    assert abs(r["accuracy"] - 0.5) < 0.06 and len(r["accuracies"]) == 3 and r["n_test"] == 400
+
+
+def test_c2st_disjoint_distributions_are_separated():
+    rng = np.random.default_rng(1)
+    a, b = rng.standard_normal((300, 8)), rng.standard_normal((300, 8)) + 4.0
+    assert two_sample.c2st(a, b, repeats=2, steps=300)["accuracy"] > 0.97
+
+
+def test_c2st_on_images_and_in_between():
+    rng = np.random.default_rng(2)
+    real = rng.uniform(-1, 1, (300, 8, 8, 3)).astype("float32")
+    partly = real.copy()
+    partly[:, :4] = 0.0  # half of each image wrong: easy; the classifier should find it
+    r = two_sample.c2st(real, partly, repeats=2, steps=100)
+    assert r["accuracy"] > 0.9
+    mild = np.clip(real + rng.normal(0, 0.02, real.shape), -1, 1).astype("float32")  # nearly the same
+    assert two_sample.c2st(real, mild, repeats=2, steps=100)["accuracy"] < 0.7
+
+
+def test_c2st_is_deterministic_and_checks_input():
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((60, 4)), rng.standard_normal((60, 4)) + 1
+    assert two_sample.c2st(a, b, repeats=2, steps=20)["accuracies"] == two_sample.c2st(a, b, repeats=2, steps=20)["accuracies"]
+    with pytest.raises(ValueError, match="same kind of example"):
+        two_sample.c2st(np.zeros((20, 4)), np.zeros((20, 5)))
+    with pytest.raises(ValueError, match="at least 10"):
+        two_sample.c2st(np.zeros((5, 4)), np.zeros((20, 4)))
+    with pytest.raises(ValueError, match="repeats=0"):
+        two_sample.c2st(a, b, repeats=0)
+
+
+def test_diversity_sees_copies():
+    rng = np.random.default_rng(4)
+    x = rng.uniform(-1, 1, (200, 4, 4, 3))
+    assert two_sample.diversity(x) == pytest.approx(math.sqrt(2 / 3), rel=0.05)  # E(a-b)^2 = 2 Var = 2/3
+    collapsed = np.repeat(x[:1], 200, axis=0)
+    assert two_sample.diversity(collapsed) == 0.0
+    with pytest.raises(ValueError, match="at least two"):
+        two_sample.diversity(x[:1])
+
+
+# --------------------------------------------------------------------------- FID plumbing (offline)
+
+
+def test_fid_is_the_frechet_distance_of_the_features():
+    from gan_lib import fid
+
+    rng = np.random.default_rng(5)
+    a, b = rng.standard_normal((300, 4, 4, 3)), rng.standard_normal((300, 4, 4, 3)) + 0.5
+
+    def feats(x):
+        return x.reshape(len(x), -1)[:, :6]
+
+    assert fid.fid(a, b, features=feats) == pytest.approx(metrics.frechet_distance(feats(a), feats(b)))
+
+
+def test_frechet_closed_form_with_correlated_covariances():
+    """Covariances R diag(a) R^T and R diag(b) R^T commute, so FD = |mu1-mu2|^2 + sum (sqrt a - sqrt b)^2."""
+    theta = 0.7
+    r = np.array([[math.cos(theta), -math.sin(theta)], [math.sin(theta), math.cos(theta)]])
+    c1, c2 = r @ np.diag([4.0, 1.0]) @ r.T, r @ np.diag([1.0, 9.0]) @ r.T
+    want = (1 ** 2 + 2 ** 2) + (2 - 1) ** 2 + (1 - 3) ** 2
+    assert metrics.frechet_distance_gaussians([0, 0], c1, [1, 2], c2) == pytest.approx(want, abs=1e-9)
+
+
+def test_small_n_bias_shrinks_like_one_over_n():
+    from gan_lib import fid
+
+    b = fid.small_n_bias(d=16, sizes=(100, 1000, 10000))
+    assert b[100] > b[1000] > b[10000] > 0
+    assert 5 < b[100] / b[1000] < 20  # roughly 10x for 10x the samples
+
+
+def test_fid_without_weights_or_internet_explains(tmp_path, monkeypatch):
+    from gan_lib import fid
+
+    monkeypatch.setattr(fid, "_online", lambda *a, **k: False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    with pytest.raises(fid.FIDUnavailable, match="InceptionV3.*Colab.*two-sample test"):
+        fid.inception()
+    with pytest.raises(ValueError, match="colour images"):
+        fid.inception_features(np.zeros((2, 8, 8, 1)), model=None)
+
+
+def test_colour_gap_and_learned_bar():
+    rng = np.random.default_rng(6)
+    real = np.clip(rng.normal(0.2, 0.4, (300, 8, 8, 3)), -1, 1)
+    assert two_sample.colour_gap(real, real) == 0.0
+    shifted = real.copy()
+    shifted[..., 1] -= 0.3  # green channel 0.3 darker
+    assert two_sample.colour_gap(shifted, real) == pytest.approx(0.3, abs=1e-9)
+    grey = np.full_like(real, 0.01) + rng.normal(0, 0.005, real.shape)  # what an untrained generator draws
+    v = two_sample.learned(grey, real)
+    assert not v["diversity"] and not v["colour"]
+    other = np.clip(rng.normal(0.2, 0.4, (300, 8, 8, 3)), -1, 1)
+    v = two_sample.learned(other, real)
+    assert v["diversity"] and v["colour"] and v["diversity_ratio"] == pytest.approx(1.0, abs=0.05)
+
+
+def test_digit_training_command_refuses_colour_models_with_a_pointer(tmp_path):
+    from gan_lib import train
+
+    with pytest.raises(train.RunError, match=r"makes 32x32x3 images.*28x28x1 digits.*gan_lib.panel.train_run"):
+        train.train(model="cifar_small", out=str(tmp_path / "x"), log=lambda *a: None)
+    assert not (tmp_path / "x" / "checkpoints").exists()
