@@ -204,7 +204,7 @@ def toy_mlp(latent_dim: int = 8, width: int = 128, depth: int = 3, d_input_dim: 
     for i in range(depth):
         d_layers += [layers.Dense(width),
                      layers.LeakyReLU(negative_slope=0.2, name="features" if i == depth - 1 else None)]
-    if minibatch_std:
-        d_layers.append(MinibatchStd())
+    if minibatch_std is not False and minibatch_std is not None:
+        d_layers.append(MinibatchStd(None if minibatch_std is True else minibatch_std))
     d = keras.Sequential(d_layers + [layers.Dense(1)], name="discriminator")
     return g, d

@@ -136,3 +136,39 @@ def test_remedies_train_through_the_gan_class():
     h = gan.fit_images(real, 64, 6, seed=0).history
     assert all(np.isfinite(h["d_loss"])) and all(np.isfinite(h["g_loss"]))
     assert h["d_loss"][-1] < h["d_loss"][0]
+
+
+# --------------------------------------------------------------------------- lesson 04's experiment helpers
+
+
+def test_table_by_hand():
+    from gan_lib import collapse
+
+    runs = [dict(benchmark="ring", model="vanilla", seed=0, modes=8, n_modes=8, high_quality=0.96, reverse_kl=0.01),
+            dict(benchmark="ring", model="vanilla", seed=1, modes=6, n_modes=8, high_quality=0.70, reverse_kl=None)]
+    (row,) = collapse.table(runs)
+    assert row["modes_mean"] == 7.0 and row["modes_std"] == 1.0
+    assert row["high_quality_mean"] == pytest.approx(0.83) and row["high_quality_std"] == pytest.approx(0.13)
+    assert row["reverse_kl_mean"] == 0.01 and row["kl_missing"] == 1 and row["meets_target"] == 1
+    assert "(1 n/a)" in collapse.format_table([row])
+
+
+def test_quick_mode_never_writes_the_committed_folder(tmp_path):
+    from gan_lib import collapse
+
+    full = collapse.results_dir(quick=False)
+    quick = collapse.results_dir(quick=True)
+    assert full.as_posix().endswith(collapse.RESULTS_FOLDER)
+    assert full.resolve() not in quick.resolve().parents and quick.resolve() != full.resolve()
+    quick.rmdir()
+
+
+def test_build_rejects_unknown_names():
+    from gan_lib import collapse
+
+    with pytest.raises(ValueError, match="Valid: vanilla, pacgan, mbstd, wgangp"):
+        collapse.build("ring", "unrolled")
+    with pytest.raises(ValueError, match="Valid names: ring, grid"):
+        collapse.build("spiral", "vanilla")
+    gan = collapse.build("ring", "pacgan")
+    assert gan.discriminator.input_shape == (None, 2 * collapse.RECIPE["pack"])
