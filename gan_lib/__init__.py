@@ -22,6 +22,11 @@ classic        the classic stacked-model recipe and its ``trainable`` pitfall (l
 vanilla        lesson 02's MLP GAN helpers (D-wins test, snapshots, the TF1 article's buggy generator)
 latent         latent interpolation (lerp, slerp) and latents for a chosen digit
 tracking       quality per epoch against training seconds (lesson 03)
+mixtures       2-D Gaussian-mixture benchmarks (ring, grid), their metrics, sampling a 2-D generator
+packing        PacGAN packing, a ``d_input_transform``
+layers         Keras layers for D/G (minibatch standard deviation)
+penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty)
+collapse       lesson 04's remedies, shared recipe, comparison table and stored results
 =============  ==============================================================
 """
 
