@@ -76,7 +76,7 @@ def test_wasserstein_golden_values():
     assert value(losses.wasserstein_critic_loss(real, fake)) == pytest.approx(-3.0)
     assert value(losses.wasserstein_generator_loss(fake)) == pytest.approx(1.0)
     pair = losses.get("wasserstein")
-    assert isinstance(pair, losses.Wasserstein)
+    assert isinstance(pair, losses.Wasserstein) and losses.LOSSES["wasserstein"] is losses.Wasserstein
     assert value(pair.discriminator(real, fake)) == pytest.approx(-3.0)
     drift = losses.Wasserstein(drift=0.001)
     assert value(drift.discriminator(real, fake)) == pytest.approx(-3.0 + 0.001 * 5.0)
