@@ -64,8 +64,9 @@ def lesson_info(path: Path) -> dict:
     objectives = []
     m = re.search(r"^#+\s*Learning objectives\s*$(.*?)(?=^#|^\*\*|\Z)", title_src, re.M | re.S | re.I)
     if m:
-        for item in re.split(r"^\s*\d+\.\s+", m.group(1), flags=re.M)[1:]:
-            objectives.append(_cell(item).rstrip(";."))
+        # A numbered or bulleted list; an item ends at the next item or at a blank line.
+        for item in re.split(r"^\s*(?:\d+\.|[*-])\s+", m.group(1), flags=re.M)[1:]:
+            objectives.append(_cell(re.split(r"\n\s*\n", item)[0]).rstrip(";."))
     exercises = []
     for ex in assignments.find_exercises(nb):
         exercises.append((ex.number, ex.level, _first_sentence(assignments.source(nb.cells[ex.heading]))))
