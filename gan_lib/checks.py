@@ -654,6 +654,15 @@ def _call_4(fn, what, *args):
         raise Wrong(f"{what} raised {type(e).__name__}: {e}.", "it receives NumPy arrays; return NumPy values") from None
 
 
+def _array_4(value, what):
+    """A student's returned value as a float array, or a Wrong saying what came back instead."""
+    try:
+        return np.asarray(value, np.float64)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} returned {type(value).__name__} {value!r:.60}, not numbers.",
+                    "return a NumPy array of numbers") from None
+
+
 #: Exercise 4.1's histograms of high-quality samples over the modes, and what KL(q || uniform) is for each.
 KL_CASES_4_1 = ([10, 10, 10, 10], [40, 0, 0, 0], [30, 10, 0, 0], [3, 1, 0, 0, 0, 0, 0, 0])
 
@@ -730,7 +739,7 @@ def check_4_3(minibatch_std) -> None:
         raise Wrong(f"minibatch_std should be a function of a batch x, got {type(minibatch_std).__name__}.")
     rng = np.random.default_rng(4)
     x = (rng.normal(size=(16, 3)) * [1.0, 2.0, 0.5]).astype(np.float32)
-    got = np.asarray(_call_4(minibatch_std, "minibatch_std(x)", x), np.float64)
+    got = _array_4(_call_4(minibatch_std, "minibatch_std(x)", x), "minibatch_std(x)")
     want = np.asarray(MinibatchStd(epsilon=0.0)(x), np.float64)
     if got.shape != want.shape:
         raise Wrong(f"minibatch_std(x) for x of shape {x.shape} has shape {got.shape}; expected {want.shape}.",
