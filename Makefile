@@ -5,6 +5,8 @@
 #   make test      every test: pytest + every notebook in quick mode, with a time ledger
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
+#   make bench     speed on this machine vs the TensorFlow DCGAN tutorial (a few minutes;
+#                  FULL=1 also re-runs the reference curves, hours on a CPU)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,7 +20,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train test notebooks classifier clean
+.PHONY: venv train test notebooks classifier clean bench
 
 venv: $(STAMP)
 
@@ -45,3 +47,10 @@ classifier: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# make bench: throughput of every model, the tutorial's loop vs the course's default side by side,
+# and time to quality from benchmarks/reference/*.json. FULL=1 re-runs those reference curves first.
+FULL   ?=
+BENCH_OUT ?=
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(if $(FULL),--full) $(if $(BENCH_OUT),--out $(BENCH_OUT))

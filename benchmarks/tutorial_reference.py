@@ -45,25 +45,16 @@ def machine() -> str:
            f"GPU: {', '.join(d.name for d in tf.config.list_physical_devices('GPU')) or 'none'}"
 
 
-def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--epochs", type=int, default=150)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--eval-every", type=int, default=1)
-    p.add_argument("--out", default="benchmarks/reference/tutorial_150.json")
-    p.add_argument("--resume", action="store_true", help="go on from the checkpoint beside --out")
-    p.add_argument("--xla", action="store_true", help="compile the step with XLA (same recipe, faster on some CPUs)")
-    a = p.parse_args(argv)
+def make_train_step(generator, discriminator, g_opt, d_opt, noise_rng, xla=False):
+    """The tutorial's training step: two GradientTapes in one ``tf.function``.
 
-    keras.utils.set_random_seed(a.seed)
-    images = data.load_digits("train").images
-    generator, discriminator = models.tutorial_dcgan(NOISE_DIM)
+    ``noise_rng`` is a ``tf.random.Generator``; ``xla`` compiles the step with
+    XLA. Returns ``step(real) -> (g_loss, d_loss)``. ``make bench`` times this
+    same function against the course's ``GAN.train_step``.
+    """
     bce = keras.losses.BinaryCrossentropy(from_logits=True)
-    g_opt, d_opt = keras.optimizers.Adam(LR), keras.optimizers.Adam(LR)
-    noise_rng = tf.random.Generator.from_seed(a.seed)
-    fixed = np.random.default_rng([a.seed, 11]).standard_normal((metrics.N_EVAL, NOISE_DIM)).astype("float32")
 
-    @tf.function(jit_compile=a.xla)
+    @tf.function(jit_compile=xla)
     def train_step(real):
         noise = noise_rng.normal([tf.shape(real)[0], NOISE_DIM])
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
@@ -78,6 +69,28 @@ def main(argv=None):
                                   discriminator.trainable_variables))
         return g_loss, d_loss
 
+    return train_step
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--epochs", type=int, default=150)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--eval-every", type=int, default=1)
+    p.add_argument("--out", default="benchmarks/reference/tutorial_150.json")
+    p.add_argument("--resume", action="store_true", help="go on from the checkpoint beside --out")
+    p.add_argument("--xla", action="store_true", help="compile the step with XLA (same recipe, faster on some CPUs)")
+    a = p.parse_args(argv)
+
+    keras.utils.set_random_seed(a.seed)
+    images = data.load_digits("train").images
+    generator, discriminator = models.tutorial_dcgan(NOISE_DIM)
+    g_opt, d_opt = keras.optimizers.Adam(LR), keras.optimizers.Adam(LR)
+    noise_rng = tf.random.Generator.from_seed(a.seed)
+    fixed = np.random.default_rng([a.seed, 11]).standard_normal((metrics.N_EVAL, NOISE_DIM)).astype("float32")
+
+    train_step = make_train_step(generator, discriminator, g_opt, d_opt, noise_rng, a.xla)
+
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     record = {
@@ -88,6 +101,7 @@ def main(argv=None):
         "machine": machine(),
         "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "seed": a.seed,
+        "xla": bool(a.xla),
         "epochs": [],
     }
     ckpt = out.with_name(out.stem + ".ckpt.npz")

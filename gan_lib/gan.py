@@ -89,6 +89,9 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        # G and D are built; without this, fit under tf.distribute would "build"
+        # the GAN by calling it on a data batch as if it were a latent batch.
+        self.built = True
 
     # ------------------------------------------------------------------ setup
 
@@ -119,7 +122,30 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ helpers
 
     def _latents(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        ctx = tf.distribute.get_replica_context()
+        if ctx is None or ctx.num_replicas_in_sync == 1:
+            return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        # Under tf.distribute every replica reads the same SeedGenerator state,
+        # so all would draw the same latents. Fold the replica's index into this
+        # step's seed: each replica draws its own, still a function of the seed.
+        seed = ops.cast(self.seed_generator.next(), "int64")
+        seed = tf.random.experimental.stateless_fold_in(seed, ctx.replica_id_in_sync_group)
+        return tf.random.stateless_normal((n, self.latent_dim), seed=seed)
+
+    @staticmethod
+    def _replica_share(batch):
+        """This replica's share of the global batch (``None`` on one device).
+
+        Each replica's loss is a mean over its own examples and the optimizer
+        sums the replicas' gradients, so scaling by ``local / global`` makes
+        the update that of the mean over the global batch (also when the
+        replicas' batches differ in size, as in a last partial batch).
+        """
+        ctx = tf.distribute.get_replica_context()
+        if ctx is None or ctx.num_replicas_in_sync == 1:
+            return None
+        local = ops.cast(batch, "float32")
+        return local / ctx.all_reduce(tf.distribute.ReduceOp.SUM, local)
 
     def _d(self, images, training):
         if self.d_input_transform is not None:
@@ -144,9 +170,9 @@ class GAN(keras.Model):
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch = ops.shape(real)[0]
-        # Losses are means over this replica's batch; under tf.distribute the
-        # optimizer sums gradients over replicas, so divide by their number.
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        # Losses are means over this replica's batch; under tf.distribute they are
+        # weighted by the replica's share so the summed gradients are the global mean.
+        share = self._replica_share(batch)
         d_weights = self.discriminator.trainable_weights
         g_weights = self.generator.trainable_weights
 
@@ -158,7 +184,7 @@ class GAN(keras.Model):
                 d_loss = self.gan_loss.discriminator(real_logits, fake_logits)
                 for penalty in self.d_penalties:
                     d_loss = d_loss + penalty(self, real, fake)
-                scaled = d_loss / replicas
+                scaled = d_loss if share is None else d_loss * share
             grads = tape.gradient(scaled, d_weights)
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
 
@@ -168,7 +194,7 @@ class GAN(keras.Model):
             g_loss = self.gan_loss.generator(g_logits)
             for penalty in self.g_penalties:
                 g_loss = g_loss + penalty(self, real, fake)
-            scaled = g_loss / replicas
+            scaled = g_loss if share is None else g_loss * share
         grads = tape.gradient(scaled, g_weights)
         self.g_optimizer.apply_gradients(zip(grads, g_weights))
 
