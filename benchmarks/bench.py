@@ -180,7 +180,7 @@ def time_tutorial(budget_s: float = 6.0, xla=False, batch: int = tref.BATCH) -> 
     t0 = time.perf_counter()
     float(step(b)[0])
     est = time.perf_counter() - t0
-    steps = int(np.clip(budget_s / est, 5, 500))
+    steps = int(np.clip(budget_s / est, 8, 500))
     bs = batches(steps)
     t0 = time.perf_counter()
     for b in bs:
@@ -246,7 +246,7 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
         + ("" if n_ref >= TARGET_EPOCHS else " (a partial curve: figures below use the epochs it has)")
         + f"; {ref_steps} steps/epoch; XLA {'on' if ref.get('xla', True) else 'off'}")
     out(f"    recorded on: {ref['machine']}; median {ref_epoch_recorded:.1f} s/epoch then, "
-        f"{ref_epoch_live:.1f} s/epoch re-measured now")
+        f"{ref_epoch_live:.1f} s/epoch re-measured now (the faster tutorial variant)")
     out(f"  course default:  {COURSE_CURVE.relative_to(ROOT)}: {len(cur['epochs'])} epochs, {cur_steps} steps/epoch")
     out(f"    recorded on: {cur['machine']}; median {cur_epoch_recorded:.1f} s/epoch then, "
         f"{cur_epoch_live:.1f} s/epoch re-measured now")
@@ -273,19 +273,22 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
         out(f"  {name:<66} {rs:>20} {cs:>20} {ratio:>7}")
         results[name] = {"tutorial_s": rt, "course_s": ct}
     full_ref = TARGET_EPOCHS * ref_epoch_live
-    c = first_epoch(cur["epochs"], lambda r: r["fd"] <= last["fd"])
     out("")
     out(f"  Goal: reach the tutorial's quality after {TARGET_EPOCHS} epochs in at most a tenth of its wall time.")
     out(f"    tutorial, {TARGET_EPOCHS} epochs at {ref_epoch_live:.1f} s/epoch: {fmt_time(full_ref)}; a tenth: "
-        f"{fmt_time(full_ref / 10)}" + ("" if n_ref >= TARGET_EPOCHS else
-                                        f" (its FD at epoch {TARGET_EPOCHS} is not recorded yet: "
-                                        f"the level is its FD at epoch {last['epoch']})"))
+        f"{fmt_time(full_ref / 10)}")
+    if n_ref < TARGET_EPOCHS:
+        out(f"    NOT JUDGED YET: the reference curve has {n_ref} of {TARGET_EPOCHS} epochs (its FD at epoch "
+            f"{last['epoch']} is {last['fd']:.1f}); finish it with `make bench FULL=1`. Against the epochs it has:")
+    c = first_epoch(cur["epochs"], lambda r: r["fd"] <= best["fd"])
     if c:
         ct = c["epoch"] * cur_epoch_live
-        out(f"    course default reaches FD {c['fd']:.1f} <= {last['fd']:.1f} at epoch {c['epoch']}: {fmt_time(ct)} "
-            f"= 1/{full_ref / ct:.0f} of it -> {'met' if ct <= full_ref / 10 else 'NOT met'}")
+        verdict = "met" if ct <= full_ref / 10 else "NOT met"
+        out(f"    course default reaches FD {c['fd']:.1f} <= {best['fd']:.1f} (the tutorial's best) at epoch "
+            f"{c['epoch']}: {fmt_time(ct)} = 1/{full_ref / ct:.0f} of the tutorial's {TARGET_EPOCHS} epochs"
+            + (f" -> {verdict}" if n_ref >= TARGET_EPOCHS else f" ({verdict.lower()} so far)"))
     else:
-        out(f"    course default never reaches FD {last['fd']:.1f} in its {len(cur['epochs'])} epochs -> NOT met")
+        out(f"    course default never reaches FD {best['fd']:.1f} in its {len(cur['epochs'])} epochs -> NOT met")
     p = first_epoch(cur["epochs"], passes)
     out(f"  Goal: clean digits of every class in about 5 min: course default passes the bar at "
         + (f"epoch {p['epoch']}, {fmt_time(p['epoch'] * cur_epoch_live)} of training" if p else "no epoch"))
@@ -355,10 +358,12 @@ def main(argv=None) -> int:
     for x, r in tut.items():
         out("  " + rate_row({**r, "model": f"tutorial{' +XLA' if x else ''}"}))
     out("  " + rate_row({**course, "model": "course default"}))
-    ref_xla = json.loads(REFERENCE.read_text()).get("xla", True) if REFERENCE.exists() else True
-    t = tut[ref_xla]
-    out(f"  course default ({d['model']}, batch {d['batch_size']}) vs tutorial{' +XLA' if ref_xla else ''} "
-        f"(tutorial_dcgan, batch {tref.BATCH}):")
+    # Compare with the faster of the tutorial's two variants (the reference run itself used XLA):
+    # the conservative choice for any claim that the course is faster.
+    fast_xla = tut[True]["s_per_step"] < tut[False]["s_per_step"]
+    t = tut[fast_xla]
+    out(f"  course default ({d['model']}, batch {d['batch_size']}) vs the faster tutorial variant, "
+        f"tutorial{' +XLA' if fast_xla else ''} (tutorial_dcgan, batch {tref.BATCH}):")
     out(f"    per step : course {course['s_per_step'] * 1000:.1f} ms, tutorial {t['s_per_step'] * 1000:.0f} ms "
         f"-> the course's step is {t['s_per_step'] / course['s_per_step']:.1f}x faster")
     ci, ti = d["batch_size"] / course["s_per_step"], tref.BATCH / t["s_per_step"]

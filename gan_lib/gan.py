@@ -99,6 +99,10 @@ class GAN(keras.Model):
         """Set one optimizer per network and the loss pair.
 
         Defaults: Adam(2e-4, beta_1=0.5) for both (Radford et al., DCGAN, 2016).
+        Under the ``mixed_float16`` dtype policy each optimizer is wrapped in a
+        ``keras.optimizers.LossScaleOptimizer`` (``train_step`` scales the losses).
+        Keras' own options pass through, e.g. ``steps_per_execution=10`` or
+        ``jit_compile=True`` (measured in ``make bench``; neither is the default).
         """
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -106,6 +110,11 @@ class GAN(keras.Model):
         if self.d_optimizer is self.g_optimizer:
             raise ValueError("Give the generator and the discriminator an optimizer each "
                              "(one optimizer cannot track both networks' weights).")
+        if keras.config.dtype_policy().name == "mixed_float16":
+            # Mixed precision: float16 gradients underflow without loss scaling.
+            wrap = keras.optimizers.LossScaleOptimizer
+            self.d_optimizer = self.d_optimizer if isinstance(self.d_optimizer, wrap) else wrap(self.d_optimizer)
+            self.g_optimizer = self.g_optimizer if isinstance(self.g_optimizer, wrap) else wrap(self.g_optimizer)
         self.gan_loss = losses_mod.get(loss)
         # Create the optimizers' slots now, so checkpoints can be restored before training.
         self.d_optimizer.build(self.discriminator.trainable_weights)
@@ -150,7 +159,8 @@ class GAN(keras.Model):
     def _d(self, images, training):
         if self.d_input_transform is not None:
             images = self.d_input_transform(images)
-        return self.discriminator(images, training=training)
+        # Losses in float32 also under mixed precision (a no-op for float32 logits).
+        return ops.cast(self.discriminator(images, training=training), "float32")
 
     def features(self, images, training=False):
         """The activations of D's layer named ``"features"`` for ``images``."""
@@ -185,6 +195,7 @@ class GAN(keras.Model):
                 for penalty in self.d_penalties:
                     d_loss = d_loss + penalty(self, real, fake)
                 scaled = d_loss if share is None else d_loss * share
+                scaled = self.d_optimizer.scale_loss(scaled)  # unchanged unless loss scaling is on
             grads = tape.gradient(scaled, d_weights)
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
 
@@ -195,6 +206,7 @@ class GAN(keras.Model):
             for penalty in self.g_penalties:
                 g_loss = g_loss + penalty(self, real, fake)
             scaled = g_loss if share is None else g_loss * share
+            scaled = self.g_optimizer.scale_loss(scaled)
         grads = tape.gradient(scaled, g_weights)
         self.g_optimizer.apply_gradients(zip(grads, g_weights))
 
