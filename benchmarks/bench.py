@@ -303,9 +303,12 @@ def run_full(out):
     py = sys.executable
     out("Re-running the course default's curve (benchmarks/course_curve.py) ...")
     subprocess.run([py, str(ROOT / "benchmarks" / "course_curve.py")], check=True, cwd=ROOT)
-    resume = ["--resume"] if REFERENCE.with_name(REFERENCE.stem + ".ckpt.npz").exists() else []
-    out(f"Re-running the tutorial reference (benchmarks/tutorial_reference.py {' '.join(resume)}; about an hour "
-        f"or more on 2 CPU cores) ...")
+    # A partial reference curve (stopped run) is continued; a complete one is re-run from scratch.
+    ckpt = REFERENCE.with_name(REFERENCE.stem + ".ckpt.npz")
+    partial = REFERENCE.exists() and len(json.loads(REFERENCE.read_text())["epochs"]) < TARGET_EPOCHS
+    resume = ["--resume"] if (partial and ckpt.exists()) else []
+    out(f"{'Continuing' if resume else 'Re-running'} the tutorial reference (benchmarks/tutorial_reference.py "
+        f"{' '.join(resume)}; hours on 2 CPU cores, minutes on a GPU) ...")
     subprocess.run([py, str(ROOT / "benchmarks" / "tutorial_reference.py"), "--epochs", str(TARGET_EPOCHS),
                     "--xla", "--out", str(REFERENCE), *resume], check=True, cwd=ROOT)
 

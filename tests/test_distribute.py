@@ -93,6 +93,13 @@ DRIVER = textwrap.dedent("""
         one.fit(batches(STEPS - 1), epochs=1, verbose=0)
         diff = max(float(np.max(np.abs(a - b))) for a, b in zip(state(two), state(one)))
         out[optimizer].update(max_weight_diff=diff, moved_in_one_step=moved)
+    # The course's entry point and its default DCGAN (BatchNorm in G, per-replica statistics) run too.
+    with strategy.scope():
+        g, d = models.build("dcgan")
+        dcgan = GAN(g, d, seed=0, ema_decay=0.999)
+        dcgan.compile()
+    h = dcgan.fit_images(images[:BATCH * 2], BATCH, 1, seed=0).history
+    out["dcgan_fit_images"] = {k: v[-1] for k, v in h.items()}
     print("RESULT " + json.dumps(out))
 """)
 
@@ -139,3 +146,10 @@ def test_steps_match_single_device_training(result, optimizer):
     assert r["moved_in_one_step"] > 50 * TOL
     # With plain SGD a loss summed (not averaged) over replicas would double every step; Adam would hide that.
     assert r["max_weight_diff"] < TOL, r
+
+
+def test_fit_images_trains_the_course_dcgan(result):
+    logged = result["dcgan_fit_images"]
+    assert set(logged) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert all(0 < logged[k] < 10 for k in ("d_loss", "g_loss"))
+    assert all(0 < logged[k] < 1 for k in ("d_real", "d_fake"))
