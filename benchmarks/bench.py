@@ -97,6 +97,39 @@ def machine_lines() -> list[str]:
 # --------------------------------------------------------------------------- timing the course's GAN
 
 
+class GPUUtilisation:
+    """Mean GPU utilisation (%) from ``nvidia-smi`` while a ``with`` block runs; ``None`` without one."""
+
+    def __enter__(self):
+        import shutil
+        import threading
+
+        self.samples, self._stop = [], threading.Event()
+        self._thread = None
+        if tf.config.list_physical_devices("GPU") and shutil.which("nvidia-smi"):
+            self._thread = threading.Thread(target=self._poll, daemon=True)
+            self._thread.start()
+        return self
+
+    def _poll(self):
+        while not self._stop.wait(0.5):
+            try:
+                r = subprocess.run(["nvidia-smi", "--query-gpu=utilization.gpu", "--format=csv,noheader,nounits"],
+                                   capture_output=True, text=True, timeout=5)
+                self.samples.append(float(r.stdout.split()[0]))
+            except (OSError, ValueError, IndexError, subprocess.SubprocessError):
+                return
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=6)
+
+    @property
+    def mean(self):
+        return float(np.mean(self.samples)) if self.samples else None
+
+
 class StepClock(keras.callbacks.Callback):
     """Wall-clock time at the start of ``fit`` and after every executed batch."""
 
@@ -154,9 +187,10 @@ def time_course(model: str, batch: int, budget_s: float = 6.0, jit_compile=False
     first = float(gaps[0])
     est = float(np.median(gaps[1:])) / spe
     steps = int(np.clip(budget_s / est, 10 * spe, max_steps)) // spe * spe
-    gaps = run(steps)
+    with GPUUtilisation() as gpu:
+        gaps = run(steps)
     per_step = float(np.sum(gaps[1:])) / (steps - spe)  # drop the first execution of the new fit
-    return {"model": model, "batch": batch, "first_s": first, "s_per_step": per_step, "steps": steps,
+    return {"gpu_util": gpu.mean, "model": model, "batch": batch, "first_s": first, "s_per_step": per_step, "steps": steps,
             "data": what, "image_shape": tuple(int(s) for s in gan.discriminator.input_shape[1:]),
             "jit_compile": jit_compile, "steps_per_execution": spe}
 
@@ -194,8 +228,9 @@ def time_tutorial(budget_s: float = 6.0, xla=False, batch: int = tref.BATCH) -> 
 def rate_row(r: dict) -> str:
     ips = r["batch"] / r["s_per_step"]
     epoch = EPOCH_IMAGES / ips
+    gpu = f"   GPU busy {r['gpu_util']:.0f}%" if r.get("gpu_util") is not None else ""
     return (f"{r['model']:<16} {r['batch']:>5} {r['first_s']:>9.1f} {1 / r['s_per_step']:>8.1f} "
-            f"{ips:>9.0f} {epoch:>9.1f} {r['steps']:>6}")
+            f"{ips:>9.0f} {epoch:>9.1f} {r['steps']:>6}{gpu}")
 
 
 RATE_HEADER = (f"{'model':<16} {'batch':>5} {'first s':>9} {'steps/s':>8} {'images/s':>9} "
@@ -237,7 +272,8 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
     ref_curve = [r for r in ref["epochs"] if r.get("fd") is not None]
     n_ref = len(ref["epochs"])
     ref_steps = ref["steps_per_epoch"]
-    ref_epoch_live = ref_steps * tutorial_s_per_step
+    # 31 full batches and one of 64: count the last by its size (fair to the tutorial)
+    ref_epoch_live = EPOCH_IMAGES / tref.BATCH * tutorial_s_per_step
     ref_epoch_recorded = float(np.median([r["seconds"] for r in ref["epochs"]]))
     cur_steps = cur["steps_per_epoch"]
     cur_epoch_live = cur_steps * course_s_per_step
@@ -373,7 +409,7 @@ def main(argv=None) -> int:
     out(f"    per image: course {ci:.0f} images/s, tutorial {ti:.0f} images/s -> ratio course/tutorial {ci / ti:.2f}")
     out(f"    per epoch of 8,000 digits: course {EPOCH_IMAGES // d['batch_size']} steps = "
         f"{EPOCH_IMAGES // d['batch_size'] * course['s_per_step']:.1f} s, tutorial "
-        f"{-(-EPOCH_IMAGES // tref.BATCH)} steps = {-(-EPOCH_IMAGES // tref.BATCH) * t['s_per_step']:.1f} s")
+        f"{-(-EPOCH_IMAGES // tref.BATCH)} steps (the last of 64) = {EPOCH_IMAGES / tref.BATCH * t['s_per_step']:.1f} s")
 
     if not a.skip_options:
         out("")

@@ -37,7 +37,7 @@ def test_times_are_epochs_times_steps_times_live_seconds(tmp_path, monkeypatch):
     write(tmp_path, monkeypatch, [300.0] * 149 + [20.0], [80.0, 40.0, 19.0, 25.0])
     text, results = run(0.02, 2.0)
     best = next(k for k in results if "tutorial's best" in k)
-    assert results[best]["tutorial_s"] == pytest.approx(150 * 32 * 2.0)  # 9,600 s
+    assert results[best]["tutorial_s"] == pytest.approx(150 * 8000 / 256 * 2.0)  # 9,375 s: 31.25 batches of 256
     assert results[best]["course_s"] == pytest.approx(3 * 500 * 0.02)    # 30 s
     passbar = next(k for k in results if k.startswith("pass bar"))
     assert results[passbar]["course_s"] == pytest.approx(3 * 500 * 0.02)  # FD 19 with score 7: passes
@@ -46,7 +46,7 @@ def test_times_are_epochs_times_steps_times_live_seconds(tmp_path, monkeypatch):
 
 def test_a_course_slower_than_a_tenth_is_not_met(tmp_path, monkeypatch):
     write(tmp_path, monkeypatch, [300.0] * 149 + [20.0], [80.0, 40.0, 19.0])
-    text, _ = run(2.0, 2.0)  # 3 epochs x 500 steps x 2 s = 3,000 s > 9,600 s / 10
+    text, _ = run(2.0, 2.0)  # 3 epochs x 500 steps x 2 s = 3,000 s > 9,375 s / 10
     assert "-> NOT met" in text
 
 
