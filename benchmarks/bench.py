@@ -162,8 +162,23 @@ def course_gan(model: str, jit_compile=False, steps_per_execution=1):
     return gan
 
 
+def set_op_determinism(on: bool) -> None:
+    """Turn TensorFlow's op determinism on (what ``make train`` uses) or off.
+
+    Keras silently refuses ``jit_compile=True`` while op determinism is on
+    (``keras.src.trainers.trainer.model_supports_jit``), so XLA can only be
+    timed with it off. TensorFlow has no public switch to turn it off again.
+    """
+    from tensorflow.python.framework import config as tf_config
+
+    if on:
+        tf.config.experimental.enable_op_determinism()
+    else:
+        tf_config.disable_op_determinism()
+
+
 def time_course(model: str, batch: int, budget_s: float = 6.0, jit_compile=False, steps_per_execution=1,
-                max_steps: int = 2000) -> dict:
+                max_steps: int = 2000, deterministic=True) -> dict:
     """Time ``GAN.fit`` for ``model`` at ``batch``: first step, then steady seconds per step.
 
     The first ``fit`` runs 3 executions (tracing and compiling happen in the
@@ -171,8 +186,11 @@ def time_course(model: str, batch: int, budget_s: float = 6.0, jit_compile=False
     come from the times between executed batches, so ``fit``'s own set-up is
     not counted.
     """
-    train.set_determinism(0)
+    keras.utils.set_random_seed(0)
+    set_op_determinism(deterministic)
     gan = course_gan(model, jit_compile, steps_per_execution)
+    if bool(gan.jit_compile) != bool(jit_compile):
+        raise RuntimeError(f"Keras set jit_compile={gan.jit_compile} (asked for {jit_compile})")
     spe = steps_per_execution
     images, what = images_for(gan.discriminator, max(EPOCH_IMAGES, batch * 4))
     clock = StepClock()
@@ -192,7 +210,7 @@ def time_course(model: str, batch: int, budget_s: float = 6.0, jit_compile=False
     per_step = float(np.sum(gaps[1:])) / (steps - spe)  # drop the first execution of the new fit
     return {"gpu_util": gpu.mean, "model": model, "batch": batch, "first_s": first, "s_per_step": per_step, "steps": steps,
             "data": what, "image_shape": tuple(int(s) for s in gan.discriminator.input_shape[1:]),
-            "jit_compile": jit_compile, "steps_per_execution": spe}
+            "jit_compile": bool(gan.jit_compile), "steps_per_execution": spe, "deterministic": deterministic}
 
 
 def time_tutorial(budget_s: float = 6.0, xla=False, batch: int = tref.BATCH) -> dict:
@@ -229,11 +247,11 @@ def rate_row(r: dict) -> str:
     ips = r["batch"] / r["s_per_step"]
     epoch = EPOCH_IMAGES / ips
     gpu = f"   GPU busy {r['gpu_util']:.0f}%" if r.get("gpu_util") is not None else ""
-    return (f"{r['model']:<16} {r['batch']:>5} {r['first_s']:>9.1f} {1 / r['s_per_step']:>8.1f} "
+    return (f"{r['model']:<24} {r['batch']:>5} {r['first_s']:>9.1f} {1 / r['s_per_step']:>8.1f} "
             f"{ips:>9.0f} {epoch:>9.1f} {r['steps']:>6}{gpu}")
 
 
-RATE_HEADER = (f"{'model':<16} {'batch':>5} {'first s':>9} {'steps/s':>8} {'images/s':>9} "
+RATE_HEADER = (f"{'model':<24} {'batch':>5} {'first s':>9} {'steps/s':>8} {'images/s':>9} "
                f"{'s/epoch':>9} {'timed':>6}")
 
 
@@ -414,15 +432,18 @@ def main(argv=None) -> int:
     if not a.skip_options:
         out("")
         out(f"== Options on the course default ({d['model']}, batch {d['batch_size']}); kept only if faster")
+        out("   det = TensorFlow op determinism (make train turns it on; Keras refuses XLA while it is on)")
         out("  " + RATE_HEADER + "   vs default")
-        for jit, spe in ((True, 1), (False, 10), (True, 10)):
+        for jit, spe, det in ((False, 1, False), (True, 1, False), (False, 10, True), (True, 10, False)):
+            label = f"{'XLA' if jit else 'no XLA'}, spe {spe}, det {'on' if det else 'off'}"
             try:
                 with redirect_stdout(io.StringIO()):
-                    r = time_course(d["model"], d["batch_size"], a.budget, jit_compile=jit, steps_per_execution=spe)
-                label = f"{'XLA' if jit else 'no XLA'}, spe {spe}"
+                    r = time_course(d["model"], d["batch_size"], a.budget, jit_compile=jit, steps_per_execution=spe,
+                                    deterministic=det)
                 out("  " + rate_row({**r, "model": label}) + f"   {course['s_per_step'] / r['s_per_step']:.2f}x")
             except Exception as e:  # e.g. an op XLA cannot compile
-                out(f"  XLA={jit}, steps_per_execution={spe}: failed ({type(e).__name__}: {str(e)[:120]})")
+                out(f"  {label}: failed ({type(e).__name__}: {str(e)[:120]})")
+        set_op_determinism(True)
 
     out("")
     out("== Time to quality (FD at n=2,000 against the held-out digits; per-epoch curves, seconds re-measured now)")
