@@ -7,6 +7,8 @@
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/grades.csv, grades.md (docs/instructors.md)
+#   make bench     speed on this machine vs the TensorFlow DCGAN tutorial (a few minutes;
+#                  FULL=1 also re-runs the reference curves, hours on a CPU)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -20,7 +22,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train test notebooks classifier clean student syllabus grade
+.PHONY: venv train test notebooks classifier clean student syllabus grade bench
 
 venv: $(STAMP)
 
@@ -64,3 +66,9 @@ GRADE_ARGS  ?=
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=path/to/folder [GRADES=grades] [GRADE_ARGS='--timeout 900']"; exit 2; }
 	$(BIN)/python -m gan_lib.grade "$(SUBMISSIONS)" --out "$(GRADES)" $(GRADE_ARGS)
+# make bench: throughput of every model, the tutorial's loop vs the course's default side by side,
+# and time to quality from benchmarks/reference/*.json. FULL=1 re-runs those reference curves first.
+FULL   ?=
+BENCH_OUT ?=
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(if $(FULL),--full) $(if $(BENCH_OUT),--out $(BENCH_OUT))
