@@ -5,6 +5,10 @@
 #   make test      every test: pytest + every notebook in quick mode, with a time ledger
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
+#   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
+#   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/grades.csv, grades.md (docs/instructors.md)
+#   make bench     speed on this machine vs the TensorFlow DCGAN tutorial (a few minutes;
+#                  FULL=1 also re-runs the reference curves, hours on a CPU)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,7 +22,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train test notebooks classifier clean
+.PHONY: venv train test notebooks classifier clean student syllabus grade bench
 
 venv: $(STAMP)
 
@@ -39,9 +43,32 @@ test: $(STAMP)
 
 notebooks: $(STAMP)
 	@bash scripts/run_notebooks.sh
+	@$(MAKE) --no-print-directory student
 
 classifier: $(STAMP)
 	$(BIN)/python scripts/train_classifier.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Student versions and the instructor guide's syllabus, both generated from notebooks/NN_*.ipynb.
+student: $(STAMP)
+	$(BIN)/python scripts/make_student.py
+	$(BIN)/python scripts/make_syllabus.py
+
+syllabus: $(STAMP)
+	$(BIN)/python scripts/make_syllabus.py
+
+# make grade SUBMISSIONS=folder [GRADES=grades] [GRADE_ARGS="--timeout 900 --quick"]
+SUBMISSIONS ?=
+GRADES      ?= grades
+GRADE_ARGS  ?=
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=path/to/folder [GRADES=grades] [GRADE_ARGS='--timeout 900']"; exit 2; }
+	$(BIN)/python -m gan_lib.grade "$(SUBMISSIONS)" --out "$(GRADES)" $(GRADE_ARGS)
+# make bench: throughput of every model, the tutorial's loop vs the course's default side by side,
+# and time to quality from benchmarks/reference/*.json. FULL=1 re-runs those reference curves first.
+FULL   ?=
+BENCH_OUT ?=
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(if $(FULL),--full) $(if $(BENCH_OUT),--out $(BENCH_OUT))

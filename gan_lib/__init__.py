@@ -26,6 +26,11 @@ colour         CIFAR-10 (read offline from Keras' cache) and the named colour st
 panel          the control panel: one settings object, training with checkpoints and resuming (lesson 05)
 two_sample     the classifier two-sample test, diversity and the colour "learned" bar (lesson 05)
 fid            Frechet Inception Distance where InceptionV3's weights load (lesson 05)
+mixtures       2-D Gaussian-mixture benchmarks (ring, grid), their metrics, sampling a 2-D generator
+packing        PacGAN packing, a ``d_input_transform``
+layers         Keras layers for D/G (minibatch standard deviation)
+penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty)
+collapse       lesson 04's remedies, shared recipe, comparison table and stored results
 =============  ==============================================================
 """
 

@@ -127,7 +127,11 @@ def check_1_3(ns_loss) -> None:
         raise
     except Exception as e:
         raise Wrong(f"ns_loss(logits) raised {type(e).__name__}: {e}.", "logits is a tensor of shape (N, 1)") from None
-    out = np.asarray(out, dtype=np.float64)
+    try:
+        out = np.asarray(out, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise Wrong(f"ns_loss returns {type(out).__name__} {out!r:.60}, not a number.",
+                    "return keras.ops.mean(...) of a tensor of losses") from None
     if out.size != 1:
         raise Wrong(f"ns_loss returns shape {out.shape}; a loss is one number, the mean over the batch.",
                     "wrap it in keras.ops.mean(...)")
@@ -282,7 +286,11 @@ def check_3_2(slerp) -> None:
         except Exception as e:
             raise Wrong(f"slerp(z0, z1, {t}) raised {type(e).__name__}: {e}.",
                         "z0 and z1 are NumPy vectors of 64 numbers; t is one number") from None
-        out = np.asarray(out, dtype=np.float64)
+        try:
+            out = np.asarray(out, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise Wrong(f"slerp(z0, z1, {t}) returned {type(out).__name__} {out!r:.60}, not a vector of numbers.",
+                        "return a NumPy array of the same shape as z0") from None
         if out.shape != a.shape:
             raise Wrong(f"slerp(z0, z1, {t}) has shape {out.shape}; expected one vector of shape {a.shape}.")
         return out
@@ -378,8 +386,12 @@ def check_3_3(answer) -> None:
         raise Wrong(f"'gan' should be the course GAN you trained, got {type(gan).__name__}.")
     used = _gan_setting(gan, setting)
     if used is not Ellipsis:
-        same = (used == value) if not isinstance(used, float) or value is None else \
-            math.isclose(used, float(value), rel_tol=1e-6)
+        try:
+            same = (used == value) if not isinstance(used, float) or value is None else \
+                math.isclose(used, float(value), rel_tol=1e-6)
+        except (TypeError, ValueError):
+            raise Wrong(f"{setting} should be a number, got {type(value).__name__} {value!r:.60}.",
+                        f"the course's default is {default!r}") from None
         if not same:
             raise Wrong(f"You say {setting} = {value!r}, but your GAN uses {setting} = {used!r}.",
                         "build the GAN with the changed setting (train.build_gan(...) takes lr, beta_1, "
@@ -628,3 +640,119 @@ def check_5_3(fd_1d) -> None:
             raise Wrong(f"{case}: you left out the covariance term, so two Gaussians with the same mean and "
                         "different spreads score 0.", hint)
         raise Wrong(f"{case}.", hint)
+
+
+# =========================================================================== lesson 04: mode collapse
+
+
+def _call_4(fn, what, *args):
+    try:
+        return fn(*args)
+    except (NotDone, NotImplementedError):
+        raise
+    except Exception as e:
+        raise Wrong(f"{what} raised {type(e).__name__}: {e}.", "it receives NumPy arrays; return NumPy values") from None
+
+
+def _array_4(value, what):
+    """A student's returned value as a float array, or a Wrong saying what came back instead."""
+    try:
+        return np.asarray(value, np.float64)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} returned {type(value).__name__} {value!r:.60}, not numbers.",
+                    "return a NumPy array of numbers") from None
+
+
+#: Exercise 4.1's histograms of high-quality samples over the modes, and what KL(q || uniform) is for each.
+KL_CASES_4_1 = ([10, 10, 10, 10], [40, 0, 0, 0], [30, 10, 0, 0], [3, 1, 0, 0, 0, 0, 0, 0])
+
+
+def check_4_1(reverse_kl) -> None:
+    """A function ``reverse_kl(counts)``: KL(q || uniform) of a histogram, None when it is all zeros."""
+    from . import mixtures
+
+    expect_done(reverse_kl, "your reverse_kl function")
+    if not callable(reverse_kl):
+        raise Wrong(f"reverse_kl should be a function of the counts, got {type(reverse_kl).__name__}.")
+    hint = "q = counts / counts.sum(); KL = sum over the modes with q > 0 of q * log(K * q)"
+    for counts in KL_CASES_4_1:
+        c = np.array(counts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            got = _call_4(reverse_kl, f"reverse_kl({counts})", c)
+        want = mixtures.reverse_kl(c)
+        if got is None:
+            raise Wrong(f"reverse_kl({counts}) returned None, but these counts have {c.sum()} samples.",
+                        "return None only when there is no sample at all")
+        try:
+            v = float(got)
+        except (TypeError, ValueError):
+            raise Wrong(f"reverse_kl({counts}) should be one number, got {type(got).__name__}.") from None
+        if math.isnan(v):
+            raise Wrong(f"reverse_kl({counts}) is NaN: an empty mode gives 0 * log 0.",
+                        "by convention 0 log 0 = 0: sum only over the modes with q > 0")
+        if math.isinf(v):
+            raise Wrong(f"reverse_kl({counts}) is infinite: that is KL(uniform || q), the other direction, "
+                        "which explodes when a mode is missing.", "weight the logs by q, not by 1/K")
+        c_f = c.astype(float)
+        if abs(v - float(np.sum(c_f[c > 0] * np.log(len(c) * c_f[c > 0])))) < 1e-6 and abs(v - want) > 1e-6:
+            raise Wrong(f"reverse_kl({counts}) = {v:.3f} uses the raw counts.", "divide the counts by their sum first")
+        if abs(v - want) > 1e-6:
+            raise Wrong(f"reverse_kl({counts}) = {v:.4f}, expected {want:.4f}.", hint)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        empty = _call_4(reverse_kl, "reverse_kl([0, 0, 0])", np.zeros(3, int))
+    if empty is not None:
+        raise Wrong(f"reverse_kl([0, 0, 0]) returned {empty!r}: with no high-quality sample there is no "
+                    "histogram, so there is no number to give.", "return None when counts.sum() == 0")
+
+
+def check_4_2(pack) -> None:
+    """A function ``pack(x, m)``: PacGAN's packing of a NumPy batch ``(N, d)`` into ``(N / m, m d)``."""
+    from .packing import Pack
+
+    expect_done(pack, "your pack function")
+    if not callable(pack):
+        raise Wrong(f"pack should be a function pack(x, m), got {type(pack).__name__}.")
+    x = np.arange(24, dtype=np.float32).reshape(12, 2)
+    for m in (1, 2, 3, 4):
+        got = np.asarray(_call_4(pack, f"pack(x, {m})", x, m))
+        want = np.asarray(Pack(m)(x))
+        if got.shape != want.shape:
+            raise Wrong(f"pack(x, {m}) for x of shape {x.shape} has shape {got.shape}; expected {want.shape}.",
+                        "a batch of N samples of d numbers becomes N / m packs of m * d numbers")
+        if not np.array_equal(got, want):
+            interleaved = x.reshape(m, -1, 2).transpose(1, 0, 2).reshape(-1, m * 2)
+            if np.array_equal(got, interleaved):
+                raise Wrong(f"pack(x, {m}) puts samples 0, {12 // m}, ... into the first pack: it takes every "
+                            f"{12 // m}-th sample instead of {m} consecutive ones.",
+                            "x.reshape(-1, m * d) keeps consecutive samples together")
+            raise Wrong(f"pack(x, {m}) has the right shape but the wrong numbers: its first pack is "
+                        f"{got[0].tolist()}, expected {want[0].tolist()}.",
+                        "pack i holds samples m*i ... m*i + m - 1, one after the other")
+
+
+def check_4_3(minibatch_std) -> None:
+    """A function ``minibatch_std(x)``: the batch's mean feature std, appended as one more column."""
+    from .layers import MinibatchStd
+
+    expect_done(minibatch_std, "your minibatch_std function")
+    if not callable(minibatch_std):
+        raise Wrong(f"minibatch_std should be a function of a batch x, got {type(minibatch_std).__name__}.")
+    rng = np.random.default_rng(4)
+    x = (rng.normal(size=(16, 3)) * [1.0, 2.0, 0.5]).astype(np.float32)
+    got = _array_4(_call_4(minibatch_std, "minibatch_std(x)", x), "minibatch_std(x)")
+    want = np.asarray(MinibatchStd(epsilon=0.0)(x), np.float64)
+    if got.shape != want.shape:
+        raise Wrong(f"minibatch_std(x) for x of shape {x.shape} has shape {got.shape}; expected {want.shape}.",
+                    "keep every column of x and append one column (the same number in every row)")
+    if not np.allclose(got[:, :3], x, atol=1e-6):
+        raise Wrong("The first columns of your output are not x itself.", "append the new column: np.concatenate")
+    s = got[:, 3]
+    if np.allclose(s, x.std(axis=0, ddof=1).mean(), atol=1e-5):
+        raise Wrong("You used the sample std (ddof=1); the layer uses the population std over the batch.",
+                    "np.std's default ddof=0")
+    if np.allclose(s, x.std(axis=1), atol=1e-5):
+        raise Wrong("Your new column differs from row to row: you took the std across each sample's features.",
+                    "the std is over the batch (axis 0), one per feature, then averaged into one number")
+    if not np.allclose(s, want[:, 3], atol=1e-5):
+        raise Wrong(f"The appended column is {s[0]:.4f}, expected {want[0, 3]:.4f}.",
+                    "std over the batch (axis 0) for each feature, then the mean of those stds")

@@ -89,6 +89,9 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        # G and D are built; without this, fit under tf.distribute would "build"
+        # the GAN by calling it on a data batch as if it were a latent batch.
+        self.built = True
 
     # ------------------------------------------------------------------ setup
 
@@ -96,6 +99,10 @@ class GAN(keras.Model):
         """Set one optimizer per network and the loss pair.
 
         Defaults: Adam(2e-4, beta_1=0.5) for both (Radford et al., DCGAN, 2016).
+        Under the ``mixed_float16`` dtype policy each optimizer is wrapped in a
+        ``keras.optimizers.LossScaleOptimizer`` (``train_step`` scales the losses).
+        Keras' own options pass through, e.g. ``steps_per_execution=10`` or
+        ``jit_compile=True`` (measured in ``make bench``; neither is the default).
         """
         super().compile(**kwargs)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
@@ -103,6 +110,11 @@ class GAN(keras.Model):
         if self.d_optimizer is self.g_optimizer:
             raise ValueError("Give the generator and the discriminator an optimizer each "
                              "(one optimizer cannot track both networks' weights).")
+        if keras.config.dtype_policy().name == "mixed_float16":
+            # Mixed precision: float16 gradients underflow without loss scaling.
+            wrap = keras.optimizers.LossScaleOptimizer
+            self.d_optimizer = self.d_optimizer if isinstance(self.d_optimizer, wrap) else wrap(self.d_optimizer)
+            self.g_optimizer = self.g_optimizer if isinstance(self.g_optimizer, wrap) else wrap(self.g_optimizer)
         self.gan_loss = losses_mod.get(loss)
         # Create the optimizers' slots now, so checkpoints can be restored before training.
         self.d_optimizer.build(self.discriminator.trainable_weights)
@@ -119,12 +131,36 @@ class GAN(keras.Model):
     # ------------------------------------------------------------------ helpers
 
     def _latents(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        ctx = tf.distribute.get_replica_context()
+        if ctx is None or ctx.num_replicas_in_sync == 1:
+            return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        # Under tf.distribute every replica reads the same SeedGenerator state,
+        # so all would draw the same latents. Fold the replica's index into this
+        # step's seed: each replica draws its own, still a function of the seed.
+        seed = ops.cast(self.seed_generator.next(), "int64")
+        seed = tf.random.experimental.stateless_fold_in(seed, ctx.replica_id_in_sync_group)
+        return tf.random.stateless_normal((n, self.latent_dim), seed=seed)
+
+    @staticmethod
+    def _replica_share(batch):
+        """This replica's share of the global batch (``None`` on one device).
+
+        Each replica's loss is a mean over its own examples and the optimizer
+        sums the replicas' gradients, so scaling by ``local / global`` makes
+        the update that of the mean over the global batch (also when the
+        replicas' batches differ in size, as in a last partial batch).
+        """
+        ctx = tf.distribute.get_replica_context()
+        if ctx is None or ctx.num_replicas_in_sync == 1:
+            return None
+        local = ops.cast(batch, "float32")
+        return local / ctx.all_reduce(tf.distribute.ReduceOp.SUM, local)
 
     def _d(self, images, training):
         if self.d_input_transform is not None:
             images = self.d_input_transform(images)
-        return self.discriminator(images, training=training)
+        # Losses in float32 also under mixed precision (a no-op for float32 logits).
+        return ops.cast(self.discriminator(images, training=training), "float32")
 
     def features(self, images, training=False):
         """The activations of D's layer named ``"features"`` for ``images``."""
@@ -144,9 +180,9 @@ class GAN(keras.Model):
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
         batch = ops.shape(real)[0]
-        # Losses are means over this replica's batch; under tf.distribute the
-        # optimizer sums gradients over replicas, so divide by their number.
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        # Losses are means over this replica's batch; under tf.distribute they are
+        # weighted by the replica's share so the summed gradients are the global mean.
+        share = self._replica_share(batch)
         d_weights = self.discriminator.trainable_weights
         g_weights = self.generator.trainable_weights
 
@@ -158,7 +194,8 @@ class GAN(keras.Model):
                 d_loss = self.gan_loss.discriminator(real_logits, fake_logits)
                 for penalty in self.d_penalties:
                     d_loss = d_loss + penalty(self, real, fake)
-                scaled = d_loss / replicas
+                scaled = d_loss if share is None else d_loss * share
+                scaled = self.d_optimizer.scale_loss(scaled)  # unchanged unless loss scaling is on
             grads = tape.gradient(scaled, d_weights)
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
 
@@ -168,7 +205,8 @@ class GAN(keras.Model):
             g_loss = self.gan_loss.generator(g_logits)
             for penalty in self.g_penalties:
                 g_loss = g_loss + penalty(self, real, fake)
-            scaled = g_loss / replicas
+            scaled = g_loss if share is None else g_loss * share
+            scaled = self.g_optimizer.scale_loss(scaled)
         grads = tape.gradient(scaled, g_weights)
         self.g_optimizer.apply_gradients(zip(grads, g_weights))
 

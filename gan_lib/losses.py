@@ -177,3 +177,66 @@ class Hinge(GANLoss):
 
 
 LOSSES[Hinge.name] = Hinge
+
+
+# =========================================================================== Wasserstein (lesson 04)
+
+
+def wasserstein_critic_loss(real_logits, fake_logits):
+    """``E[D(G(z))] - E[D(x)]``: the WGAN critic's loss (Arjovsky, Chintala and Bottou, ICML 2017).
+
+    Here D is a *critic*: its output is a score, not a logit of a probability.
+    Minimising this maximises ``E[D(x)] - E[D(G(z))]``, which for a
+    1-Lipschitz D estimates the Wasserstein-1 (earth mover's) distance between
+    the data and the generator. Without a Lipschitz constraint (a gradient
+    penalty, :func:`gan_lib.penalties.gradient_penalty`) it is unbounded below.
+
+    Example: real scores [1, 3], fake scores [0, -2] give ``-1 - 2 = -3``.
+    """
+    real = ops.convert_to_tensor(real_logits, dtype="float32")
+    fake = ops.convert_to_tensor(fake_logits, dtype="float32")
+    return ops.mean(fake) - ops.mean(real)
+
+
+def wasserstein_generator_loss(fake_logits):
+    """``-E[D(G(z))]``: the WGAN generator's loss (Arjovsky et al. 2017).
+
+    G raises the critic's score of its samples. The gradient is the critic's
+    gradient itself, with no sigmoid to saturate: a generator stuck on a few
+    modes still feels the pull of the mass it misses, because a 1-Lipschitz
+    critic's slope is about 1 everywhere between the two distributions.
+
+    Example: fake scores [0, -2] give ``1``.
+    """
+    return -ops.mean(ops.convert_to_tensor(fake_logits, dtype="float32"))
+
+
+class Wasserstein(GANLoss):
+    """The WGAN loss pair; use it with a gradient penalty (WGAN-GP, Gulrajani et al., NeurIPS 2017).
+
+    ``drift`` adds ``drift * E[D(x)^2]`` to the critic's loss (Karras et al.,
+    "Progressive Growing of GANs", 2018, who use 0.001) so that its scores do
+    not wander off; 0 (the default) is the plain WGAN loss.
+    """
+
+    name = "wasserstein"
+
+    def __init__(self, drift: float = 0.0):
+        if not drift >= 0.0:
+            raise ValueError(f"drift={drift!r}: use 0 (no drift term) or a small positive number such as 0.001.")
+        self.drift = float(drift)
+
+    def discriminator(self, real_logits, fake_logits):
+        loss = wasserstein_critic_loss(real_logits, fake_logits)
+        if self.drift:
+            loss = loss + self.drift * ops.mean(ops.square(ops.convert_to_tensor(real_logits, dtype="float32")))
+        return loss
+
+    def generator(self, fake_logits):
+        return wasserstein_generator_loss(fake_logits)
+
+    def __repr__(self):
+        return f"Wasserstein(drift={self.drift})"
+
+
+LOSSES[Wasserstein.name] = Wasserstein

@@ -287,3 +287,43 @@ def image_shape(name: str) -> tuple:
 def names_for(shape) -> list:
     """The registered models whose images have ``shape``, e.g. ``(28, 28, 1)`` or ``(32, 32, 3)``."""
     return [name for name in MODELS if image_shape(name) == tuple(shape)]
+
+
+# =========================================================================== 2-D toy models (lesson 04)
+
+
+def toy_mlp(latent_dim: int = 8, width: int = 128, depth: int = 3, d_input_dim: int = 2,
+            minibatch_std: bool = False, scale: float = 1.0):
+    """A small fully connected pair for 2-D data (the Gaussian mixtures of :mod:`gan_lib.mixtures`).
+
+    G: ``latent_dim -> width x depth (ReLU) -> 2`` (linear output, in the data's own units).
+    D: ``d_input_dim -> width x depth (LeakyReLU 0.2) -> 1`` logit; the last hidden
+    layer is named ``"features"``. ``d_input_dim`` is 2, or ``2 m`` for PacGAN packs of
+    ``m`` (see :class:`gan_lib.packing.Pack`). ``minibatch_std=True`` inserts a
+    :class:`gan_lib.layers.MinibatchStd` (whole batch) before D's output layer.
+
+    ``scale`` is the data's typical size (e.g. 2 for the 5x5 grid, whose modes lie 2 apart):
+    G's output is multiplied by it and D's input divided by it, so both networks work
+    with numbers near 1 while samples stay in the data's own units.
+
+    PacGAN's and VEEGAN's 2-D experiments use a bigger pair (G 4 x 400, D 3 x 200 units);
+    this one is sized to train in seconds on a CPU.
+    """
+    if not scale > 0:
+        raise ValueError(f"scale={scale!r}: use a positive number (the data's typical size, e.g. 1 or 2).")
+    for name, v in (("latent_dim", latent_dim), ("width", width), ("depth", depth), ("d_input_dim", d_input_dim)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0:
+            raise ValueError(f"{name}={v!r}: it must be a positive whole number.")
+    from .layers import MinibatchStd
+
+    g = keras.Sequential([keras.Input((latent_dim,))]
+                         + [layers.Dense(width, activation="relu") for _ in range(depth)]
+                         + [layers.Dense(2), layers.Rescaling(float(scale))], name="generator")
+    d_layers = [keras.Input((d_input_dim,)), layers.Rescaling(1.0 / float(scale))]
+    for i in range(depth):
+        d_layers += [layers.Dense(width),
+                     layers.LeakyReLU(negative_slope=0.2, name="features" if i == depth - 1 else None)]
+    if minibatch_std is not False and minibatch_std is not None:
+        d_layers.append(MinibatchStd(None if minibatch_std is True else minibatch_std))
+    d = keras.Sequential(d_layers + [layers.Dense(1)], name="discriminator")
+    return g, d

@@ -1,0 +1,68 @@
+"""Extra loss terms for the course's GAN: callables ``f(gan, real, fake) -> scalar``.
+
+Pass them as ``GAN(..., d_penalties=[...])`` (added to D's loss) or
+``g_penalties=[...]`` (added to G's loss); see :mod:`gan_lib.gan`.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+
+class GradientPenalty:
+    """WGAN-GP's two-sided gradient penalty (Gulrajani, Ahmed, Arjovsky, Dumoulin and Courville,
+    "Improved Training of Wasserstein GANs", NeurIPS 2017):
+
+        weight * E_xhat[(||grad_xhat D(xhat)||_2 - target)^2],
+        xhat = eps * x + (1 - eps) * G(z),  eps ~ Uniform[0, 1], one eps per sample.
+
+    It keeps the critic close to 1-Lipschitz along lines between real and fake
+    samples, which is where the Wasserstein loss needs it (their Prop. 1). The
+    paper uses ``weight = 10`` and ``target = 1``. ``eps`` is drawn *uniformly*
+    per sample from the GAN's own seed generator (a normal draw would put
+    interpolates outside the segment; a single eps per batch would check one
+    line only). If the GAN has a ``d_input_transform`` (packing), the gradient
+    is taken with respect to what D actually sees, the packed input. A small
+    ``1e-12`` inside the square root keeps the norm's gradient finite at 0.
+    """
+
+    def __init__(self, weight: float = 10.0, target: float = 1.0):
+        if not weight > 0:
+            raise ValueError(f"weight={weight!r}: use a positive number (the paper uses 10).")
+        if not target > 0:
+            raise ValueError(f"target={target!r}: use a positive gradient norm (the paper uses 1).")
+        self.weight = float(weight)
+        self.target = float(target)
+
+    @staticmethod
+    def interpolates(gan, real, fake):
+        """``(xhat, eps)``: points on the segments from fakes to reals, one uniform ``eps`` per sample."""
+        real = ops.convert_to_tensor(real, dtype="float32")
+        fake = ops.convert_to_tensor(fake, dtype="float32")
+        if tuple(real.shape[1:]) != tuple(fake.shape[1:]):
+            raise ValueError(f"Real samples {tuple(real.shape)} and fakes {tuple(fake.shape)} differ in shape; "
+                             "the penalty interpolates between them, so they must match.")
+        n = ops.shape(real)[0]
+        eps = keras.random.uniform((n,) + (1,) * (len(real.shape) - 1), seed=gan.seed_generator)
+        return eps * real + (1.0 - eps) * fake, eps
+
+    def __call__(self, gan, real, fake):
+        xhat, _ = self.interpolates(gan, real, fake)
+        if gan.d_input_transform is not None:
+            xhat = gan.d_input_transform(xhat)
+        with tf.GradientTape() as tape:
+            tape.watch(xhat)
+            total = ops.sum(gan.discriminator(xhat, training=True))
+        grads = tape.gradient(total, xhat)
+        norms = ops.sqrt(ops.sum(ops.square(grads), axis=tuple(range(1, len(grads.shape)))) + 1e-12)
+        return self.weight * ops.mean(ops.square(norms - self.target))
+
+    def __repr__(self):
+        return f"GradientPenalty(weight={self.weight}, target={self.target})"
+
+
+def gradient_penalty(weight: float = 10.0, target: float = 1.0) -> GradientPenalty:
+    """A :class:`GradientPenalty` to pass in ``d_penalties``."""
+    return GradientPenalty(weight, target)

@@ -1,0 +1,174 @@
+"""Lesson 04's reusable pieces: packing, minibatch std, the Wasserstein loss, the gradient penalty."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from gan_lib import layers, losses, models, packing, penalties
+from gan_lib.gan import GAN
+
+
+def value(t) -> float:
+    return float(np.asarray(t))
+
+
+# --------------------------------------------------------------------------- packing
+
+
+def test_pack_vectors_by_hand():
+    x = np.arange(12, dtype=np.float32).reshape(6, 2)
+    out = np.asarray(packing.Pack(3)(x))
+    np.testing.assert_array_equal(out, [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]])
+    assert packing.Pack(3).packed_shape((2,)) == (6,)
+    assert packing.Pack(1)(x) is x
+
+
+def test_pack_images_along_channels():
+    x = np.arange(4 * 2 * 2, dtype=np.float32).reshape(4, 2, 2, 1)
+    out = np.asarray(packing.Pack(2)(x))
+    assert out.shape == (2, 2, 2, 2) == (2,) + packing.Pack(2).packed_shape((2, 2, 1))
+    np.testing.assert_array_equal(out[1, ..., 0], x[2, ..., 0])  # pack 1 = samples 2, 3
+    np.testing.assert_array_equal(out[1, ..., 1], x[3, ..., 0])
+
+
+def test_pack_errors():
+    with pytest.raises(ValueError, match="multiple of 4"):
+        packing.Pack(4)(np.zeros((6, 2), np.float32))
+    with pytest.raises(ValueError, match="at least 1"):
+        packing.Pack(0)
+
+
+# --------------------------------------------------------------------------- minibatch std
+
+
+def test_minibatch_std_by_hand():
+    x = np.array([[0, 0], [2, 4], [4, 8], [6, 12]], np.float32)
+    out = np.asarray(layers.MinibatchStd(epsilon=0.0)(x))
+    # population stds over the batch: sqrt(5) and 2 sqrt(5); their mean 1.5 sqrt(5)
+    np.testing.assert_allclose(out[:, 2], 1.5 * math.sqrt(5), rtol=1e-6)
+    np.testing.assert_array_equal(out[:, :2], x)
+    grouped = np.asarray(layers.MinibatchStd(group_size=2, epsilon=0.0)(x))
+    # groups {0, 2} and {1, 3}: stds (2, 4) -> 3 for both groups
+    np.testing.assert_allclose(grouped[:, 2], 3.0, rtol=1e-6)
+    same = np.asarray(layers.MinibatchStd()(np.ones((8, 3), np.float32)))
+    np.testing.assert_allclose(same[:, 3], 1e-4, rtol=1e-3)  # sqrt(0 + eps)
+
+
+def test_minibatch_std_errors_and_config():
+    with pytest.raises(ValueError, match="multiple of 4"):
+        layers.MinibatchStd(group_size=4)(np.zeros((6, 2), np.float32))
+    with pytest.raises(ValueError, match="whole number >= 2"):
+        layers.MinibatchStd(group_size=1)
+    layer = layers.MinibatchStd(group_size=4)
+    assert layers.MinibatchStd.from_config(layer.get_config()).group_size == 4
+    _, d = models.toy_mlp(width=8, depth=2, minibatch_std=True)
+    assert d.layers[-1].input.shape[-1] == 9
+
+
+# --------------------------------------------------------------------------- Wasserstein loss
+
+
+def test_wasserstein_golden_values():
+    real, fake = np.array([[1.0], [3.0]], np.float32), np.array([[0.0], [-2.0]], np.float32)
+    assert value(losses.wasserstein_critic_loss(real, fake)) == pytest.approx(-3.0)
+    assert value(losses.wasserstein_generator_loss(fake)) == pytest.approx(1.0)
+    pair = losses.get("wasserstein")
+    assert isinstance(pair, losses.Wasserstein) and losses.LOSSES["wasserstein"] is losses.Wasserstein
+    assert value(pair.discriminator(real, fake)) == pytest.approx(-3.0)
+    drift = losses.Wasserstein(drift=0.001)
+    assert value(drift.discriminator(real, fake)) == pytest.approx(-3.0 + 0.001 * 5.0)
+    with pytest.raises(ValueError, match="drift"):
+        losses.Wasserstein(drift=-1)
+
+
+# --------------------------------------------------------------------------- gradient penalty
+
+
+def linear_critic(w):
+    d = keras.Sequential([keras.Input((len(w),)), keras.layers.Dense(1)])
+    d.layers[-1].set_weights([np.array(w, np.float32)[:, None], np.zeros(1, np.float32)])
+    return d
+
+
+def test_gradient_penalty_of_a_linear_critic_by_hand():
+    g, _ = models.toy_mlp(latent_dim=2, width=4, depth=1)
+    real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    fake = np.zeros((16, 2), np.float32)
+    # D(x) = 2 x_1: gradient norm 2 everywhere, penalty 10 (2 - 1)^2 = 10 whatever eps is.
+    gan = GAN(g, linear_critic([2.0, 0.0]))
+    assert value(penalties.GradientPenalty()(gan, real, fake)) == pytest.approx(10.0, rel=1e-5)
+    # D(x) = 0.6 x_1 + 0.8 x_2 is 1-Lipschitz with slope 1: no penalty.
+    gan = GAN(g, linear_critic([0.6, 0.8]))
+    assert value(penalties.gradient_penalty()(gan, real, fake)) == pytest.approx(0.0, abs=1e-6)
+    # With packs of 2 the gradient is taken on the packed input: w = (2, 0, 0, 0) has norm 2 again.
+    gan = GAN(g, linear_critic([2.0, 0.0, 0.0, 0.0]), d_input_transform=packing.Pack(2))
+    assert value(penalties.GradientPenalty(weight=1.0)(gan, real, fake)) == pytest.approx(1.0, rel=1e-5)
+
+
+def test_interpolation_weight_is_uniform_per_sample():
+    g, d = models.toy_mlp(latent_dim=2, width=4, depth=1)
+    gan = GAN(g, d, seed=3)
+    xhat, eps = penalties.GradientPenalty.interpolates(gan, np.ones((4000, 2), np.float32),
+                                                       np.zeros((4000, 2), np.float32))
+    xhat, eps = np.asarray(xhat), np.asarray(eps)[:, 0]
+    np.testing.assert_allclose(xhat[:, 0], eps)       # one eps per sample, shared by its coordinates
+    np.testing.assert_allclose(xhat[:, 1], eps)
+    assert eps.min() >= 0 and eps.max() <= 1
+    assert abs(eps.mean() - 0.5) < 0.02 and abs(eps.var() - 1 / 12) < 0.01  # Uniform[0, 1]
+    with pytest.raises(ValueError, match="differ in shape"):
+        penalties.GradientPenalty.interpolates(gan, np.ones((4, 2)), np.ones((4, 3)))
+    with pytest.raises(ValueError, match="positive"):
+        penalties.GradientPenalty(weight=0)
+
+
+def test_remedies_train_through_the_gan_class():
+    """One short fit per extension point: finite losses, and the critic's loss falls under WGAN-GP."""
+    from gan_lib import mixtures
+
+    real = mixtures.get("ring").sample(512, seed=0)
+    pack = packing.Pack(2)
+    g, d = models.toy_mlp(latent_dim=2, width=16, depth=2, d_input_dim=4, minibatch_std=True)
+    gan = GAN(g, d, d_input_transform=pack, d_penalties=[penalties.GradientPenalty()], seed=0)
+    gan.compile(keras.optimizers.Adam(1e-3, 0.5, 0.9), keras.optimizers.Adam(1e-3, 0.5, 0.9), loss="wasserstein")
+    h = gan.fit_images(real, 64, 6, seed=0).history
+    assert all(np.isfinite(h["d_loss"])) and all(np.isfinite(h["g_loss"]))
+    assert h["d_loss"][-1] < h["d_loss"][0]
+
+
+# --------------------------------------------------------------------------- lesson 04's experiment helpers
+
+
+def test_table_by_hand():
+    from gan_lib import collapse
+
+    runs = [dict(benchmark="ring", model="vanilla", seed=0, modes=8, n_modes=8, high_quality=0.96, reverse_kl=0.01),
+            dict(benchmark="ring", model="vanilla", seed=1, modes=6, n_modes=8, high_quality=0.70, reverse_kl=None)]
+    (row,) = collapse.table(runs)
+    assert row["modes_mean"] == 7.0 and row["modes_std"] == 1.0
+    assert row["high_quality_mean"] == pytest.approx(0.83) and row["high_quality_std"] == pytest.approx(0.13)
+    assert row["reverse_kl_mean"] == 0.01 and row["kl_missing"] == 1 and row["meets_target"] == 1
+    assert "(1 n/a)" in collapse.format_table([row])
+
+
+def test_quick_mode_never_writes_the_committed_folder(tmp_path):
+    from gan_lib import collapse
+
+    full = collapse.results_dir(quick=False)
+    quick = collapse.results_dir(quick=True)
+    assert full.as_posix().endswith(collapse.RESULTS_FOLDER)
+    assert full.resolve() not in quick.resolve().parents and quick.resolve() != full.resolve()
+    quick.rmdir()
+
+
+def test_build_rejects_unknown_names():
+    from gan_lib import collapse
+
+    with pytest.raises(ValueError, match="Valid: vanilla, pacgan, mbstd, wgangp"):
+        collapse.build("ring", "unrolled")
+    with pytest.raises(ValueError, match="Valid names: ring, grid"):
+        collapse.build("spiral", "vanilla")
+    gan = collapse.build("ring", "pacgan")
+    assert gan.discriminator.input_shape == (None, 2 * collapse.RECIPE["pack"])
