@@ -29,7 +29,7 @@ fid            Frechet Inception Distance where InceptionV3's weights load (less
 mixtures       2-D Gaussian-mixture benchmarks (ring, grid), their metrics, sampling a 2-D generator
 packing        PacGAN packing, a ``d_input_transform``
 layers         Keras layers for D/G (minibatch standard deviation)
-penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty)
+penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty, R1)
 collapse       lesson 04's remedies, shared recipe, comparison table and stored results
 =============  ==============================================================
 """

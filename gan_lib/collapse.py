@@ -8,8 +8,9 @@ course's :class:`gan_lib.gan.GAN` through an extension point:
 name          what changes                                           extension point
 ============  =====================================================  ==========================
 ``vanilla``   nothing: non-saturating loss, one sample per D call    -
-``pacgan``    D judges packs of ``pack`` samples                     ``d_input_transform``
-``mbstd``     D gets the batch's spread as an extra feature          a layer in D
+``r1``        R1 penalty: D's gradient at real points kept small     ``d_penalties``
+``pacgan``    R1, and D judges packs of ``pack`` samples             ``d_input_transform``
+``mbstd``     R1, and D gets the batch's spread as an extra feature  a layer in D
 ``wgangp``    Wasserstein loss + gradient penalty                    ``loss``, ``d_penalties``
 ============  =====================================================  ==========================
 
@@ -31,7 +32,9 @@ from . import losses, mixtures, models, packing, penalties
 from .gan import GAN
 
 #: The names of the models compared, vanilla first.
-REMEDIES = ("vanilla", "pacgan", "mbstd", "wgangp")
+REMEDIES = ("vanilla", "r1", "pacgan", "mbstd", "wgangp")
+#: The models whose D carries the R1 penalty (``r1`` alone; ``pacgan`` and ``mbstd`` on top of it).
+WITH_R1 = ("r1", "pacgan", "mbstd")
 
 #: The shared recipe: same networks, batch, optimizer and number of generator steps for every model.
 RECIPE = {
@@ -47,9 +50,12 @@ RECIPE = {
     "pack": 2,               # PacGAN2
     "mbstd_group": 4,        # MinibatchStd groups of 4 samples
     "gp_weight": 1.0,
+    "r1_weight": 1.0,        # R1 penalty on real data, for the models in WITH_R1
     "train_size": 51200,     # real samples drawn once per run (100 batches = one "epoch")
     "steps_per_execution": 100,
 }
+
+
 
 
 def build(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> GAN:
@@ -59,6 +65,8 @@ def build(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> 
         raise ValueError(f"Unknown remedy {remedy!r}. Valid: {', '.join(REMEDIES)}.")
     r = {**RECIPE, **(recipe or {})}
     kwargs, loss, d_input = {}, "nonsaturating", 2
+    if remedy in WITH_R1:
+        kwargs["d_penalties"] = [penalties.R1Penalty(r["r1_weight"])]
     if remedy == "pacgan":
         pack = packing.Pack(r["pack"])
         kwargs["d_input_transform"] = pack

@@ -108,6 +108,22 @@ def test_gradient_penalty_of_a_linear_critic_by_hand():
     assert value(penalties.GradientPenalty(weight=1.0)(gan, real, fake)) == pytest.approx(1.0, rel=1e-5)
 
 
+def test_r1_penalty_of_a_linear_critic_by_hand():
+    g, _ = models.toy_mlp(latent_dim=2, width=4, depth=1)
+    real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    # D(x) = 2 x_1 + 0 x_2: squared gradient norm 4 at every real point, penalty (weight / 2) * 4.
+    gan = GAN(g, linear_critic([2.0, 0.0]))
+    assert value(penalties.R1Penalty(weight=1.0)(gan, real, None)) == pytest.approx(2.0, rel=1e-5)
+    assert value(penalties.R1Penalty()(gan, real, None)) == pytest.approx(20.0, rel=1e-5)
+    # A flat critic pays nothing; fakes play no part (they are not even read).
+    assert value(penalties.R1Penalty()(GAN(g, linear_critic([0.0, 0.0])), real, None)) == 0.0
+    # Packs of 2: w = (1, 1, 1, 1) on the packed input has squared norm 4 per pack.
+    gan = GAN(g, linear_critic([1.0, 1.0, 1.0, 1.0]), d_input_transform=packing.Pack(2))
+    assert value(penalties.R1Penalty(weight=0.5)(gan, real, None)) == pytest.approx(1.0, rel=1e-5)
+    with pytest.raises(ValueError, match="positive"):
+        penalties.R1Penalty(weight=-1.0)
+
+
 def test_interpolation_weight_is_uniform_per_sample():
     g, d = models.toy_mlp(latent_dim=2, width=4, depth=1)
     gan = GAN(g, d, seed=3)
@@ -166,9 +182,25 @@ def test_quick_mode_never_writes_the_committed_folder(tmp_path):
 def test_build_rejects_unknown_names():
     from gan_lib import collapse
 
-    with pytest.raises(ValueError, match="Valid: vanilla, pacgan, mbstd, wgangp"):
+    with pytest.raises(ValueError, match="Valid: vanilla, r1, pacgan, mbstd, wgangp"):
         collapse.build("ring", "unrolled")
     with pytest.raises(ValueError, match="Valid names: ring, grid"):
         collapse.build("spiral", "vanilla")
     gan = collapse.build("ring", "pacgan")
     assert gan.discriminator.input_shape == (None, 2 * collapse.RECIPE["pack"])
+
+
+def test_build_puts_each_remedy_at_its_extension_point():
+    from gan_lib import collapse
+
+    def penalty_types(gan):
+        return [type(p).__name__ for p in gan.d_penalties]
+
+    assert penalty_types(collapse.build("ring", "vanilla")) == []
+    for name in ("r1", "pacgan", "mbstd"):          # R1 is the base of the packed and the mbstd model
+        gan = collapse.build("ring", name)
+        assert penalty_types(gan) == ["R1Penalty"]
+        assert gan.d_penalties[0].weight == collapse.RECIPE["r1_weight"]
+    assert penalty_types(collapse.build("ring", "wgangp")) == ["GradientPenalty"]
+    assert any(isinstance(layer, layers.MinibatchStd) for layer in collapse.build("grid", "mbstd").discriminator.layers)
+    assert collapse.build("ring", "r1", recipe={"r1_weight": 5.0}).d_penalties[0].weight == 5.0
