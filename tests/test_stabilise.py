@@ -162,9 +162,13 @@ def test_each_variant_changes_its_one_piece():
 
 
 def test_demo_overrides_set_the_rates():
-    _, override, base = stabilise.DEMOS["strong_d"]
+    _, override, base = stabilise.DEMOS["g_fast"]
     gan = stabilise.build(base, recipe=override)
-    assert float(gan.d_optimizer.learning_rate) == pytest.approx(20 * float(gan.g_optimizer.learning_rate))
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(25 * float(gan.d_optimizer.learning_rate))
+    _, override, base = stabilise.DEMOS["d_wins_sn"]
+    gan = stabilise.build(base, recipe=override)
+    assert float(gan.d_optimizer.beta_1) == pytest.approx(0.9)
+    assert any(isinstance(l, keras.layers.SpectralNormalization) for l in gan.discriminator.layers)
 
 
 @pytest.fixture(scope="module")
@@ -178,6 +182,7 @@ def test_train_records_curves_and_scores(small_digits):
     c = out["curves"]
     assert [r["step"] for r in c] == [10, 20]
     assert c[0]["fd"] is None and c[1]["fd"] is not None and c[1]["fd_ema"] is not None
+    assert 0 <= c[1]["kl"] <= np.log(10) + 1e-9 and 0.1 <= c[1]["top_share"] <= 1.0 and 0 <= c[1]["top_digit"] <= 9
     assert all(np.isfinite(r[k]) for r in c for k in ("d_loss", "g_loss", "d_real", "d_fake", "real_logit", "fake_logit"))
     assert out["raw"]["n"] == 50 and 0 <= out["raw"]["classes"] <= 10
     assert out["raw"]["classes"] == sum(s >= 0.03 for s in out["raw"]["class_shares"])
