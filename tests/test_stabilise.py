@@ -109,6 +109,15 @@ def test_mlp_wide_shapes_counts_and_features():
     assert float(np.max(np.abs(x))) <= 1.0
 
 
+def _top_singular_value(k, iterations=200):
+    """Largest singular value by power iteration (cheaper than a full SVD of a 784 x 512 kernel)."""
+    v = np.random.default_rng(0).normal(size=k.shape[1])
+    for _ in range(iterations):
+        v = k.T @ (k @ v)
+        v /= np.linalg.norm(v)
+    return float(np.linalg.norm(k @ v))
+
+
 def test_spectral_norm_makes_each_layer_1_lipschitz():
     keras.utils.set_random_seed(0)
     _, d = models.mlp_wide(spectral_norm=True)
@@ -121,10 +130,10 @@ def test_spectral_norm_makes_each_layer_1_lipschitz():
         step(x)
     for layer in wrapped:
         k = np.asarray(layer.layer.kernel)
-        assert np.linalg.svd(k, compute_uv=False)[0] == pytest.approx(1.0, abs=0.05)
+        assert _top_singular_value(k) == pytest.approx(1.0, abs=0.05)
     _, plain = models.mlp_wide()
     k = np.asarray(plain.layers[1].kernel)
-    assert np.linalg.svd(k, compute_uv=False)[0] > 1.5
+    assert _top_singular_value(k) > 1.5
 
 
 def test_two_time_scale_rates():
