@@ -858,6 +858,15 @@ def check_6_2(feature_matching) -> None:
                 "np.sum((f_real.mean(axis=0) - f_fake.mean(axis=0)) ** 2)")
 
 
+def _images_6(value):
+    """A student's returned batch as a float array, or a Wrong saying what came back instead."""
+    try:
+        return np.asarray(value, np.float64)
+    except (TypeError, ValueError):
+        raise Wrong(f"interpolate returned {type(value).__name__} {value!r:.60}, not a batch of images.",
+                    "return eps * real + (1 - eps) * fake, a NumPy array shaped like real") from None
+
+
 def check_6_3(interpolate) -> None:
     """A function ``interpolate(real, fake, rng)``: WGAN-GP's points, one uniform weight per sample."""
     expect_done(interpolate, "your interpolate function")
@@ -866,8 +875,7 @@ def check_6_3(interpolate) -> None:
     n = 2000
     real = np.ones((n, 4, 4, 1), np.float32)
     fake = np.zeros((n, 4, 4, 1), np.float32)
-    got = np.asarray(_call_6(interpolate, "interpolate(real, fake, rng)", real, fake, np.random.default_rng(0)),
-                     np.float64)
+    got = _images_6(_call_6(interpolate, "interpolate(real, fake, rng)", real, fake, np.random.default_rng(0)))
     if got.shape != real.shape:
         raise Wrong(f"interpolate(real, fake, rng) for batches of shape {real.shape} has shape {got.shape}.",
                     "draw eps with shape (N, 1, 1, 1) so it broadcasts over each image")
@@ -888,8 +896,7 @@ def check_6_3(interpolate) -> None:
                     f"has 0.50 and {np.sqrt(1 / 12):.2f}.", "rng.uniform(0, 1, ...)")
     real2 = np.full((n, 4, 4, 1), 3.0, np.float32)
     fake2 = np.full((n, 4, 4, 1), -1.0, np.float32)
-    got2 = np.asarray(_call_6(interpolate, "interpolate(real, fake, rng)", real2, fake2, np.random.default_rng(0)),
-                      np.float64)
+    got2 = _images_6(_call_6(interpolate, "interpolate(real, fake, rng)", real2, fake2, np.random.default_rng(0)))
     if got2.shape != real2.shape or got2.min() < -1 - 1e-6 or got2.max() > 3 + 1e-6:
         raise Wrong("For real images of 3s and fakes of -1s some points fall outside [-1, 3].",
                     "xhat = eps * real + (1 - eps) * fake")
