@@ -5,7 +5,7 @@ One module per concern:
 =============  ==============================================================
 config         quick/full mode switch, repository slug, default seed
 data           the shipped MNIST digits, the fixed split, batches
-models         generators and discriminators (MLP, tutorial DCGAN, course DCGAN, CIFAR-10 article + SN)
+models         generators and discriminators (MLP, tutorial DCGAN, course DCGAN, CIFAR-10 article + SN, wide MLP)
 losses         GAN losses as pure functions, and loss pairs
 gan            the GAN ``keras.Model`` with its ``train_step`` and extension points
 checkpoint     crash-safe checkpoints and resuming
@@ -29,8 +29,9 @@ fid            Frechet Inception Distance where InceptionV3's weights load (less
 mixtures       2-D Gaussian-mixture benchmarks (ring, grid), their metrics, sampling a 2-D generator
 packing        PacGAN packing, a ``d_input_transform``
 layers         Keras layers for D/G (minibatch standard deviation)
-penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty, R1)
+penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty, R1, feature matching)
 collapse       lesson 04's remedies, shared recipe, comparison table and stored results
+stabilise      lesson 06's stabilising tricks on MNIST: variants, recipe, curves, table, BatchNorm probe
 =============  ==============================================================
 """
 

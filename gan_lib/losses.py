@@ -240,3 +240,69 @@ class Wasserstein(GANLoss):
 
 
 LOSSES[Wasserstein.name] = Wasserstein
+
+
+# =========================================================================== noisy labels (lesson 06)
+
+
+def discriminator_loss_flipped(real_logits, fake_logits, real_flips, fake_flips, real_label: float = 1.0):
+    """D's binary cross-entropy with some labels swapped: **noisy labels**.
+
+    ``real_flips`` and ``fake_flips`` are 0/1 masks of the logits' shapes; a real
+    image whose mask is 1 is labelled fake (target 0), a fake whose mask is 1 is
+    labelled real (target 1). Unflipped real targets are ``real_label`` (so noisy
+    labels combine with one-sided smoothing). With masks of zeros this is
+    :func:`discriminator_loss`. Salimans et al. (2016) and Arjovsky and Bottou
+    ("Towards Principled Methods for Training GANs", ICLR 2017) argue for noise
+    that keeps D from becoming perfectly sure; flipping a few labels
+    ("ganhacks", Chintala et al.) is the simplest form.
+
+    Example: logits 0 everywhere give ``log 4`` whatever the masks (BCE at
+    ``D = 1/2`` is ``log 2`` for either label).
+    """
+    if not 0.0 < real_label <= 1.0:
+        raise ValueError(f"real_label={real_label}: use a value in (0, 1], e.g. 0.9 for label smoothing.")
+    real_flips = ops.convert_to_tensor(real_flips, dtype="float32")
+    fake_flips = ops.convert_to_tensor(fake_flips, dtype="float32")
+    real_target = (1.0 - real_flips) * real_label
+    fake_target = fake_flips
+    return _bce_with_logits(real_logits, real_target) + _bce_with_logits(fake_logits, fake_target)
+
+
+class NoisyLabels(NonSaturating):
+    """Non-saturating loss pair whose D labels are flipped at random with probability ``flip``.
+
+    Each training step draws fresh masks (``flip`` = 0.05 flips about one label in
+    twenty, real and fake alike) from the loss's own ``keras.random.SeedGenerator``
+    (seeded by ``seed``, so runs repeat; its state is not part of a GAN checkpoint,
+    so resuming a run with this loss is not bit-identical). G's loss is unchanged.
+    ``real_label`` adds one-sided smoothing to the unflipped real labels.
+    """
+
+    name = "noisy_labels"
+
+    def __init__(self, flip: float = 0.05, real_label: float = 1.0, seed: int = 0):
+        super().__init__(real_label)
+        if not 0.0 <= flip < 0.5:
+            raise ValueError(f"flip={flip!r}: use a probability in [0, 0.5), e.g. 0.05 (flipping half or more "
+                             "of the labels would teach D the opposite game).")
+        import keras
+
+        self.flip = float(flip)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def masks(self, real_logits, fake_logits):
+        """Fresh 0/1 flip masks ``(real_flips, fake_flips)``, each entry 1 with probability ``flip``."""
+        import keras
+
+        draw = lambda x: ops.cast(  # noqa: E731
+            keras.random.uniform(ops.shape(x), seed=self.seed_generator) < self.flip, "float32")
+        return draw(real_logits), draw(fake_logits)
+
+    def discriminator(self, real_logits, fake_logits):
+        real_flips, fake_flips = self.masks(real_logits, fake_logits)
+        return discriminator_loss_flipped(real_logits, fake_logits, real_flips, fake_flips, self.real_label)
+
+    def __repr__(self):
+        return f"NoisyLabels(flip={self.flip}, real_label={self.real_label}, seed={self.seed})"

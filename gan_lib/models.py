@@ -327,3 +327,44 @@ def toy_mlp(latent_dim: int = 8, width: int = 128, depth: int = 3, d_input_dim: 
         d_layers.append(MinibatchStd(None if minibatch_std is True else minibatch_std))
     d = keras.Sequential(d_layers + [layers.Dense(1)], name="discriminator")
     return g, d
+
+
+# =========================================================================== lesson 06's MNIST pair
+
+
+def mlp_wide(latent_dim: int = 64, spectral_norm: bool = False):
+    """A wider fully connected pair for lesson 06's comparisons (fast on a CPU, learns in 2,000 steps).
+
+    G: ``latent_dim -> 256 -> 512 -> 784`` (LeakyReLU 0.2, ``tanh`` output) -> 28x28x1;
+    D: ``784 -> 512 -> 256 -> 1`` logit (LeakyReLU 0.2; the 256-unit activation is
+    ``"features"``). No BatchNorm or Dropout anywhere, so spectral normalisation,
+    gradient penalties and feature matching apply without caveats.
+    ``spectral_norm=True`` wraps every Dense layer of D (see :func:`_sn`).
+    At ``latent_dim=64``: G 550,416 and D 533,505 parameters.
+    Not in :data:`MODELS` (the training CLI and ``make bench`` time the course's registered pairs).
+    """
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(256),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Dense(512),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Dense(28 * 28, activation="tanh"),
+            layers.Reshape(IMAGE_SHAPE),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Flatten(),
+            _sn(layers.Dense(512), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2),
+            _sn(layers.Dense(256), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2, name="features"),
+            _sn(layers.Dense(1), spectral_norm),
+        ],
+        name="discriminator",
+    )
+    return g, d

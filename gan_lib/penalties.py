@@ -99,3 +99,49 @@ class R1Penalty:
 
     def __repr__(self):
         return f"R1Penalty(weight={self.weight})"
+
+
+def feature_matching_distance(real_features, fake_features):
+    """``||mean_i f(x_i) - mean_i f(G(z_i))||_2^2``: squared distance between the batches' mean features.
+
+    ``real_features`` and ``fake_features`` are ``(N, ...)`` activations of D's
+    ``"features"`` layer (any shape after the batch axis; flattened). Example:
+    means (1, 2) and (0, 0) give 5.
+    """
+    real = ops.convert_to_tensor(real_features, dtype="float32")
+    fake = ops.convert_to_tensor(fake_features, dtype="float32")
+    real = ops.reshape(real, (ops.shape(real)[0], -1))
+    fake = ops.reshape(fake, (ops.shape(fake)[0], -1))
+    if real.shape[1] is not None and fake.shape[1] is not None and real.shape[1] != fake.shape[1]:
+        raise ValueError(f"Real features have {real.shape[1]} numbers per sample, fakes {fake.shape[1]}: "
+                         "feature matching compares the same layer for both.")
+    return ops.sum(ops.square(ops.mean(real, axis=0) - ops.mean(fake, axis=0)))
+
+
+class FeatureMatching:
+    """Feature matching (Salimans, Goodfellow, Zaremba, Cheung, Radford and Chen, "Improved Techniques
+    for Training GANs", NeurIPS 2016, section 3.1), a term for ``g_penalties``:
+
+        weight * ||E_x f(x) - E_z f(G(z))||_2^2,
+
+    where ``f`` is D's ``"features"`` layer (:meth:`gan_lib.gan.GAN.features`).
+    G is asked to match the *statistics* of the real data in D's feature space
+    rather than to maximise D's verdict on each sample, a target that does not
+    move as sharply when D changes. Salimans et al. use it as G's whole loss;
+    added to the usual loss with a weight (as here) it acts as a stabiliser.
+    D reads the features in training mode (as in the step) and the real batch's
+    mean is treated as a constant (only G is updated with this term).
+    """
+
+    def __init__(self, weight: float = 1.0):
+        if not weight > 0:
+            raise ValueError(f"weight={weight!r}: use a positive number such as 1.")
+        self.weight = float(weight)
+
+    def __call__(self, gan, real, fake):
+        f_real = ops.stop_gradient(gan.features(real, training=True))
+        f_fake = gan.features(fake, training=True)
+        return self.weight * feature_matching_distance(f_real, f_fake)
+
+    def __repr__(self):
+        return f"FeatureMatching(weight={self.weight})"

@@ -1,0 +1,235 @@
+"""Lesson 06's pieces: noisy labels, feature matching, the wide MLP with spectral norm,
+two time-scale optimizers, the experiment's variants, table, curves and the BatchNorm probe."""
+
+import keras
+import numpy as np
+import pytest
+
+from gan_lib import data, losses, models, penalties, stabilise
+from gan_lib.gan import GAN
+
+
+def _bce(logits, target):
+    logits = np.asarray(logits, np.float64)
+    return np.mean(target * np.log1p(np.exp(-logits)) + (1 - target) * np.log1p(np.exp(logits)))
+
+
+# --------------------------------------------------------------------------- noisy labels
+
+
+def test_flipped_loss_golden_values():
+    real = np.array([[2.0], [-1.0]])
+    fake = np.array([[-3.0], [0.5]])
+    # real 0 flipped to target 0, fake 1 flipped to target 1
+    got = float(losses.discriminator_loss_flipped(real, fake, [[1], [0]], [[0], [1]]))
+    want = np.mean([_bce(2.0, 0.0), _bce(-1.0, 1.0)]) + np.mean([_bce(-3.0, 0.0), _bce(0.5, 1.0)])
+    assert got == pytest.approx(want, rel=1e-5)
+    # no flips: the plain (and the smoothed) BCE
+    zeros = np.zeros((2, 1))
+    assert float(losses.discriminator_loss_flipped(real, fake, zeros, zeros)) == pytest.approx(
+        float(losses.discriminator_loss(real, fake)), rel=1e-6)
+    assert float(losses.discriminator_loss_flipped(real, fake, zeros, zeros, real_label=0.9)) == pytest.approx(
+        float(losses.discriminator_loss(real, fake, 0.9)), rel=1e-6)
+    # logits 0: log 4 whatever the masks
+    assert float(losses.discriminator_loss_flipped(zeros, zeros, [[1], [0]], [[1], [1]])) == pytest.approx(np.log(4), rel=1e-6)
+
+
+def test_noisy_labels_flip_rate_and_seed():
+    loss = losses.NoisyLabels(flip=0.1, seed=3)
+    r, f = loss.masks(np.zeros((50000, 1)), np.zeros((50000, 1)))
+    assert float(np.mean(r)) == pytest.approx(0.1, abs=0.006)
+    assert float(np.mean(f)) == pytest.approx(0.1, abs=0.006)
+    assert not np.array_equal(np.asarray(r), np.asarray(f))
+    again = losses.NoisyLabels(flip=0.1, seed=3).masks(np.zeros((50000, 1)), np.zeros((50000, 1)))
+    assert np.array_equal(np.asarray(r), np.asarray(again[0]))
+    # flip 0: the non-saturating loss exactly
+    logits = np.random.default_rng(0).normal(size=(8, 1)).astype("float32")
+    assert float(losses.NoisyLabels(flip=0.0).discriminator(logits, -logits)) == pytest.approx(
+        float(losses.NonSaturating().discriminator(logits, -logits)), rel=1e-6)
+    assert float(loss.generator(logits)) == pytest.approx(float(losses.generator_loss_nonsaturating(logits)))
+
+
+def test_noisy_labels_raise_a_confident_ds_loss_on_average():
+    # A D that is right with logit 4 everywhere pays more when 5% of labels lie.
+    logits = np.full((20000, 1), 4.0, "float32")
+    clean = float(losses.NonSaturating().discriminator(logits, -logits))
+    noisy = float(losses.NoisyLabels(flip=0.05, seed=0).discriminator(logits, -logits))
+    want = 0.95 * _bce(4.0, 1.0) + 0.05 * _bce(4.0, 0.0)
+    assert noisy > 5 * clean
+    assert noisy == pytest.approx(2 * want, rel=0.05)
+
+
+@pytest.mark.parametrize("flip", [-0.1, 0.5, 0.9])
+def test_noisy_labels_bad_flip(flip):
+    with pytest.raises(ValueError, match="probability in"):
+        losses.NoisyLabels(flip=flip)
+
+
+# --------------------------------------------------------------------------- feature matching
+
+
+def test_feature_matching_distance_by_hand():
+    assert float(penalties.feature_matching_distance([[1.0, 2.0], [1.0, 2.0]], np.zeros((2, 2)))) == pytest.approx(5.0)
+    a = np.random.default_rng(0).normal(size=(10, 3, 2))
+    assert float(penalties.feature_matching_distance(a, a[::-1])) == pytest.approx(0.0, abs=1e-10)
+    b = a + np.array([1.0, 0.0])   # shift one feature by 1 in each of the 3 positions -> 3
+    assert float(penalties.feature_matching_distance(a, b)) == pytest.approx(3.0, rel=1e-5)
+    with pytest.raises(ValueError, match="same layer"):
+        penalties.feature_matching_distance(np.zeros((4, 3)), np.zeros((4, 5)))
+    with pytest.raises(ValueError, match="positive"):
+        penalties.FeatureMatching(0.0)
+
+
+def test_feature_matching_reads_ds_features_and_moves_only_g():
+    keras.utils.set_random_seed(0)
+    gan = GAN(*models.mlp_wide(8), seed=0)
+    fm = penalties.FeatureMatching(weight=2.0)
+    real = np.random.default_rng(1).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
+    z = np.random.default_rng(2).normal(size=(16, 8)).astype("float32")
+    fake = gan.generator(z, training=True)
+    want = 2.0 * np.sum((np.mean(gan.features(real, training=True), 0) - np.mean(gan.features(fake, training=True), 0)) ** 2)
+    assert float(fm(gan, real, fake)) == pytest.approx(float(want), rel=1e-5)
+    assert float(fm(gan, real, real)) == pytest.approx(0.0, abs=1e-8)
+    import tensorflow as tf
+    with tf.GradientTape(persistent=True) as tape:
+        value = fm(gan, real, gan.generator(z, training=True))
+    g_grads = tape.gradient(value, gan.generator.trainable_weights)
+    assert any(float(tf.reduce_sum(tf.abs(g))) > 0 for g in g_grads)
+
+
+# --------------------------------------------------------------------------- the model, spectral norm, TTUR
+
+
+def test_mlp_wide_shapes_counts_and_features():
+    g, d = models.mlp_wide(64)
+    assert g.count_params() == 550_416 and d.count_params() == 533_505
+    assert tuple(g.output_shape[1:]) == (28, 28, 1) and tuple(d.output_shape[1:]) == (1,)
+    assert d.get_layer("features").output.shape[-1] == 256
+    x = g(np.random.default_rng(0).normal(size=(4, 64)).astype("float32"))
+    assert float(np.max(np.abs(x))) <= 1.0
+
+
+def _top_singular_value(k, iterations=200):
+    """Largest singular value by power iteration (cheaper than a full SVD of a 784 x 512 kernel)."""
+    v = np.random.default_rng(0).normal(size=k.shape[1])
+    for _ in range(iterations):
+        v = k.T @ (k @ v)
+        v /= np.linalg.norm(v)
+    return float(np.linalg.norm(k @ v))
+
+
+def test_spectral_norm_makes_each_layer_1_lipschitz():
+    keras.utils.set_random_seed(0)
+    _, d = models.mlp_wide(spectral_norm=True)
+    wrapped = [l for l in d.layers if isinstance(l, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == 3
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    import tensorflow as tf
+    step = tf.function(lambda x: d(x, training=True))
+    for _ in range(10):
+        step(x)
+    for layer in wrapped:
+        k = np.asarray(layer.layer.kernel)
+        assert _top_singular_value(k) == pytest.approx(1.0, abs=0.05)
+    _, plain = models.mlp_wide()
+    k = np.asarray(plain.layers[1].kernel)
+    assert _top_singular_value(k) > 1.5
+
+
+def test_two_time_scale_rates():
+    d_opt, g_opt = stabilise.two_time_scale(5e-4, 4.0, beta_1=0.0, beta_2=0.9)
+    assert float(d_opt.learning_rate) == pytest.approx(1e-3)
+    assert float(g_opt.learning_rate) == pytest.approx(2.5e-4)
+    assert float(g_opt.beta_1) == 0.0 and float(d_opt.beta_2) == pytest.approx(0.9)
+    assert d_opt is not g_opt
+    with pytest.raises(ValueError, match="positive"):
+        stabilise.two_time_scale(5e-4, 0)
+
+
+# --------------------------------------------------------------------------- the variants
+
+
+def test_each_variant_changes_its_one_piece():
+    built = {v: stabilise.build(v, seed=0, recipe={"steps_per_execution": 1}) for v in stabilise.VARIANTS}
+    assert type(built["baseline"].gan_loss) is losses.NonSaturating and built["baseline"].gan_loss.real_label == 1.0
+    assert built["smooth"].gan_loss.real_label == pytest.approx(0.9)
+    assert isinstance(built["noisy"].gan_loss, losses.NoisyLabels)
+    assert isinstance(built["fm"].g_penalties[0], penalties.FeatureMatching)
+    assert isinstance(built["wgangp"].gan_loss, losses.Wasserstein)
+    assert isinstance(built["wgangp"].d_penalties[0], penalties.GradientPenalty)
+    assert built["wgangp"].d_penalties[0].weight == 10.0
+    assert isinstance(built["hinge"].gan_loss, losses.Hinge)
+    assert any(isinstance(l, keras.layers.SpectralNormalization) for l in built["sn"].discriminator.layers)
+    for v, gan in built.items():
+        if v != "sn":
+            assert not any(isinstance(l, keras.layers.SpectralNormalization) for l in gan.discriminator.layers)
+        rates = float(gan.d_optimizer.learning_rate), float(gan.g_optimizer.learning_rate)
+        assert rates == pytest.approx((1e-3, 2.5e-4) if v == "ttur" else (5e-4, 5e-4)), v
+        assert gan.ema_decay == stabilise.RECIPE["ema_decay"]
+    with pytest.raises(ValueError, match="Valid: baseline"):
+        stabilise.build("dropout")
+
+
+def test_demo_overrides_set_the_rates():
+    _, override, base = stabilise.DEMOS["g_fast"]
+    gan = stabilise.build(base, recipe=override)
+    assert float(gan.g_optimizer.learning_rate) == pytest.approx(25 * float(gan.d_optimizer.learning_rate))
+    _, override, base = stabilise.DEMOS["d_wins_sn"]
+    gan = stabilise.build(base, recipe=override)
+    assert float(gan.d_optimizer.beta_1) == pytest.approx(0.9)
+    assert any(isinstance(l, keras.layers.SpectralNormalization) for l in gan.discriminator.layers)
+
+
+@pytest.fixture(scope="module")
+def small_digits():
+    return data.load_digits("train", limit=640, verbose=False).images
+
+
+def test_train_records_curves_and_scores(small_digits):
+    recipe = {"steps": 20, "steps_per_execution": 5, "n_fd": 50, "fd_every": 2}
+    out = stabilise.train("noisy", 0, recipe, images=small_digits, curves=True, n_eval=50)
+    c = out["curves"]
+    assert [r["step"] for r in c] == [10, 20]
+    assert c[0]["fd"] is None and c[1]["fd"] is not None and c[1]["fd_ema"] is not None
+    assert 0 <= c[1]["kl"] <= np.log(10) + 1e-9 and 0.1 <= c[1]["top_share"] <= 1.0 and 0 <= c[1]["top_digit"] <= 9
+    assert all(np.isfinite(r[k]) for r in c for k in ("d_loss", "g_loss", "d_real", "d_fake", "real_logit", "fake_logit"))
+    assert out["raw"]["n"] == 50 and 0 <= out["raw"]["classes"] <= 10
+    assert out["raw"]["classes"] == sum(s >= 0.03 for s in out["raw"]["class_shares"])
+    with pytest.raises(ValueError, match="multiple"):
+        stabilise.train("baseline", 0, {"steps": 15}, images=small_digits)
+
+
+def test_feature_matching_variant_trains(small_digits):
+    out = stabilise.train("fm", 1, {"steps": 10, "steps_per_execution": 5}, images=small_digits, n_eval=20)
+    assert out["raw"] is not None and np.isfinite(out["raw"]["fd"])
+
+
+def test_evaluate_refuses_non_finite_samples():
+    x = np.zeros((10, 28, 28, 1), "float32")
+    x[3, 0, 0, 0] = np.nan
+    assert stabilise.evaluate(x) is None
+
+
+def test_table_means_and_spreads():
+    def run(variant, fd, ema, classes, seconds=1.0):
+        res = None if fd is None else {"fd": fd, "classes": classes, "kl_to_uniform": 0.1, "classifier_score": 5.0}
+        return {"variant": variant, "seed": 0, "raw": res, "ema": None if ema is None else {**res, "fd": ema},
+                "seconds": seconds}
+
+    rows = stabilise.table([run("sn", 10, 8, 9), run("baseline", 20, 18, 10), run("baseline", 40, 30, 8),
+                            run("sn", None, None, None)])
+    assert [r["variant"] for r in rows] == ["baseline", "sn"]        # VARIANTS order
+    base, sn = rows
+    assert base["fd"] == pytest.approx((30.0, 10.0)) and base["fd_ema"] == pytest.approx((24.0, 6.0))
+    assert base["classes"] == pytest.approx((9.0, 1.0)) and base["failed"] == 0
+    assert sn["fd"] == pytest.approx((10.0, 0.0)) and sn["failed"] == 1 and sn["seeds"] == 2
+    text = stabilise.format_table(rows)
+    assert "30.0 ±   10.0" in text and "1 of 2 runs not finite" in text
+
+
+def test_batchnorm_modes():
+    r = stabilise.batchnorm_modes()
+    assert abs(r["training=True"]["output_mean"]) < 0.01 and r["training=True"]["output_std"] == pytest.approx(1.0, abs=0.01)
+    assert r["training=True"]["moving_mean_moved"]
+    for k in ("no training argument", "training=True, trainable=False"):
+        assert r[k]["output_mean"] == pytest.approx(3.0, abs=0.3) and not r[k]["moving_mean_moved"]
