@@ -29,6 +29,13 @@ Models for colour images (32x32x3, lesson 05; :func:`image_shape` tells a model'
     The CIFAR-10 GAN of source article 002, without and with spectral normalisation in D.
 ``cifar_small``, ``cifar_small_sn``
     The same design at half width (about 4x less computation), for a CPU.
+
+Class-conditional models (lesson 07; in :data:`CONDITIONAL_MODELS`, built with
+:func:`build_conditional`, trained through ``GAN(..., n_classes=10)``):
+
+``cond_dcgan``, ``cond_dcgan_concat``
+    The course's DCGAN with a label input in both networks: a label embedding
+    next to ``z`` in G; in D a projection term or one-hot planes on the image.
 """
 
 from __future__ import annotations
