@@ -32,6 +32,7 @@ layers         Keras layers for D/G (minibatch standard deviation)
 penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty, R1, feature matching)
 collapse       lesson 04's remedies, shared recipe, comparison table and stored results
 stabilise      lesson 06's stabilising tricks on MNIST: variants, recipe, curves, table, BatchNorm probe
+conditional    class-conditional GANs: accuracy per class asked for, class grids, label paths (lesson 07)
 =============  ==============================================================
 """
 

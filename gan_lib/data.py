@@ -248,11 +248,14 @@ def epoch_order(n: int, seed: int, epoch: int) -> np.ndarray:
     return np.random.default_rng([seed, epoch]).permutation(n)
 
 
-def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, last_epoch: int):
+def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch: int, last_epoch: int,
+                     labels: np.ndarray | None = None):
     """A ``tf.data.Dataset`` of shuffled full batches for epochs ``first_epoch..last_epoch-1``.
 
     Every epoch has ``len(images) // batch_size`` batches (the remainder is
-    dropped, so every step sees the same batch size).
+    dropped, so every step sees the same batch size). With ``labels`` (one per
+    image, for a conditional GAN) each element is ``(images, labels)``, in the
+    same order as without them.
     """
     import tensorflow as tf
 
@@ -265,6 +268,12 @@ def training_batches(images: np.ndarray, batch_size: int, seed: int, first_epoch
     order = np.concatenate([epoch_order(n, seed, e)[: steps * batch_size] for e in range(first_epoch, last_epoch)])
     images = tf.constant(images)
     ds = tf.data.Dataset.from_tensor_slices(order.astype(np.int32)).batch(batch_size)
+    if labels is not None:
+        if len(labels) != n:
+            raise ValueError(f"{len(labels)} labels for {n} images: give exactly one label per image.")
+        labels = tf.constant(labels)
+        pick = tf.autograph.experimental.do_not_convert(lambda idx: (tf.gather(images, idx), tf.gather(labels, idx)))
+        return ds.map(pick, num_parallel_calls=1, deterministic=True).prefetch(2)
     ds = ds.map(tf.autograph.experimental.do_not_convert(lambda idx: tf.gather(images, idx)),
                 num_parallel_calls=1, deterministic=True)
     return ds.prefetch(2)

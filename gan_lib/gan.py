@@ -30,6 +30,9 @@ Extension points (later lessons plug in here instead of writing a new loop):
 ``features(images)``   D's ``"features"`` layer, for penalties that need it.
 ``ema_decay``          keep an exponential moving average of G's weights in
                        ``ema_generator``; sampling uses it.
+``n_classes``          a class-conditional GAN (Mirza & Osindero, 2014; lesson 07):
+                       batches are ``(images, labels)``, G takes ``[z, y]`` and D
+                       takes ``[images, y]``, with ``y`` the labels one-hot.
 """
 
 from __future__ import annotations
@@ -60,10 +63,18 @@ class GAN(keras.Model):
         ema_decay: e.g. 0.999 to average G's weights; ``None`` for no average.
         seed: seeds the latent draws and the fixed latent batch.
         n_fixed: size of the fixed latent batch that callbacks draw each epoch.
+        n_classes: ``None`` (default) for an unconditional GAN. A whole number
+            (e.g. 10) makes it class-conditional: the generator takes
+            ``[z, y]`` and the discriminator ``[images, y]``, where ``y`` is
+            ``(N, n_classes)`` one-hot (or, for interpolation, any mix of
+            one-hot rows); see :mod:`gan_lib.models`'s ``CONDITIONAL_MODELS``.
+            Training batches are ``(images, integer labels)``; each step draws
+            its fakes for the labels of the real batch, so D sees real and fake
+            images of the same classes.
     """
 
     def __init__(self, generator, discriminator, *, d_steps=1, d_penalties=(), g_penalties=(),
-                 d_input_transform=None, ema_decay=None, seed=0, n_fixed=64, **kwargs):
+                 d_input_transform=None, ema_decay=None, seed=0, n_fixed=64, n_classes=None, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(d_steps, int) or d_steps < 1:
             raise ValueError(f"d_steps={d_steps!r}: use a whole number of at least 1.")
@@ -71,7 +82,9 @@ class GAN(keras.Model):
             raise ValueError(f"ema_decay={ema_decay!r}: use a value in (0, 1) such as 0.999, or None.")
         self.generator = generator
         self.discriminator = discriminator
-        self.latent_dim = int(generator.input_shape[-1])
+        self.n_classes = _check_conditional(n_classes, generator, discriminator, d_penalties, g_penalties,
+                                            d_input_transform)
+        self.latent_dim = int(generator.input_shape[-1] if n_classes is None else generator.input_shape[0][-1])
         self.d_steps = d_steps
         self.d_penalties = list(d_penalties)
         self.g_penalties = list(g_penalties)
@@ -156,11 +169,25 @@ class GAN(keras.Model):
         local = ops.cast(batch, "float32")
         return local / ctx.all_reduce(tf.distribute.ReduceOp.SUM, local)
 
-    def _d(self, images, training):
+    def _d(self, images, training, labels=None):
         if self.d_input_transform is not None:
             images = self.d_input_transform(images)
+        inputs = images if labels is None else [images, labels]  # labels: conditional GANs only
         # Losses in float32 also under mixed precision (a no-op for float32 logits).
-        return ops.cast(self.discriminator(images, training=training), "float32")
+        return ops.cast(self.discriminator(inputs, training=training), "float32")
+
+    def _g(self, z, training, labels=None):
+        """G's images for latents ``z`` (and, in a conditional GAN, one-hot ``labels``)."""
+        return self.generator(z if labels is None else [z, labels], training=training)
+
+    def _step_labels(self, data):
+        """The one-hot labels of a training batch (``None`` for an unconditional GAN)."""
+        if self.n_classes is None:
+            return None
+        if not isinstance(data, (tuple, list)) or len(data) < 2:
+            raise ValueError("A conditional GAN (n_classes set) trains on (images, labels) batches; "
+                             "use gan.fit_images(images, ..., labels=labels).")
+        return ops.one_hot(ops.cast(data[1], "int32"), self.n_classes)
 
     def features(self, images, training=False):
         """The activations of D's layer named ``"features"`` for ``images``."""
@@ -183,14 +210,15 @@ class GAN(keras.Model):
         # Losses are means over this replica's batch; under tf.distribute they are
         # weighted by the replica's share so the summed gradients are the global mean.
         share = self._replica_share(batch)
+        labels = self._step_labels(data)  # None unless conditional; fakes get the real batch's labels
         d_weights = self.discriminator.trainable_weights
         g_weights = self.generator.trainable_weights
 
         for _ in range(self.d_steps):
-            fake = ops.stop_gradient(self.generator(self._latents(batch), training=True))
+            fake = ops.stop_gradient(self._g(self._latents(batch), training=True, labels=labels))
             with tf.GradientTape() as tape:
-                real_logits = self._d(real, training=True)
-                fake_logits = self._d(fake, training=True)
+                real_logits = self._d(real, training=True, labels=labels)
+                fake_logits = self._d(fake, training=True, labels=labels)
                 d_loss = self.gan_loss.discriminator(real_logits, fake_logits)
                 for penalty in self.d_penalties:
                     d_loss = d_loss + penalty(self, real, fake)
@@ -200,8 +228,8 @@ class GAN(keras.Model):
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
 
         with tf.GradientTape() as tape:
-            fake = self.generator(self._latents(batch), training=True)
-            g_logits = self._d(fake, training=True)
+            fake = self._g(self._latents(batch), training=True, labels=labels)
+            g_logits = self._d(fake, training=True, labels=labels)
             g_loss = self.gan_loss.generator(g_logits)
             for penalty in self.g_penalties:
                 g_loss = g_loss + penalty(self, real, fake)
@@ -226,7 +254,7 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
         return {m.name: m.result() for m in self.metrics}
 
-    def fit_images(self, images, batch_size, epochs, initial_epoch=0, seed=0, callbacks=(), verbose=0):
+    def fit_images(self, images, batch_size, epochs, initial_epoch=0, seed=0, callbacks=(), verbose=0, labels=None):
         """``fit`` on an array of training examples, the course's way.
 
         Batches come from :func:`gan_lib.data.training_batches`: full batches,
@@ -234,10 +262,22 @@ class GAN(keras.Model):
         function of ``(seed, epoch)``. So training epochs ``initial_epoch ..
         epochs - 1`` now, or continuing later, sees exactly the batches of one
         uninterrupted call. Returns Keras' ``History``.
+
+        A conditional GAN (``n_classes`` set) needs ``labels``, the integer
+        class of each image; its batches are then ``(images, labels)``.
         """
         from .data import training_batches
 
-        batches = training_batches(images, batch_size, seed, initial_epoch, epochs)
+        if (labels is None) != (self.n_classes is None):
+            raise ValueError("Pass labels= (one integer class per image) to train a conditional GAN, and "
+                             "only then." if labels is None else
+                             "labels= was given, but this GAN is unconditional; build it with n_classes=... "
+                             "and conditional models (models.build_conditional) to use labels.")
+        if labels is None:
+            batches = training_batches(images, batch_size, seed, initial_epoch, epochs)
+        else:
+            batches = training_batches(images, batch_size, seed, initial_epoch, epochs,
+                                       labels=check_labels(labels, len(images), self.n_classes))
         return self.fit(batches, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=len(images) // batch_size,
                         callbacks=list(callbacks), verbose=verbose, shuffle=False)
 
@@ -248,11 +288,19 @@ class GAN(keras.Model):
         """The generator used for samples: the weight average if there is one."""
         return self.ema_generator if self.ema_generator is not None else self.generator
 
-    def generate(self, z, batch_size=500, generator=None) -> np.ndarray:
+    def generate(self, z, batch_size=500, generator=None, labels=None) -> np.ndarray:
         """Images for the latent batch ``z`` (inference mode), as a NumPy array.
 
         ``generator`` defaults to :attr:`sampler`; pass ``gan.generator`` for the raw weights.
+        A conditional GAN also takes ``labels``: integer classes ``(N,)``, or
+        rows of class weights ``(N, n_classes)`` (one-hot, or a mix of two
+        classes to interpolate between them). Without ``labels`` it draws the
+        classes 0, 1, ..., n_classes - 1, 0, 1, ... in turn.
         """
+        if self.n_classes is not None:
+            return self._generate_conditional(z, batch_size, generator, labels)
+        if labels is not None:
+            raise ValueError("labels= was given, but this GAN is unconditional (built without n_classes).")
         generator = self.sampler if generator is None else generator
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
@@ -262,10 +310,48 @@ class GAN(keras.Model):
                for i in range(0, len(z), batch_size)]
         return np.concatenate(out)
 
-    def sample(self, n, seed=0) -> np.ndarray:
-        """``n`` images from standard-normal latents drawn with ``seed``."""
+    def sample(self, n, seed=0, labels=None) -> np.ndarray:
+        """``n`` images from standard-normal latents drawn with ``seed``.
+
+        ``labels``: a conditional GAN's classes (see :meth:`generate`); unconditional GANs take none.
+        """
         z = np.random.default_rng([seed, 11]).standard_normal((n, self.latent_dim)).astype("float32")
-        return self.generate(z)
+        return self.generate(z) if labels is None else self.generate(z, labels=labels)
+
+    def one_hot(self, labels, n) -> np.ndarray:
+        """A conditional GAN's ``(n, n_classes)`` class rows from integer labels or from rows.
+
+        Integer labels become one-hot rows; rows are checked (non-negative,
+        summing to 1) and passed on, so a mix such as ``0.3 * one_hot(1) +
+        0.7 * one_hot(7)`` interpolates between two classes.
+        """
+        if self.n_classes is None:
+            raise ValueError("This GAN is unconditional (built without n_classes): it has no classes.")
+        k = self.n_classes
+        if labels is None:
+            labels = np.arange(n) % k
+        y = np.asarray(labels)
+        if y.ndim == 1:
+            return np.eye(k, dtype="float32")[check_labels(y, n, k)]
+        if y.shape != (n, k):
+            raise ValueError(f"labels have shape {y.shape}; use {n} integer classes (shape ({n},)) or "
+                             f"{n} rows of {k} class weights (shape ({n}, {k})).")
+        y = y.astype("float32")
+        if (y < 0).any() or not np.allclose(y.sum(1), 1.0, atol=1e-4):
+            raise ValueError("Each row of class weights must be non-negative and sum to 1 (one-hot, or "
+                             "a mix such as 0.3 * one-hot(a) + 0.7 * one-hot(b)).")
+        return y
+
+    def _generate_conditional(self, z, batch_size, generator, labels):
+        generator = self.sampler if generator is None else generator
+        z = np.asarray(z, dtype="float32")
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise ValueError(f"Latent batch has shape {z.shape}; this generator expects "
+                             f"(N, {self.latent_dim}): {self.latent_dim} numbers per sample.")
+        y = self.one_hot(labels, len(z))
+        out = [ops.convert_to_numpy(generator([z[i:i + batch_size], y[i:i + batch_size]], training=False))
+               for i in range(0, len(z), batch_size)]
+        return np.concatenate(out)
 
     # ------------------------------------------------------------------ state
 
@@ -296,3 +382,36 @@ class GAN(keras.Model):
             for i, v in enumerate(variables):
                 out.append((f"{group}/{i:03d}", v))
         return out
+
+
+# ---------------------------------------------------------------------- conditional GANs (lesson 07)
+
+
+def check_labels(labels, n, n_classes) -> np.ndarray:
+    """Integer class labels ``(n,)`` in ``0 .. n_classes - 1``, as int32, or a clear error."""
+    y = np.asarray(labels)
+    if y.shape != (n,):
+        raise ValueError(f"labels have shape {y.shape}; give one integer class per image: shape ({n},).")
+    if y.size and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels must be whole numbers from 0 to {n_classes - 1} "
+                         f"(got dtype {y.dtype}, range {y.min()}..{y.max()}).")
+    return y.astype("int32")
+
+
+def _check_conditional(n_classes, generator, discriminator, d_penalties, g_penalties, d_input_transform):
+    """Validate ``GAN(n_classes=...)`` against its networks; return ``n_classes`` (or ``None``)."""
+    if n_classes is None:
+        return None
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
+        raise ValueError(f"n_classes={n_classes!r}: use a whole number of at least 2 (10 for the digits), "
+                         "or None for an unconditional GAN.")
+    for name, net in (("generator", generator), ("discriminator", discriminator)):
+        shapes = net.input_shape
+        if not (isinstance(shapes, list) and len(shapes) == 2 and shapes[1][-1] == n_classes):
+            raise ValueError(f"With n_classes={n_classes} the {name} must take two inputs, "
+                             f"[{'z' if name == 'generator' else 'images'}, y] with y of shape (N, {n_classes}); "
+                             f"this one takes {shapes}. Build the pair with models.build_conditional(...).")
+    if d_penalties or g_penalties or d_input_transform is not None:
+        raise ValueError("d_penalties, g_penalties and d_input_transform do not see the labels, so a "
+                         "conditional GAN (n_classes set) does not take them yet.")
+    return int(n_classes)

@@ -29,6 +29,13 @@ Models for colour images (32x32x3, lesson 05; :func:`image_shape` tells a model'
     The CIFAR-10 GAN of source article 002, without and with spectral normalisation in D.
 ``cifar_small``, ``cifar_small_sn``
     The same design at half width (about 4x less computation), for a CPU.
+
+Class-conditional models (lesson 07; in :data:`CONDITIONAL_MODELS`, built with
+:func:`build_conditional`, trained through ``GAN(..., n_classes=10)``):
+
+``cond_dcgan``, ``cond_dcgan_concat``
+    The course's DCGAN with a label input in both networks: a label embedding
+    next to ``z`` in G; in D a projection term or one-hot planes on the image.
 """
 
 from __future__ import annotations
@@ -368,3 +375,92 @@ def mlp_wide(latent_dim: int = 64, spectral_norm: bool = False):
         name="discriminator",
     )
     return g, d
+
+
+# =========================================================================== class-conditional models (lesson 07)
+
+
+def cond_dcgan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, d_conditioning: str = "projection"):
+    """The course's DCGAN (:func:`dcgan`) made class-conditional (Mirza & Osindero, 2014).
+
+    Both networks get a second input ``y``: the class as an ``(N, n_classes)``
+    one-hot row (float, so a mix of two rows interpolates between classes).
+
+    G: ``y -> Dense(embed_dim, no bias)``, a learned **label embedding** (for a
+    one-hot row it is a table lookup), concatenated with ``z``; then the same
+    layers as :func:`dcgan`'s generator.
+
+    D: the same convolutions as :func:`dcgan`'s discriminator, up to the layer
+    named ``"features"`` (which sees the image only), then, with
+    ``d_conditioning="projection"`` (Miyato & Koyama, "cGANs with Projection
+    Discriminator", ICLR 2018), ``logit = w . h + b + (E y) . h``: a class
+    embedding ``E y`` (``Dense(6272, no bias)`` of the one-hot row) dotted with
+    the features ``h``. With ``"concat"`` the one-hot row is instead broadcast
+    to ``n_classes`` constant 28x28 planes stacked onto the image (the
+    classic cGAN input), and the logit is ``w . h + b``.
+    """
+    if d_conditioning not in ("projection", "concat"):
+        raise ValueError(f"d_conditioning={d_conditioning!r}: use 'projection' or 'concat'.")
+    for name, v in (("latent_dim", latent_dim), ("n_classes", n_classes), ("embed_dim", embed_dim)):
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0:
+            raise ValueError(f"{name}={v!r}: it must be a positive whole number.")
+
+    z = keras.Input((latent_dim,), name="z")
+    y = keras.Input((n_classes,), name="y")
+    e = layers.Dense(embed_dim, use_bias=False, name="label_embedding")(y)
+    x = layers.Concatenate()([z, e])
+    x = layers.Dense(7 * 7 * 128, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((7, 7, 128))(x)
+    x = layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(x)
+    g = keras.Model([z, y], out, name="generator")
+
+    img = keras.Input(IMAGE_SHAPE, name="images")
+    yd = keras.Input((n_classes,), name="y")
+    x = img
+    if d_conditioning == "concat":
+        planes = layers.Reshape((1, 1, n_classes))(yd)
+        planes = layers.UpSampling2D(size=IMAGE_SHAPE[:2])(planes)  # (N, 28, 28, n_classes) constant planes
+        x = layers.Concatenate()([img, planes])
+    x = layers.Conv2D(64, 4, strides=2, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2D(128, 4, strides=2, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    h = layers.Flatten(name="features")(x)
+    logit = layers.Dense(1)(h)
+    if d_conditioning == "projection":
+        class_embedding = layers.Dense(7 * 7 * 128, use_bias=False, name="class_embedding")(yd)
+        inner = layers.Dot(axes=1, name="projection")([class_embedding, h])
+        logit = layers.Add()([logit, inner])
+    d = keras.Model([img, yd], logit, name="discriminator")
+    return g, d
+
+
+def cond_dcgan_concat(latent_dim: int = 64, n_classes: int = 10):
+    """:func:`cond_dcgan` whose discriminator sees the label as 10 constant planes stacked onto the image."""
+    return cond_dcgan(latent_dim, n_classes, d_conditioning="concat")
+
+
+#: Class-conditional pairs, name -> (builder, default latent size, one-line description).
+#: Kept apart from :data:`MODELS` (whose generators take a latent batch alone):
+#: these take ``[z, y]`` and train through ``GAN(..., n_classes=...)``.
+CONDITIONAL_MODELS = {
+    "cond_dcgan": (cond_dcgan, 64, "the course's DCGAN with a label embedding in G and a projection D"),
+    "cond_dcgan_concat": (cond_dcgan_concat, 64, "the course's DCGAN with a label embedding in G, "
+                                                 "one-hot planes stacked onto D's input"),
+}
+
+
+def build_conditional(name: str, latent_dim: int | None = None, n_classes: int = 10):
+    """Build the named class-conditional pair ``(generator, discriminator)`` for ``n_classes`` classes."""
+    if name not in CONDITIONAL_MODELS:
+        valid = "; ".join(f"'{k}' ({v[2]})" for k, v in CONDITIONAL_MODELS.items())
+        hint = " (an unconditional model: use models.build)" if name in MODELS else ""
+        raise ValueError(f"Unknown conditional model {name!r}{hint}. Valid conditional models: {valid}.")
+    builder, default_dim, _ = CONDITIONAL_MODELS[name]
+    latent_dim = default_dim if latent_dim is None else latent_dim
+    return builder(latent_dim, n_classes)
