@@ -327,3 +327,28 @@ def toy_mlp(latent_dim: int = 8, width: int = 128, depth: int = 3, d_input_dim: 
         d_layers.append(MinibatchStd(None if minibatch_std is True else minibatch_std))
     d = keras.Sequential(d_layers + [layers.Dense(1)], name="discriminator")
     return g, d
+
+
+# =========================================================================== self-attention (lesson 09)
+
+
+def dcgan_sa(latent_dim: int = 64):
+    """The course's DCGAN with one SAGAN self-attention block on the 14x14 maps of G and of D.
+
+    Everything else is :func:`dcgan`, so a comparison with it measures the
+    attention blocks alone (about 5,000 extra parameters on each side).
+    """
+    from .layers import SelfAttention
+
+    g, d = dcgan(latent_dim)
+    g_layers, d_layers = list(g.layers), list(d.layers)
+    # G: Dense, BN, ReLU, Reshape, ConvT(14x14x64), BN, ReLU | attention | ConvT(28x28x1)
+    g_sa = keras.Sequential([keras.Input((latent_dim,)), *g_layers[:7], SelfAttention(name="attention"),
+                             *g_layers[7:]], name="generator")
+    # D: Conv(14x14x64), LeakyReLU | attention | Conv, LeakyReLU, Flatten(features), Dense
+    d_sa = keras.Sequential([keras.Input(IMAGE_SHAPE), *d_layers[:2], SelfAttention(name="attention"),
+                             *d_layers[2:]], name="discriminator")
+    return g_sa, d_sa
+
+
+MODELS["dcgan_sa"] = (dcgan_sa, 64, "the course's DCGAN with SAGAN self-attention at 14x14 in G and D (lesson 09)")
