@@ -79,8 +79,12 @@ def _positive_int(name: str, value) -> int:
 
 
 def _squared_distances(q: np.ndarray, r: np.ndarray, r_sq: np.ndarray) -> np.ndarray:
-    """``||q_i - r_j||^2`` for a block of queries, via ``|q|^2 + |r|^2 - 2 q.r`` (clipped at 0)."""
-    d = np.sum(q * q, axis=1)[:, None] + r_sq[None, :] - 2.0 * (q @ r.T)
+    """``||q_i - r_j||^2`` for a block of queries, via ``|q|^2 + |r|^2 - 2 q.r`` (clipped at 0).
+
+    The product ``q.r`` is taken in the dtype of ``r`` (float32 for the candidate
+    search of :func:`nearest_neighbours`, which then re-ranks exactly).
+    """
+    d = np.sum(q * q, axis=1)[:, None] + r_sq[None, :] - 2.0 * (q.astype(r.dtype) @ r.T)
     return np.maximum(d, 0.0)
 
 
@@ -116,12 +120,13 @@ def nearest_neighbours(queries, references, k: int = 1, batch_size: int = 256):
     if k > len(r):
         raise ValueError(f"k={k} but there are only {len(r)} references; use k <= {len(r)}.")
     r_sq = np.sum(r * r, axis=1)
+    r32 = r.astype(np.float32)  # float32 product to find candidates fast; exact float64 re-ranking below
     dist = np.empty((len(q), k), np.float64)
     idx = np.empty((len(q), k), np.int64)
-    cand = min(len(r), k + 8)  # a few spare candidates, re-ranked with exact differences below
+    cand = min(len(r), k + 16)  # spare candidates, re-ranked with exact differences below
     for s in range(0, len(q), batch_size):
         block = q[s:s + batch_size]
-        d2 = _squared_distances(block, r, r_sq)
+        d2 = _squared_distances(block, r32, r_sq)
         part = np.argpartition(d2, cand - 1, axis=1)[:, :cand] if cand < len(r) else np.tile(np.arange(len(r)), (len(block), 1))
         # Exact distances of the candidates (the expansion above can leave ~1e-6 on identical items).
         exact = np.sqrt(np.sum((block[:, None, :] - r[part]) ** 2, axis=2))
