@@ -132,3 +132,17 @@ class SelfAttention(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "key_ratio": self.key_ratio, "value_ratio": self.value_ratio}
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class NormalToUniform(keras.layers.Layer):
+    """Turn standard-normal latents into uniform ones on (-1, 1): ``u = erf(z / sqrt(2))`` (lesson 09).
+
+    If ``z ~ N(0, 1)`` then ``Phi(z)`` is uniform on (0, 1), and ``2 Phi(z) - 1 =
+    erf(z / sqrt(2))`` is uniform on (-1, 1): the latents of the TensorFlow 1 GAN
+    article. Put it first in a generator to train that generator on uniform
+    latents while the course's ``GAN`` keeps drawing normal ones.
+    """
+
+    def call(self, z):
+        return ops.erf(z * 0.7071067811865476)

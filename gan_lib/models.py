@@ -352,3 +352,21 @@ def dcgan_sa(latent_dim: int = 64):
 
 
 MODELS["dcgan_sa"] = (dcgan_sa, 64, "the course's DCGAN with SAGAN self-attention at 14x14 in G and D (lesson 09)")
+
+
+def dcgan_uniform(latent_dim: int = 64):
+    """The course's DCGAN whose generator sees **uniform** latents on (-1, 1) (article 000's choice).
+
+    The GAN still draws ``z ~ N(0, I)``; a first :class:`gan_lib.layers.NormalToUniform`
+    layer maps each coordinate to a uniform one, so the rest of the generator is
+    trained on uniform latents. Compare it with :func:`dcgan` on one budget (lesson 09).
+    """
+    from .layers import NormalToUniform
+
+    g, d = dcgan(latent_dim)
+    g_u = keras.Sequential([keras.Input((latent_dim,)), NormalToUniform(name="to_uniform"), *g.layers],
+                           name="generator")
+    return g_u, d
+
+
+MODELS["dcgan_uniform"] = (dcgan_uniform, 64, "the course's DCGAN trained on uniform latents on (-1, 1) (lesson 09)")

@@ -155,18 +155,56 @@ class ConstantInput(layers.Layer):
         return {**super().get_config(), "shape": self.const_shape}
 
 
-def mapping_network(latent_dim: int = 32, w_dim: int = 32, depth: int = 4):
-    """``z -> w``: PixelNorm, then ``depth`` Dense layers with LeakyReLU(0.2) (StyleGAN: 8 layers of 512)."""
+@keras.saving.register_keras_serializable(package="gan_lib")
+class ScaledDense(layers.Layer):
+    """A Dense layer with StyleGAN's *equalised learning rate* and a learning-rate multiplier.
+
+    The weights are stored as ``N(0, 1 / lr_mul^2)`` draws and multiplied by
+    ``lr_mul * sqrt(2 / fan_in)`` at run time (He scaling done in the forward pass).
+    Adam's steps do not depend on a gradient's scale, so the stored weights move
+    as fast as any other, and the *used* weights move ``lr_mul`` times as fast:
+    StyleGAN trains its mapping network with ``lr_mul = 0.01``, which keeps it
+    from collapsing every ``z`` onto a few ``w`` early in training.
+    """
+
+    def __init__(self, units: int, lr_mul: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        if not lr_mul > 0:
+            raise ValueError(f"lr_mul={lr_mul!r}: use a positive number (StyleGAN's mapping network: 0.01).")
+        self.units, self.lr_mul = int(units), float(lr_mul)
+
+    def build(self, input_shape):
+        fan_in = int(input_shape[-1])
+        self.scale = self.lr_mul * (2.0 / fan_in) ** 0.5
+        self.kernel = self.add_weight(shape=(fan_in, self.units), name="kernel",
+                                      initializer=keras.initializers.RandomNormal(stddev=1.0 / self.lr_mul))
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def call(self, x):
+        return ops.matmul(x, self.kernel * self.scale) + self.bias * self.lr_mul
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "lr_mul": self.lr_mul}
+
+
+def mapping_network(latent_dim: int = 32, w_dim: int = 32, depth: int = 4, lr_mul: float = 0.01):
+    """``z -> w``: PixelNorm, then ``depth`` :class:`ScaledDense` layers with LeakyReLU(0.2).
+
+    StyleGAN: 8 layers of 512 with ``lr_mul = 0.01``.
+    """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
         raise ValueError(f"depth={depth!r}: use a whole number of at least 1 (StyleGAN uses 8).")
     z = keras.Input((latent_dim,))
     h = PixelNorm()(z)
     for i in range(depth):
-        h = layers.LeakyReLU(negative_slope=0.2)(layers.Dense(w_dim, name=f"map_{i}")(h))
+        h = layers.LeakyReLU(negative_slope=0.2)(ScaledDense(w_dim, lr_mul=lr_mul, name=f"map_{i}")(h))
     return keras.Model(z, h, name="mapping")
 
 
-def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0):
+def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0, start: str = "constant"):
     """Two style inputs ``[w_coarse, w_fine]`` -> a 28x28x1 image in [-1, 1].
 
     ``w_coarse`` styles the 7x7 and 14x14 layers (shape, which digit), ``w_fine``
@@ -175,8 +213,14 @@ def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0):
     upsampling to 28x28 -> modulated conv -> modulated 1x1 conv to one channel
     (not demodulated) -> tanh. Noise after every 3x3 layer.
     """
+    if start not in ("constant", "dense"):
+        raise ValueError(f"start={start!r}: use 'constant' (StyleGAN) or 'dense' (a Dense layer of w_coarse).")
     w_coarse, w_fine = keras.Input((w_dim,), name="w_coarse"), keras.Input((w_dim,), name="w_fine")
-    x = ConstantInput((7, 7, width), name="constant")(w_coarse)
+    if start == "constant":
+        x = ConstantInput((7, 7, width), name="constant")(w_coarse)
+    else:
+        x = layers.Reshape((7, 7, width))(layers.Dense(7 * 7 * width, name="start")(w_coarse))
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
     blocks = [(width, w_coarse, False), (width // 2, w_coarse, True), (width // 2, w_fine, True)]
     for i, (filters, w, up) in enumerate(blocks):
         if up:
@@ -188,7 +232,8 @@ def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0):
     return keras.Model([w_coarse, w_fine], layers.Activation("tanh")(x), name="synthesis")
 
 
-def style_generator(latent_dim: int = 32, w_dim: int = 32, width: int = 64, mapping_depth: int = 4, seed: int = 0):
+def style_generator(latent_dim: int = 32, w_dim: int = 32, width: int = 64, mapping_depth: int = 4, seed: int = 0,
+                    mapping_lr_mul: float = 0.01, start: str = "constant"):
     """``(generator, mapping, synthesis)`` of a toy style-based generator for the digits.
 
     ``generator`` maps ``(N, latent_dim)`` to ``(N, 28, 28, 1)`` like every course
@@ -196,8 +241,8 @@ def style_generator(latent_dim: int = 32, w_dim: int = 32, width: int = 64, mapp
     feeds both style inputs of ``synthesis``. For style mixing call
     ``synthesis([w_a, w_b])`` with two different ``w``.
     """
-    mapping = mapping_network(latent_dim, w_dim, mapping_depth)
-    synthesis = synthesis_network(w_dim, width, seed)
+    mapping = mapping_network(latent_dim, w_dim, mapping_depth, mapping_lr_mul)
+    synthesis = synthesis_network(w_dim, width, seed, start)
     z = keras.Input((latent_dim,))
     w = mapping(z)
     generator = keras.Model(z, synthesis([w, w]), name="generator")

@@ -231,3 +231,44 @@ def test_label_refuses_bad_input(tmp_path):
         provenance.save_labelled_png(np.zeros((2, 4, 4, 1)), tmp_path / "a.png", model="m")
     with pytest.raises(ValueError, match="which model"):
         provenance.save_labelled_png(np.zeros((4, 4)), tmp_path / "a.png", model=" ")
+
+
+# --------------------------------------------------------------------------- uniform latents
+
+
+def test_normal_to_uniform_gives_uniform_latents_and_dcgan_uniform_uses_it():
+    from gan_lib.layers import NormalToUniform
+
+    z = np.random.default_rng(2).standard_normal((50000, 2)).astype("float32")
+    u = keras.ops.convert_to_numpy(NormalToUniform()(z))
+    assert np.abs(u).max() < 1
+    # uniform on (-1, 1): every tenth of the interval holds about a tenth of the values, variance 1/3
+    counts = np.histogram(u, bins=10, range=(-1, 1))[0] / u.size
+    np.testing.assert_allclose(counts, 0.1, atol=0.006)
+    assert abs(u.var() - 1 / 3) < 0.005
+    assert float(keras.ops.convert_to_numpy(NormalToUniform()(np.zeros((1, 1), "float32")))[0, 0]) == 0.0
+    g, d = models.build("dcgan_uniform")
+    g0, _ = models.build("dcgan")
+    assert g.layers[0].name == "to_uniform" and g.count_params() == g0.count_params()
+    assert g.output_shape == (None, 28, 28, 1)
+
+
+# --------------------------------------------------------------------------- weight clipping
+
+
+def test_clip_weights_keeps_every_critic_weight_in_range_during_training():
+    from gan_lib import losses as L, penalties
+
+    keras.utils.set_random_seed(0)
+    g, d = models.toy_mlp(latent_dim=2, width=16, depth=2)
+    assert penalties.clip_weights(d, 0.01) == len(d.trainable_weights)
+    assert max(float(np.abs(w).max()) for w in d.get_weights()) <= 0.01      # clipped at once
+    gan = GAN(g, d, seed=0)
+    gan.compile(d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-3),
+                loss=L.Wasserstein())
+    gan.fit_images(RNG.standard_normal((256, 2)).astype("float32"), batch_size=64, epochs=2)
+    w = np.concatenate([x.ravel() for x in d.get_weights()])
+    assert np.abs(w).max() <= 0.01 + 1e-7
+    assert np.mean(np.abs(w) > 0.0099) > 0.2         # a large step drives many weights onto the bounds
+    with pytest.raises(ValueError, match="c=0"):
+        penalties.ClipWeights(0)
