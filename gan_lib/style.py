@@ -204,7 +204,8 @@ def mapping_network(latent_dim: int = 32, w_dim: int = 32, depth: int = 4, lr_mu
     return keras.Model(z, h, name="mapping")
 
 
-def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0, start: str = "constant"):
+def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0, start: str = "constant",
+                      batchnorm: bool = False):
     """Two style inputs ``[w_coarse, w_fine]`` -> a 28x28x1 image in [-1, 1].
 
     ``w_coarse`` styles the 7x7 and 14x14 layers (shape, which digit), ``w_fine``
@@ -226,6 +227,8 @@ def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0, start: st
         if up:
             x = layers.UpSampling2D(2, interpolation="bilinear")(x)
         x = ModulatedConv2D(filters, 3, name=f"modconv_{i}")([x, w])
+        if batchnorm:
+            x = layers.BatchNormalization(name=f"bn_{i}")(x)
         x = NoiseInjection(seed=seed + i, name=f"noise_{i}")(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = ModulatedConv2D(1, 1, demodulate=False, name="to_image")([x, w_fine])
@@ -233,7 +236,7 @@ def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0, start: st
 
 
 def style_generator(latent_dim: int = 32, w_dim: int = 32, width: int = 64, mapping_depth: int = 4, seed: int = 0,
-                    mapping_lr_mul: float = 0.01, start: str = "constant"):
+                    mapping_lr_mul: float = 0.01, start: str = "constant", batchnorm: bool = False):
     """``(generator, mapping, synthesis)`` of a toy style-based generator for the digits.
 
     ``generator`` maps ``(N, latent_dim)`` to ``(N, 28, 28, 1)`` like every course
@@ -242,7 +245,7 @@ def style_generator(latent_dim: int = 32, w_dim: int = 32, width: int = 64, mapp
     ``synthesis([w_a, w_b])`` with two different ``w``.
     """
     mapping = mapping_network(latent_dim, w_dim, mapping_depth, mapping_lr_mul)
-    synthesis = synthesis_network(w_dim, width, seed, start)
+    synthesis = synthesis_network(w_dim, width, seed, start, batchnorm)
     z = keras.Input((latent_dim,))
     w = mapping(z)
     generator = keras.Model(z, synthesis([w, w]), name="generator")
