@@ -272,3 +272,31 @@ def test_clip_weights_keeps_every_critic_weight_in_range_during_training():
     assert np.mean(np.abs(w) > 0.0099) > 0.2         # a large step drives many weights onto the bounds
     with pytest.raises(ValueError, match="c=0"):
         penalties.ClipWeights(0)
+
+
+def test_style_generator_options():
+    keras.utils.set_random_seed(0)
+    g, _, synthesis = style.style_generator(latent_dim=8, w_dim=8, width=16, batchnorm=True, start="dense")
+    names = [l.name for l in synthesis.layers]
+    assert sum(n.startswith("bn_") for n in names) == 3 and "start" in names and "constant" not in names
+    assert g.output_shape == (None, 28, 28, 1)
+    with pytest.raises(ValueError, match="start='noise'"):
+        style.synthesis_network(start="noise")
+    with pytest.raises(ValueError, match="lr_mul=0"):
+        style.ScaledDense(4, lr_mul=0)
+
+
+def test_scaled_dense_is_he_scaled_and_moves_lr_mul_times_as_fast():
+    keras.utils.set_random_seed(0)
+    slow, fast = style.ScaledDense(64, lr_mul=0.01), style.ScaledDense(64, lr_mul=1.0)
+    x = RNG.standard_normal((4096, 32)).astype("float32")
+    for layer in (slow, fast):
+        y = keras.ops.convert_to_numpy(layer(x))
+        assert abs(y.std() - np.sqrt(2.0)) < 0.2          # He scaling: output variance 2 for unit inputs
+    # one Adam step of the same size on the stored weights moves the used weights lr_mul times as far
+    for layer in (slow, fast):
+        before = keras.ops.convert_to_numpy(layer.kernel) * layer.scale
+        layer.kernel.assign(layer.kernel + 0.001)
+        after = keras.ops.convert_to_numpy(layer.kernel) * layer.scale
+        layer.moved = float(np.abs(after - before).mean())
+    assert slow.moved / fast.moved == pytest.approx(0.01, rel=1e-2)
