@@ -20,7 +20,7 @@ checks         every lesson's exercise checks (``check_<lesson>_<k>``)
 theory         1-D densities and GAN theory (lesson 01)
 classic        the classic stacked-model recipe and its ``trainable`` pitfall (lesson 02)
 vanilla        lesson 02's MLP GAN helpers (D-wins test, snapshots, the TF1 article's buggy generator)
-latent         latent interpolation (lerp, slerp) and latents for a chosen digit
+latent         latent interpolation (lerp, slerp), latents for a chosen digit, truncated latents
 tracking       quality per epoch against training seconds (lesson 03)
 colour         CIFAR-10 (read offline from Keras' cache) and the named colour stand-in (lesson 05)
 panel          the control panel: one settings object, training with checkpoints and resuming (lesson 05)
@@ -28,11 +28,13 @@ two_sample     the classifier two-sample test, diversity and the colour "learned
 fid            Frechet Inception Distance where InceptionV3's weights load (lesson 05)
 mixtures       2-D Gaussian-mixture benchmarks (ring, grid), their metrics, sampling a 2-D generator
 packing        PacGAN packing, a ``d_input_transform``
-layers         Keras layers for D/G (minibatch standard deviation)
-penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty, R1, feature matching)
+layers         Keras layers for D/G (minibatch standard deviation, SAGAN self-attention, normal-to-uniform latents)
+penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty, R1, feature matching); WGAN weight clipping
 collapse       lesson 04's remedies, shared recipe, comparison table and stored results
 stabilise      lesson 06's stabilising tricks on MNIST: variants, recipe, curves, table, BatchNorm probe
 conditional    class-conditional GANs: accuracy per class asked for, class grids, label paths (lesson 07)
+style          StyleGAN's ideas on a toy: mapping network, modulated convolution, noise, style mixing (lesson 09)
+provenance     labelling generated images as synthetic (lesson 09)
 =============  ==============================================================
 """
 

@@ -1050,3 +1050,316 @@ def check_7_3(answer) -> None:
     if not learned["fd"]:
         raise Wrong(f"It follows the label ({said}), but its samples are not digits yet "
                     f"(Frechet distance above {metrics.LEARNED['fd_max']:g}).", "train for more epochs")
+
+
+# =========================================================================== lesson 08: evaluating GANs
+
+#: Exercise 8.1's points on a line and the k-th nearest *other* point's distance, by hand:
+#: from 0 the others lie 1, 3, 7 away; from 1: 1, 2, 6; from 3: 2, 3, 4; from 7: 4, 6, 7.
+RADIUS_POINTS_8 = np.array([[0.0], [1.0], [3.0], [7.0]])
+RADIUS_CASES_8_1 = {1: [1.0, 1.0, 2.0, 4.0], 2: [3.0, 2.0, 3.0, 6.0], 3: [7.0, 6.0, 4.0, 7.0]}
+
+
+def _result_8(fn, what, *args):
+    """Call a student's function; a crash becomes a Wrong that names the call."""
+    try:
+        return fn(*args)
+    except (NotDone, NotImplementedError):
+        raise
+    except Exception as e:
+        raise Wrong(f"{what} raised {type(e).__name__}: {e}.",
+                    "the arguments are NumPy arrays of shape (N, D); return NumPy values") from None
+
+
+def check_8_1(kth_radius) -> None:
+    """A function ``kth_radius(points, k)``: each point's distance to its k-th nearest *other* point, shape (N,)."""
+    expect_done(kth_radius, "your kth_radius function")
+    if not callable(kth_radius):
+        raise Wrong(f"kth_radius should be a function kth_radius(points, k), got {type(kth_radius).__name__}.")
+    hint = "sort each row of the distance matrix; column 0 is the point itself (distance 0), so take column k"
+    pts = RADIUS_POINTS_8
+    for k, want in RADIUS_CASES_8_1.items():
+        got = _array_4(_result_8(kth_radius, f"kth_radius(points, k={k})", pts.copy(), k), f"kth_radius(points, {k})")
+        if got.shape != (len(pts),):
+            if got.size == len(pts):
+                raise Wrong(f"kth_radius returns shape {got.shape}; return one radius per point, shape ({len(pts)},).",
+                            "flatten it, e.g. dist[:, k]")
+            raise Wrong(f"kth_radius(points, {k}) for {len(pts)} points has shape {got.shape}; expected ({len(pts)},).",
+                        hint)
+        want = np.array(want)
+        if k == 1 and np.allclose(got, 0.0):
+            raise Wrong("Every radius is 0: each point counted itself as its own nearest neighbour.",
+                        "skip the point itself: its distance 0 is the first entry of each sorted row")
+        if k > 1 and np.allclose(got, RADIUS_CASES_8_1[k - 1]):
+            raise Wrong(f"For k={k} you return the distance to the {k - 1}-th other point: the point itself was "
+                        "counted as one of its neighbours.", hint)
+        if k < 3 and np.allclose(got, RADIUS_CASES_8_1[k + 1]):
+            raise Wrong(f"For k={k} you return the distance to the {k + 1}-th other point: one neighbour too far.",
+                        hint)
+        if np.allclose(got, want ** 2):
+            raise Wrong(f"kth_radius(points, {k}) gives {got.tolist()}: squared distances.",
+                        "take the square root: the radius is a distance")
+        if not np.allclose(got, want, atol=1e-6):
+            raise Wrong(f"kth_radius(points on a line at 0, 1, 3, 7, k={k}) = {np.round(got, 4).tolist()}; "
+                        f"expected {want.tolist()}.", hint)
+    from .evaluate import nearest_neighbours
+
+    x = np.random.default_rng(8).normal(size=(60, 5))
+    got = _array_4(_result_8(kth_radius, "kth_radius(x, 3) on 60 points in 5-D", x.copy(), 3), "kth_radius(x, 3)")
+    want = nearest_neighbours(x, x, k=4)[0][:, 3]
+    if got.shape != want.shape or not np.allclose(got, want, atol=1e-6):
+        raise Wrong("Right on the points of a line, but not on 60 random points in 5-D.",
+                    "use the Euclidean distance over all coordinates: np.linalg.norm(a - b, axis=-1)")
+
+
+#: Exercise 8.2's hand-made sets: real points at 0, 1, 2, 3 (k=1: every radius 1, so the real
+#: manifold is [-1, 4]); fakes at 0.5, 3.9, 4.5, 10 -> precision 2/4. The fakes' own k=1 radii are
+#: 3.4, 0.6, 0.6, 5.5, and every real point lies within 3.4 of 0.5 -> recall 1.
+PRECISION_REAL_8 = np.array([[0.0], [1.0], [2.0], [3.0]])
+PRECISION_FAKE_8 = np.array([[0.5], [3.9], [4.5], [10.0]])
+
+
+def check_8_2(precision) -> None:
+    """A function ``precision(real, fake, k)``: the share of fake points inside some real point's k-NN ball."""
+    from .evaluate import precision_recall
+
+    expect_done(precision, "your precision function")
+    if not callable(precision):
+        raise Wrong(f"precision should be a function precision(real, fake, k), got {type(precision).__name__}.")
+    hint = ("a fake point f counts if ||f - r_i|| <= radius_i for at least one real point r_i, where radius_i "
+            "is r_i's distance to its k-th nearest other real point")
+
+    def value(real, fake, k, what):
+        v = _result_8(precision, what, real.copy(), fake.copy(), k)
+        if isinstance(v, (str, bytes)):
+            raise Wrong(f"{what} returned the text {v!r}; return a number between 0 and 1.", hint)
+        try:
+            arr = np.asarray(v, np.float64)
+        except (TypeError, ValueError):
+            raise Wrong(f"{what} returned {type(v).__name__} {v!r:.60}, not a number.", hint) from None
+        if arr.size != 1:
+            raise Wrong(f"{what} returned shape {arr.shape}; precision is one number, the share of fake points "
+                        "inside the real manifold.", "take the mean of the per-point True/False")
+        return float(arr.reshape(()))
+
+    v = value(PRECISION_REAL_8, PRECISION_FAKE_8, 1, "precision(real, fake, k=1) on the line")
+    if abs(v - 2.0) < 1e-9:
+        raise Wrong("You return 2: a count of fake points. Precision is a share.", "divide by the number of fakes")
+    if abs(v) < 1e-9:
+        raise Wrong("Your precision of the line example is 0: every real ball has radius 0 because each real "
+                    "point counted itself as its nearest neighbour.", "the radius is the k-th nearest *other* point")
+    if abs(v - 1.0) < 1e-9:
+        raise Wrong("Your precision of the line example is 1.0, but fakes at 4.5 and 10 lie outside every real "
+                    "ball (the real manifold is [-1, 4] there): that is recall, real points inside the fakes' "
+                    "balls, or balls measured around the fakes.", hint)
+    if not math.isfinite(v) or abs(v - 0.5) > 1e-9:
+        raise Wrong(f"precision(real at 0,1,2,3; fake at 0.5, 3.9, 4.5, 10; k=1) = {v}; expected 0.5 "
+                    "(0.5 and 3.9 are inside, 4.5 and 10 are not).", hint)
+    edge = value(PRECISION_REAL_8, np.array([[4.0], [-1.0], [5.0], [20.0]]), 1, "precision(..., fake at 4, -1, 5, 20)")
+    if abs(edge - 0.5) > 1e-9:
+        raise Wrong(f"With fakes exactly on the edge of a real ball (4 and -1) your precision is {edge}; expected "
+                    "0.5.", "a point on the edge counts as inside: use <=, not <")
+    rng = np.random.default_rng(9)
+    real, fake = rng.normal(size=(80, 3)), rng.normal(size=(70, 3)) * 1.5 + 0.5
+    for k in (2, 4):
+        got = value(real, fake, k, f"precision(real, fake, k={k}) on random 3-D points")
+        want = precision_recall(real, fake, k=k)["precision"]
+        if abs(got - want) > 1e-9:
+            raise Wrong(f"On 80 real and 70 fake random 3-D points with k={k} your precision is {got:.4f}; "
+                        f"expected {want:.4f}.", hint)
+
+
+def _cheat_reference():
+    """Exercise 8.3's yardsticks: the shipped training and held-out digits."""
+    from . import data
+
+    return data.load_digits("train", verbose=False).images, data.load_digits("heldout", verbose=False).images
+
+
+#: Exercise 8.3's bars: a classifier score at least this, and exposed by memorisation or recall.
+CHEAT_8_3 = {"score_min": 8.0, "memorised_min": 0.5, "recall_max": 0.3, "n_min": 500, "n_used": 1000}
+
+
+def check_8_3(images) -> None:
+    """An array of at least 500 images (N, 28, 28, 1) in [-1, 1] whose classifier score is at least 8
+    but which the memorisation check (at least half below the held-out 1st percentile) or recall
+    (at most 0.3) exposes as a poor generator."""
+    from . import classifier, evaluate, metrics
+    from .data import check_images
+
+    expect_done(images, "your images")
+    c = CHEAT_8_3
+    if callable(images) or isinstance(images, (str, bytes, dict)):
+        raise Wrong(f"answer_8_3 should be an array of images (N, 28, 28, 1), got {type(images).__name__}.",
+                    "e.g. np.stack([...]) of training digits")
+    try:
+        x = check_images(images, name="answer_8_3")
+    except Exception as e:  # noqa: BLE001 - the data module's message says how to convert
+        raise Wrong(f"{e}", "images in [-1, 1], shape (N, 28, 28, 1), float32") from None
+    if len(x) < c["n_min"]:
+        raise Wrong(f"answer_8_3 has {len(x)} images; give at least {c['n_min']} so the numbers mean something.",
+                    "repeat your images (np.repeat or np.tile) to make up the number")
+    x = x[:c["n_used"]]
+    feats, probs = classifier.features_and_probs(x)
+    score = metrics.classifier_score(probs)
+    if score < c["score_min"]:
+        raise Wrong(f"The classifier score of your images is {score:.2f}; the bar is {c['score_min']:g}.",
+                    "the score is high when each image is read confidently as one digit and all ten digits "
+                    "appear equally often")
+    train, held = _cheat_reference()
+    mem = evaluate.memorisation(x, train, held)
+    f_real, _ = classifier.features_and_probs(held[:len(x)])
+    recall = evaluate.precision_recall(f_real, feats, k=3)["recall"]
+    share = mem["share_below"][1.0]
+    if share < c["memorised_min"] and recall > c["recall_max"]:
+        raise Wrong(f"Classifier score {score:.2f}, but nothing exposes your images: {100 * share:.0f}% are closer "
+                    f"to a training digit than the held-out 1st percentile and recall is {recall:.2f}. They look "
+                    "like new, varied digits, which is what a good generator draws.",
+                    "the exercise asks for a set that games the score: few distinct images, copied from the "
+                    "training digits")
+
+
+# =========================================================================== lesson 09: beyond DCGAN
+
+
+def _call_9(fn, what, hint, *args):
+    try:
+        out = fn(*args)
+    except (NotDone, NotImplementedError):
+        raise
+    except Exception as e:
+        raise Wrong(f"{what} raised {type(e).__name__}: {e}.", hint) from None
+    try:
+        import keras
+
+        if not isinstance(out, (str, bytes)) and hasattr(out, "shape") and not isinstance(out, np.ndarray):
+            out = keras.ops.convert_to_numpy(out)
+        arr = np.asarray(out, np.float64)
+    except (TypeError, ValueError):
+        raise Wrong(f"{what} returned {type(out).__name__} {out!r:.60}, not numbers.", hint) from None
+    if arr.dtype == object or not np.isfinite(arr).all():
+        raise Wrong(f"{what} returned values that are not finite numbers.", hint)
+    return arr
+
+
+def _truncated_variance(t: float) -> float:
+    phi = math.exp(-t * t / 2) / math.sqrt(2 * math.pi)
+    big_phi = 0.5 * (1 + math.erf(t / math.sqrt(2)))
+    return 1 - 2 * t * phi / (2 * big_phi - 1)
+
+
+def check_9_1(truncate) -> None:
+    """A function ``truncate(z, threshold, rng)``: every entry with ``|z| > threshold`` re-drawn until inside."""
+    expect_done(truncate, "your truncate function")
+    if not callable(truncate):
+        raise Wrong(f"truncate should be a function truncate(z, threshold, rng), got {type(truncate).__name__}.")
+    hint = ("re-draw only the entries outside (rng.standard_normal(count)), and repeat while any is still "
+            "outside: a fresh normal draw can land outside again")
+    t = 0.7
+    z = np.random.default_rng(5).standard_normal((3000, 8))
+    out = _call_9(truncate, "truncate(z, 0.7, rng)", hint, z.copy(), t, np.random.default_rng(6))
+    if out.shape != z.shape:
+        raise Wrong(f"truncate returned shape {out.shape} for z of shape {z.shape}; it must keep the shape "
+                    "(every latent keeps all its coordinates).", "assign into a copy of z instead of dropping entries")
+    inside = np.abs(z) <= t
+    if np.abs(out).max() > t + 1e-9:
+        share = float((np.abs(out) > t).mean())
+        raise Wrong(f"{share:.1%} of the values are still outside [-0.7, 0.7] (one round of re-drawing "
+                    "leaves about half of them outside again).", hint)
+    if (np.abs(np.abs(out) - t) < 1e-9).mean() > 0.05:
+        raise Wrong("Many values sit exactly at ±0.7: that is clipping (np.clip), which piles the tails up at "
+                    "the edge. The truncation trick re-draws them instead.", hint)
+    if not np.allclose(out[inside], z[inside]):
+        raise Wrong("Values that were already inside [-0.7, 0.7] changed. Only the entries outside are "
+                    "re-drawn; the rest of each latent stays as it was.",
+                    "select the entries with a mask: outside = np.abs(z) > threshold")
+    var = float(out[~inside].var())
+    want = _truncated_variance(t)
+    if abs(var - want) > 0.005:          # about 4 standard errors for the ~11,600 re-drawn values
+        raise Wrong(f"The re-drawn values have variance {var:.3f}; a standard normal truncated to [-0.7, 0.7] "
+                    f"has {want:.3f}. Draw them from the normal distribution (rng.standard_normal), not "
+                    "uniformly.", hint)
+
+
+_CYCLE_X = np.random.default_rng(9).uniform(-1, 1, (6, 8, 8, 1))
+
+
+def _cycle_pair():
+    g = lambda x: -np.asarray(x)[:, ::-1]                 # noqa: E731  invert, flip rows
+    f = lambda y: 0.8 * (-np.asarray(y)[:, ::-1])          # noqa: E731  an imperfect way back
+    return g, f
+
+
+def check_9_2(cycle_loss) -> None:
+    """A function ``cycle_loss(x, g, f)``: mean |f(g(x)) - x| (CycleGAN's L1 cycle consistency)."""
+    expect_done(cycle_loss, "your cycle_loss function")
+    if not callable(cycle_loss):
+        raise Wrong(f"cycle_loss should be a function cycle_loss(x, g, f), got {type(cycle_loss).__name__}.")
+    hint = "translate with g, come back with f, and average the absolute differences: mean(|f(g(x)) - x|)"
+    x = _CYCLE_X
+    g, f = _cycle_pair()
+    got = _call_9(cycle_loss, "cycle_loss(x, g, f)", hint, x, g, f)
+    if got.size != 1:
+        raise Wrong(f"cycle_loss returned shape {got.shape}; a loss is one number (the mean over every value).",
+                    "wrap it in np.mean(...)")
+    v = float(got.reshape(()))
+    back = f(g(x))
+    want = float(np.mean(np.abs(back - x)))
+    if abs(v - want) < 1e-6:
+        ident = float(np.asarray(_call_9(cycle_loss, "cycle_loss(x, g, g_inverse)", hint, x, g,
+                                         lambda y: -np.asarray(y)[:, ::-1])).reshape(-1)[0])
+        if abs(ident) > 1e-9:
+            raise Wrong(f"With f the exact inverse of g your loss is {ident:.4g}; it must be 0 there.", hint)
+        return
+    if abs(v - float(np.mean((back - x) ** 2))) < 1e-6:
+        raise Wrong("That is the squared error. CycleGAN's cycle loss is the L1 norm (absolute values), which "
+                    "blurs less than the squared error.", hint)
+    if abs(v - float(np.mean(back - x))) < 1e-6 or abs(v - float(np.mean(x - back))) < 1e-6:
+        raise Wrong("You averaged the signed differences: positive and negative errors cancel, so a poor "
+                    "reconstruction can score near 0.", "take np.abs(...) before the mean")
+    if abs(v - float(np.mean(np.abs(g(x) - x)))) < 1e-6:
+        raise Wrong("You compared the translation g(x) with x. The cycle goes all the way round: "
+                    "compare f(g(x)) with x.", hint)
+    if abs(v - float(np.sum(np.abs(back - x)))) < 1e-4 or abs(v - float(np.mean(np.sum(np.abs(back - x),
+                                                                                      axis=(1, 2, 3))))) < 1e-4:
+        raise Wrong("You summed instead of averaging: the loss would then grow with the image size and batch.",
+                    "use np.mean over every value")
+    raise Wrong(f"cycle_loss gives {v:.5f}; expected {want:.5f}.", hint)
+
+
+def _attention_cases():
+    rng = np.random.default_rng(11)
+    return [(rng.standard_normal((5, 4)), rng.standard_normal((7, 4)), rng.standard_normal((7, 3))),
+            (rng.standard_normal((3, 2)) * 3, rng.standard_normal((3, 2)) * 3, rng.standard_normal((3, 6)))]
+
+
+def _softmax(a, axis):
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def check_9_3(attend) -> None:
+    """A function ``attend(q, k, v)``: SAGAN's attention, ``softmax(q k^T, over the keys) v``."""
+    expect_done(attend, "your attend function")
+    if not callable(attend):
+        raise Wrong(f"attend should be a function attend(q, k, v), got {type(attend).__name__}.")
+    hint = ("scores = q @ k.T (one row per query, one column per key); softmax along each row (axis=-1), "
+            "so each query's weights over the keys sum to 1; then weights @ v")
+    for q, k, v in _attention_cases():
+        got = _call_9(attend, "attend(q, k, v)", hint, q, k, v)
+        want = _softmax(q @ k.T, -1) @ v
+        if got.shape != want.shape:
+            raise Wrong(f"attend returned shape {got.shape} for {len(q)} queries and values of size {v.shape[1]}; "
+                        f"expected {want.shape}: one averaged value per query.", hint)
+        if np.allclose(got, want, atol=1e-6):
+            continue
+        if np.allclose(got, _softmax(q @ k.T, 0) @ v, atol=1e-6):
+            raise Wrong("Your softmax runs over the queries (axis 0): each key's weights sum to 1, so a "
+                        "query's weights do not. Normalise along each row.", hint)
+        if np.allclose(got, (q @ k.T) @ v, atol=1e-6):
+            raise Wrong("There is no softmax: raw scores are not weights (they can be negative and do not sum "
+                        "to 1).", hint)
+        if np.allclose(got, _softmax(q @ k.T / np.sqrt(q.shape[1]), -1) @ v, atol=1e-6):
+            raise Wrong("You divided the scores by sqrt(d), as Transformers do. SAGAN uses the plain dot "
+                        "product; leave the scaling out here.", hint)
+        raise Wrong(f"attend differs from softmax(q k^T) v by up to {np.abs(got - want).max():.3g}.", hint)

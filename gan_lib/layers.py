@@ -64,3 +64,85 @@ class MinibatchStd(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "group_size": self.group_size, "epsilon": self.epsilon}
+
+
+# =========================================================================== self-attention (lesson 09)
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class SelfAttention(keras.layers.Layer):
+    """SAGAN's self-attention block for feature maps ``(N, H, W, C)`` (Zhang, Goodfellow, Metaxas
+    and Odena, "Self-Attention Generative Adversarial Networks", ICML 2019, section 3).
+
+    A convolution mixes only neighbouring pixels; this block lets every position
+    read every other one. With 1x1 convolutions (``Dense`` on the channel axis)
+    it computes, for the ``H*W`` positions,
+
+        q = x W_q,  k = x W_k   (C / key_ratio channels each),   v = x W_v   (C / value_ratio),
+        A = softmax_over_keys(q k^T)                             (H*W x H*W, every row sums to 1),
+        y = x + gamma * (A v) W_o,
+
+    so output position ``j`` adds a weighted average of the values of *all*
+    positions, weighted by how well their keys match its query. ``gamma`` is a
+    learned scalar that starts at 0: the block starts as the identity and the
+    network lets attention in only as far as it helps (SAGAN's choice).
+    ``key_ratio=8`` and ``value_ratio=2`` are SAGAN's channel reductions.
+    :meth:`attention` returns ``A`` for plots. Cost: ``(H*W)^2`` per image, so
+    use it on small maps (SAGAN puts it at 32x32 and 64x64 of 128x128 images;
+    the course's digits use the 14x14 maps).
+    """
+
+    def __init__(self, key_ratio: int = 8, value_ratio: int = 2, **kwargs):
+        super().__init__(**kwargs)
+        for name, r in (("key_ratio", key_ratio), ("value_ratio", value_ratio)):
+            if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+                raise ValueError(f"{name}={r!r}: use a whole number >= 1 (SAGAN: key_ratio=8, value_ratio=2).")
+        self.key_ratio, self.value_ratio = key_ratio, value_ratio
+
+    def build(self, input_shape):
+        if len(input_shape) != 4 or input_shape[-1] is None:
+            raise ValueError(f"SelfAttention expects feature maps (N, H, W, C) with a known C; got {input_shape}.")
+        c = int(input_shape[-1])
+        ck, cv = max(1, c // self.key_ratio), max(1, c // self.value_ratio)
+        self.query = keras.layers.Dense(ck, use_bias=False, name="query")
+        self.key = keras.layers.Dense(ck, use_bias=False, name="key")
+        self.value = keras.layers.Dense(cv, use_bias=False, name="value")
+        self.out = keras.layers.Dense(c, use_bias=False, name="out")
+        for layer, n_in in ((self.query, c), (self.key, c), (self.value, c), (self.out, cv)):
+            layer.build((None, n_in))
+        self.gamma = self.add_weight(shape=(), initializer="zeros", name="gamma")
+
+    def _flat(self, x):
+        s = ops.shape(x)
+        return ops.reshape(x, (s[0], s[1] * s[2], s[3]))
+
+    def attention(self, x):
+        """The attention matrix ``A`` of shape ``(N, H*W, H*W)``: row ``j`` is where position ``j`` looks."""
+        flat = self._flat(x)
+        logits = ops.matmul(self.query(flat), ops.transpose(self.key(flat), (0, 2, 1)))
+        return ops.softmax(logits, axis=-1)
+
+    def call(self, x):
+        flat = self._flat(x)
+        mixed = ops.matmul(self.attention(x), self.value(flat))      # (N, H*W, C / value_ratio)
+        return x + self.gamma * ops.reshape(self.out(mixed), ops.shape(x))
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "key_ratio": self.key_ratio, "value_ratio": self.value_ratio}
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class NormalToUniform(keras.layers.Layer):
+    """Turn standard-normal latents into uniform ones on (-1, 1): ``u = erf(z / sqrt(2))`` (lesson 09).
+
+    If ``z ~ N(0, 1)`` then ``Phi(z)`` is uniform on (0, 1), and ``2 Phi(z) - 1 =
+    erf(z / sqrt(2))`` is uniform on (-1, 1): the latents of the TensorFlow 1 GAN
+    article. Put it first in a generator to train that generator on uniform
+    latents while the course's ``GAN`` keeps drawing normal ones.
+    """
+
+    def call(self, z):
+        return ops.erf(z * 0.7071067811865476)

@@ -306,3 +306,28 @@ class NoisyLabels(NonSaturating):
 
     def __repr__(self):
         return f"NoisyLabels(flip={self.flip}, real_label={self.real_label}, seed={self.seed})"
+
+
+# =========================================================================== cycle consistency (lesson 09)
+
+
+def cycle_consistency_loss(x, x_reconstructed):
+    """``E[ ||F(G(x)) - x||_1 ]``: CycleGAN's cycle-consistency loss (Zhu, Park, Isola and Efros,
+    "Unpaired Image-to-Image Translation using Cycle-Consistent Adversarial Networks", ICCV 2017, eq. 2).
+
+    ``x`` is a batch from domain A and ``x_reconstructed`` is ``F(G(x))``: the
+    batch translated to domain B by ``G`` and back by ``F``. Returns the mean
+    absolute difference per pixel (the paper's L1 norm, divided by the number of
+    values so it does not grow with the image size). With unpaired data the
+    adversarial loss only asks ``G(x)`` to *look like* domain B; this term also
+    asks it to keep enough of ``x`` to get ``x`` back. CycleGAN adds it for both
+    directions (A -> B -> A and B -> A -> B) with weight 10.
+
+    Example: ``x = [0, 1]``, ``x_reconstructed = [0.5, 0]`` gives ``(0.5 + 1) / 2 = 0.75``.
+    """
+    a = ops.convert_to_tensor(x, dtype="float32")
+    b = ops.convert_to_tensor(x_reconstructed, dtype="float32")
+    if tuple(a.shape) != tuple(b.shape):
+        raise ValueError(f"x has shape {tuple(a.shape)} but x_reconstructed has {tuple(b.shape)}: pass F(G(x)) "
+                         "for the same batch x, so the two can be compared value by value.")
+    return ops.mean(ops.abs(a - b))

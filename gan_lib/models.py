@@ -464,3 +464,46 @@ def build_conditional(name: str, latent_dim: int | None = None, n_classes: int =
     builder, default_dim, _ = CONDITIONAL_MODELS[name]
     latent_dim = default_dim if latent_dim is None else latent_dim
     return builder(latent_dim, n_classes)
+
+
+# =========================================================================== self-attention (lesson 09)
+
+
+def dcgan_sa(latent_dim: int = 64):
+    """The course's DCGAN with one SAGAN self-attention block on the 14x14 maps of G and of D.
+
+    Everything else is :func:`dcgan`, so a comparison with it measures the
+    attention blocks alone (about 5,000 extra parameters on each side).
+    """
+    from .layers import SelfAttention
+
+    g, d = dcgan(latent_dim)
+    g_layers, d_layers = list(g.layers), list(d.layers)
+    # G: Dense, BN, ReLU, Reshape, ConvT(14x14x64), BN, ReLU | attention | ConvT(28x28x1)
+    g_sa = keras.Sequential([keras.Input((latent_dim,)), *g_layers[:7], SelfAttention(name="attention"),
+                             *g_layers[7:]], name="generator")
+    # D: Conv(14x14x64), LeakyReLU | attention | Conv, LeakyReLU, Flatten(features), Dense
+    d_sa = keras.Sequential([keras.Input(IMAGE_SHAPE), *d_layers[:2], SelfAttention(name="attention"),
+                             *d_layers[2:]], name="discriminator")
+    return g_sa, d_sa
+
+
+MODELS["dcgan_sa"] = (dcgan_sa, 64, "the course's DCGAN with SAGAN self-attention at 14x14 in G and D (lesson 09)")
+
+
+def dcgan_uniform(latent_dim: int = 64):
+    """The course's DCGAN whose generator sees **uniform** latents on (-1, 1) (article 000's choice).
+
+    The GAN still draws ``z ~ N(0, I)``; a first :class:`gan_lib.layers.NormalToUniform`
+    layer maps each coordinate to a uniform one, so the rest of the generator is
+    trained on uniform latents. Compare it with :func:`dcgan` on one budget (lesson 09).
+    """
+    from .layers import NormalToUniform
+
+    g, d = dcgan(latent_dim)
+    g_u = keras.Sequential([keras.Input((latent_dim,)), NormalToUniform(name="to_uniform"), *g.layers],
+                           name="generator")
+    return g_u, d
+
+
+MODELS["dcgan_uniform"] = (dcgan_uniform, 64, "the course's DCGAN trained on uniform latents on (-1, 1) (lesson 09)")

@@ -145,3 +145,45 @@ class FeatureMatching:
 
     def __repr__(self):
         return f"FeatureMatching(weight={self.weight})"
+
+
+# =========================================================================== weight clipping (lesson 09)
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class ClipWeights(keras.constraints.Constraint):
+    """The original WGAN's Lipschitz constraint: every weight clipped to ``[-c, c]`` after each update.
+
+    Arjovsky, Chintala and Bottou, "Wasserstein GAN", ICML 2017, Algorithm 1 (``c = 0.01``).
+    A network with bounded weights has a bounded slope, so the critic is
+    K-Lipschitz for *some* K. Gulrajani et al. (2017, section 3) showed the cost:
+    the critic pushes most weights to ``±c`` and becomes a simple function whose
+    gradients are far from 1 (too small, or exploding for large ``c``); their
+    gradient penalty (:class:`GradientPenalty`) replaced it. Lesson 09 measures both.
+    """
+
+    def __init__(self, c: float = 0.01):
+        if isinstance(c, bool) or not isinstance(c, (int, float)) or not c > 0:
+            raise ValueError(f"c={c!r}: use a small positive number (the WGAN paper uses 0.01).")
+        self.c = float(c)
+
+    def __call__(self, w):
+        return ops.clip(w, -self.c, self.c)
+
+    def get_config(self):
+        return {"c": self.c}
+
+
+def clip_weights(model, c: float = 0.01) -> int:
+    """Give every trainable weight of ``model`` a :class:`ClipWeights` constraint; return how many.
+
+    Keras' optimizers apply a variable's constraint after each of their
+    updates, so a critic prepared this way is clipped inside the course's
+    ``GAN.train_step`` with no change to the training loop. The weights are
+    clipped once now as well.
+    """
+    constraint = ClipWeights(c)
+    for v in model.trainable_weights:
+        v.constraint = constraint
+        v.assign(constraint(v))
+    return len(model.trainable_weights)

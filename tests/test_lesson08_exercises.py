@@ -1,0 +1,162 @@
+"""Lesson 08's exercise checks, each tried three ways: the solution passes, the untouched
+stub says "not done yet", and a planted typical bug gets its own specific message."""
+
+import numpy as np
+import pytest
+
+from gan_lib import checks, data, evaluate
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import raise_not_implemented as _raise_not_implemented
+
+
+def _distances(points):
+    points = np.asarray(points, np.float64)
+    return np.linalg.norm(points[:, None, :] - points[None, :, :], axis=-1)
+
+
+# --------------------------------------------------------------------------- 8.1: kth_radius
+
+
+def kth_radius_solution(points, k):
+    return np.sort(_distances(points), axis=1)[:, k]
+
+
+def test_8_1_solution_passes(capsys):
+    expect_pass(capsys, "8.1", lambda: checks.check_8_1(kth_radius_solution))
+    expect_pass(capsys, "8.1", lambda: checks.check_8_1(lambda p, k: evaluate.nearest_neighbours(p, p, k + 1)[0][:, k]))
+
+
+def test_8_1_cases_are_right_by_brute_force():
+    for k, want in checks.RADIUS_CASES_8_1.items():
+        np.testing.assert_allclose(kth_radius_solution(checks.RADIUS_POINTS_8, k), want)
+
+
+def test_8_1_stub_is_not_done(capsys):
+    expect_not_done(capsys, "8.1", lambda: checks.check_8_1(_raise_not_implemented))
+    expect_not_done(capsys, "8.1", lambda: checks.check_8_1(None))
+
+
+def test_8_1_planted_bugs(capsys):
+    def counts_itself(points, k):
+        return np.sort(_distances(points), axis=1)[:, k - 1]
+
+    def one_too_far(points, k):
+        return np.sort(_distances(points), axis=1)[:, k + 1]
+
+    def squared(points, k):
+        return kth_radius_solution(points, k) ** 2
+
+    def column(points, k):
+        return kth_radius_solution(points, k)[:, None]
+
+    def first_coordinate_only(points, k):
+        p = np.asarray(points)[:, :1]
+        return np.sort(np.abs(p - p.T), axis=1)[:, k]
+
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(counts_itself), "own nearest neighbour")
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(one_too_far), "one neighbour too far")
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(squared), "squared distances")
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(column), "shape (4, 1)", "one radius per point")
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(first_coordinate_only), "60 random points")
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(lambda p, k: p.nope), "AttributeError")
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(3), "should be a function")
+
+
+# --------------------------------------------------------------------------- 8.2: precision
+
+
+def precision_solution(real, fake, k):
+    real, fake = np.asarray(real, np.float64), np.asarray(fake, np.float64)
+    radii = kth_radius_solution(real, k)
+    d = np.linalg.norm(fake[:, None, :] - real[None, :, :], axis=-1)
+    return float(np.mean(np.any(d <= radii[None, :], axis=1)))
+
+
+def test_8_2_solution_passes(capsys):
+    expect_pass(capsys, "8.2", lambda: checks.check_8_2(precision_solution))
+    expect_pass(capsys, "8.2", lambda: checks.check_8_2(
+        lambda r, f, k: evaluate.precision_recall(r, f, k)["precision"]))
+
+
+def test_8_2_line_example_by_hand():
+    r = evaluate.precision_recall(checks.PRECISION_REAL_8, checks.PRECISION_FAKE_8, k=1)
+    assert (r["precision"], r["recall"]) == (0.5, 1.0)
+
+
+def test_8_2_stub_is_not_done(capsys):
+    expect_not_done(capsys, "8.2", lambda: checks.check_8_2(_raise_not_implemented))
+
+
+def test_8_2_planted_bugs(capsys):
+    def recall_instead(real, fake, k):
+        return precision_solution(fake, real, k)
+
+    def radius_counts_self(real, fake, k):
+        radii = np.sort(_distances(real), axis=1)[:, k - 1]
+        d = np.linalg.norm(np.asarray(fake)[:, None, :] - np.asarray(real)[None, :, :], axis=-1)
+        return float(np.mean(np.any(d <= radii[None, :], axis=1)))
+
+    def strict(real, fake, k):
+        radii = kth_radius_solution(real, k)
+        d = np.linalg.norm(np.asarray(fake)[:, None, :] - np.asarray(real)[None, :, :], axis=-1)
+        return float(np.mean(np.any(d < radii[None, :], axis=1)))
+
+    def count(real, fake, k):
+        return precision_solution(real, fake, k) * len(fake)
+
+    def per_point(real, fake, k):
+        radii = kth_radius_solution(real, k)
+        d = np.linalg.norm(np.asarray(fake)[:, None, :] - np.asarray(real)[None, :, :], axis=-1)
+        return np.any(d <= radii[None, :], axis=1)
+
+    def nearest_ball_only(real, fake, k):  # compares only with the nearest real point's ball
+        radii = kth_radius_solution(real, k)
+        d = np.linalg.norm(np.asarray(fake)[:, None, :] - np.asarray(real)[None, :, :], axis=-1)
+        j = d.argmin(1)
+        return float(np.mean(d[np.arange(len(d)), j] <= radii[j] * 0.5))
+
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(recall_instead), "that is recall")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(radius_counts_self), "counted itself")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(strict), "on the edge", "<=")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(count), "a count")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(per_point), "one number")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(nearest_ball_only), "expected 0.5")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(lambda r, f, k: "0.5"), "text")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2("precision"), "should be a function")
+
+
+# --------------------------------------------------------------------------- 8.3: game the classifier score
+
+
+@pytest.fixture(scope="module")
+def train_digits():
+    return data.load_digits("train", verbose=False)
+
+
+def cheat_solution(train):
+    one_each = np.stack([train.images[np.flatnonzero(train.labels == d)[0]] for d in range(10)])
+    return np.tile(one_each, (100, 1, 1, 1))
+
+
+def test_8_3_solution_passes(capsys, train_digits):
+    expect_pass(capsys, "8.3", lambda: checks.check_8_3(cheat_solution(train_digits)))
+
+
+def test_8_3_stub_is_not_done(capsys):
+    expect_not_done(capsys, "8.3", lambda: checks.check_8_3(None))
+
+
+def test_8_3_planted_bugs(capsys, train_digits):
+    held = data.load_digits("heldout", verbose=False).images
+    ones = np.repeat(train_digits.images[np.flatnonzero(train_digits.labels == 1)[:10]], 100, axis=0)
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(held[:1000]), "nothing exposes", "games the score")
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(ones), "classifier score of your images is 1.")
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(cheat_solution(train_digits)[:100]), "at least 500")
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(cheat_solution(train_digits)[..., 0]), "shape")
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(cheat_solution(train_digits) * 255), "[-1, 1]")
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(cheat_solution), "should be an array")
+
+
+@pytest.mark.parametrize("name", ["check_8_1", "check_8_2", "check_8_3"])
+def test_every_check_has_a_docstring(name):
+    assert getattr(checks, name).__doc__
