@@ -31,6 +31,7 @@ packing        PacGAN packing, a ``d_input_transform``
 layers         Keras layers for D/G (minibatch standard deviation)
 penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty)
 collapse       lesson 04's remedies, shared recipe, comparison table and stored results
+evaluate       nearest neighbours, memorisation check, precision/recall, density/coverage, FD vs n (lesson 08)
 =============  ==============================================================
 """
 
