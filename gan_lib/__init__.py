@@ -35,6 +35,7 @@ stabilise      lesson 06's stabilising tricks on MNIST: variants, recipe, curves
 conditional    class-conditional GANs: accuracy per class asked for, class grids, label paths (lesson 07)
 style          StyleGAN's ideas on a toy: mapping network, modulated convolution, noise, style mixing (lesson 09)
 provenance     labelling generated images as synthetic (lesson 09)
+evaluate       nearest neighbours, memorisation check, precision/recall, density/coverage, FD vs n (lesson 08)
 =============  ==============================================================
 """
 

@@ -15,6 +15,10 @@ shares, classifier score at n = 2,000). This module adds the checks that say
   (NeurIPS 2019): precision is the share of samples that fall inside the real
   data's k-NN manifold (quality), recall the share of real data inside the
   samples' manifold (coverage).
+* :func:`density_coverage`: density and coverage of Naeem et al., "Reliable
+  Fidelity and Diversity Metrics for Generative Models" (ICML 2020), the same
+  balls made robust to real outliers (one outlier's huge ball can make an
+  untrained generator's precision 1).
 * :func:`fd_by_sample_size` and :func:`fd_extrapolate`: the Frechet distance
   (:func:`gan_lib.metrics.frechet_distance`) is biased upwards at small n;
   computing it at several n shows the bias, and a straight-line fit in 1/n
@@ -225,9 +229,16 @@ def memorisation(samples, train_images, held_out_images, features="pixels", perc
     }
 
 
+def _ordinal(p: float) -> str:
+    p = f"{p:g}"
+    if p.endswith(("11", "12", "13")) or p[-1] not in "123":
+        return p + "th"
+    return p + {"1": "st", "2": "nd", "3": "rd"}[p[-1]]
+
+
 def memorisation_summary(result: dict) -> str:
     """Two lines that print a result of :func:`memorisation`."""
-    shares = ", ".join(f"{100 * result['share_below'][p]:.1f}% below the held-out {p:g}th percentile "
+    shares = ", ".join(f"{100 * result['share_below'][p]:.1f}% below the held-out {_ordinal(p)} percentile "
                        f"(new digits: {100 * result['expected_share'][p]:.0f}%)" for p in result["thresholds"])
     return (f"{result['features']}: {shares}\n"
             f"median distance to the nearest training image: samples {result['median_sample']:.2f}, "
@@ -313,6 +324,48 @@ def precision_recall(real_features, fake_features, k: int = 3, batch_size: int =
     return {"precision": precision, "recall": recall, "k": k, "n_real": int(len(real)), "n_fake": int(len(fake))}
 
 
+def density_coverage(real_features, fake_features, k: int = 5, batch_size: int = 256) -> dict:
+    """Density and coverage (Naeem et al., "Reliable Fidelity and Diversity Metrics for Generative
+    Models", ICML 2020): precision and recall made robust to outliers among the real points.
+
+    With the same real k-NN balls as :func:`precision_recall` (radius ``r_i``: distance from
+    real point ``x_i`` to its k-th nearest other real point):
+
+    * **density** = ``(1 / (k M)) sum_j #{i : ||y_j - x_i|| <= r_i}`` over the M generated
+      points ``y_j``: how many real balls each sample falls in, over k. About 1 when the
+      samples are distributed like the real data; it can exceed 1 where samples crowd into
+      dense real regions. One far-out real point with a huge ball no longer makes every
+      sample count: such a sample lies in one ball, not in about k.
+    * **coverage** = share of real balls that contain at least one generated point: are
+      the neighbourhoods of all real points visited? (Not fooled by generated outliers.)
+
+    Args:
+        real_features: ``(n_real, ...)``, n_real > k.
+        fake_features: ``(n_fake, ...)``.
+        k: the neighbour that sets each ball's radius (the paper uses 5).
+
+    Returns:
+        ``{"density", "coverage", "k", "n_real", "n_fake"}``.
+    """
+    real = _as_rows(real_features, "real_features")
+    fake = _as_rows(fake_features, "fake_features")
+    _same_width(real, fake, "real_features", "fake_features", np.shape(real_features), np.shape(fake_features))
+    k, batch_size = _positive_int("k", k), _positive_int("batch_size", batch_size)
+    if len(real) <= k:
+        raise ValueError(f"real_features has {len(real)} items; the k-NN radius needs more than k={k} "
+                         "(use hundreds to thousands of items).")
+    radii = _kth_radii(real, k, batch_size)
+    r_sq, r2 = np.sum(real * real, axis=1), radii ** 2
+    counts = np.zeros(len(fake), np.int64)
+    covered = np.zeros(len(real), bool)
+    for s in range(0, len(fake), batch_size):
+        inside = _squared_distances(fake[s:s + batch_size], real, r_sq) <= r2[None, :] * (1 + 1e-9) + 1e-12
+        counts[s:s + batch_size] = inside.sum(axis=1)
+        covered |= inside.any(axis=0)
+    return {"density": float(counts.sum() / (k * len(fake))), "coverage": float(covered.mean()), "k": k,
+            "n_real": int(len(real)), "n_fake": int(len(fake))}
+
+
 # --------------------------------------------------------------------------- Frechet distance vs n
 
 
@@ -373,14 +426,15 @@ def scorecard(images, train_images, held_out_images, k: int = 3, n: int | None =
     """Every number of lesson 08 for one set of MNIST images (samples or real digits).
 
     The course protocol (:func:`gan_lib.metrics.evaluate`: FD against the
-    held-out digits, classifier score, class shares), precision and recall in
-    the classifier's feature space against the same held-out digits, and the
+    held-out digits, classifier score, class shares), precision and recall,
+    density and coverage in the classifier's feature space against the same
+    held-out digits, and the
     pixel-space memorisation check against ``train_images``.
 
     Returns:
         a flat dict: ``n``, ``fd``, ``fd_floor``, ``classifier_score``,
-        ``kl_to_uniform``, ``min_class_share``, ``precision``, ``recall``,
-        ``memorised_1`` and ``memorised_5`` (shares below the held-out 1st/5th
+        ``kl_to_uniform``, ``min_class_share``, ``precision``, ``recall`` (k = ``k``),
+        ``density`` and ``coverage`` (k = 5, :func:`density_coverage`), ``memorised_1`` and ``memorised_5`` (shares below the held-out 1st/5th
         percentile), ``median_ratio``, ``exact_copies``.
     """
     from . import classifier, metrics
@@ -392,6 +446,7 @@ def scorecard(images, train_images, held_out_images, k: int = 3, n: int | None =
     f_fake, _ = classifier.features_and_probs(x)
     f_real, _ = classifier.features_and_probs(held)
     pr = precision_recall(f_real, f_fake, k=k)
+    dc = density_coverage(f_real, f_fake, k=5)
     mem = memorisation(x, train_images, held_out_images)
     return {
         "n": n,
@@ -402,6 +457,8 @@ def scorecard(images, train_images, held_out_images, k: int = 3, n: int | None =
         "min_class_share": float(min(result["class_shares"])),
         "precision": pr["precision"],
         "recall": pr["recall"],
+        "density": dc["density"],
+        "coverage": dc["coverage"],
         "memorised_1": mem["share_below"][1.0] if 1.0 in mem["share_below"] else math.nan,
         "memorised_5": mem["share_below"][5.0] if 5.0 in mem["share_below"] else math.nan,
         "median_ratio": mem["median_ratio"],
@@ -411,11 +468,11 @@ def scorecard(images, train_images, held_out_images, k: int = 3, n: int | None =
 
 def format_table(rows: dict) -> str:
     """A fixed-width table of :func:`scorecard` results, one row per named model, in the given order."""
-    head = (f"{'model':<28} {'FD':>7} {'score':>6} {'KL':>5} {'prec':>5} {'recall':>6} "
-            f"{'<p1':>6} {'<p5':>6} {'dist':>5}")
+    head = (f"{'model':<26} {'FD':>6} {'score':>5} {'KL':>4} {'prec':>4} {'rec':>4} {'dens':>4} {'cov':>4} "
+            f"{'<p1':>6} {'<p5':>6} {'dist':>4}")
     lines = [head, "-" * len(head)]
     for name, r in rows.items():
-        lines.append(f"{name:<28} {r['fd']:7.1f} {r['classifier_score']:6.2f} {r['kl_to_uniform']:5.2f} "
-                     f"{r['precision']:5.2f} {r['recall']:6.2f} {100 * r['memorised_1']:5.1f}% "
-                     f"{100 * r['memorised_5']:5.1f}% {r['median_ratio']:5.2f}")
+        lines.append(f"{name:<26} {r['fd']:6.1f} {r['classifier_score']:5.2f} {r['kl_to_uniform']:4.2f} "
+                     f"{r['precision']:4.2f} {r['recall']:4.2f} {r['density']:4.2f} {r['coverage']:4.2f} "
+                     f"{100 * r['memorised_1']:5.1f}% {100 * r['memorised_5']:5.1f}% {r['median_ratio']:4.2f}")
     return "\n".join(lines)

@@ -140,7 +140,7 @@ def test_memorisation_bad_shapes(point_clouds):
 def test_memorisation_summary_mentions_the_calibration(point_clouds):
     train, held, new = point_clouds
     text = evaluate.memorisation_summary(evaluate.memorisation(train[:10], train, held))
-    assert "100.0% below the held-out 1th percentile" in text and "(new digits: 1%)" in text
+    assert "100.0% below the held-out 1st percentile" in text and "(new digits: 1%)" in text
     assert "exact copies: 10 of 10" in text
 
 
@@ -188,6 +188,44 @@ def test_precision_recall_by_hand_on_a_line():
 def test_precision_recall_bad_input(real, fake, kw, phrase):
     with pytest.raises(ValueError, match=phrase):
         evaluate.precision_recall(real, fake, **kw)
+
+
+# --------------------------------------------------------------------------- density and coverage
+
+
+def test_density_and_coverage_by_hand_on_a_line():
+    # real at 0, 1, 2, 3 with k=1: balls [-1, 1], [0, 2], [1, 3], [2, 4].
+    # fake 0.5 lies in the balls of 0 and 1, 3.9 in the ball of 3, 4.5 and 10 in none.
+    r = evaluate.density_coverage(np.array([[0.0], [1.0], [2.0], [3.0]]),
+                                  np.array([[0.5], [3.9], [4.5], [10.0]]), k=1)
+    assert r["density"] == pytest.approx(3 / 4)    # (2 + 1 + 0 + 0) / (k * 4)
+    assert r["coverage"] == pytest.approx(3 / 4)   # the ball of 2 ([1, 3]) holds no fake
+
+
+def test_one_real_outlier_fools_precision_but_not_density_and_coverage():
+    """A generator that puts every sample at one point next to a real outlier (an untrained G)."""
+    rng = np.random.default_rng(7)
+    real = np.concatenate([rng.normal(size=(199, 2)), [[12.0, 0.0]]])  # one outlier with a huge ball
+    fake = np.tile([[9.0, 0.0]], (200, 1))
+    pr = evaluate.precision_recall(real, fake, k=3)
+    dc = evaluate.density_coverage(real, fake, k=3)
+    assert pr["precision"] == 1.0               # every sample inside the outlier's ball
+    assert dc["density"] == pytest.approx(1 / 3)  # ... but inside one ball, not about k
+    assert dc["coverage"] == pytest.approx(1 / 200)
+
+
+def test_density_and_coverage_of_identical_sets():
+    x = np.random.default_rng(8).normal(size=(300, 4))
+    r = evaluate.density_coverage(x, x, k=5)
+    assert r["coverage"] == 1.0
+    assert 0.9 < r["density"] < 1.3   # each point lies in its own ball and in about k others on average
+
+
+def test_density_coverage_bad_input():
+    with pytest.raises(ValueError, match="more than k=5"):
+        evaluate.density_coverage(np.zeros((5, 2)), np.zeros((10, 2)))
+    with pytest.raises(ValueError, match="fake_features is empty"):
+        evaluate.density_coverage(np.zeros((10, 2)), np.zeros((0, 2)))
 
 
 # --------------------------------------------------------------------------- FD at several sample sizes
