@@ -3,10 +3,7 @@
 The table's rows are ``| # | idea | articles | taught in | section |``. "taught in" is a
 notebook file name in backticks (``NN_name.ipynb``) or ``not taught``; "section" is a
 markdown heading of that notebook, verbatim without its ``#`` marks, or, when not
-taught, the reason. A row may say ``(see lesson)`` instead of a section only for the
-lessons in :data:`LESSONS_WITHOUT_SECTIONS` (written in parallel with the table); their
-notebooks may still be missing on a branch that has not merged them, and only those
-rows are then skipped, with the reason.
+taught, the reason. No row is skipped: every notebook and heading named must exist.
 """
 
 import re
@@ -18,10 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 COVERAGE = ROOT / "docs" / "coverage.md"
 NOTEBOOKS = ROOT / "notebooks"
-SEE_LESSON = "(see lesson)"
 NOT_TAUGHT = "not taught"
-#: Lessons whose rows may name no section, and whose notebooks may be absent before the merge.
-LESSONS_WITHOUT_SECTIONS = ("06_stabilising_training.ipynb", "07_conditional_gan.ipynb", "08_evaluating_gans.ipynb")
 
 #: What the issue (#10) requires the table to hold: each pattern must match some row's idea text.
 REQUIRED = {
@@ -69,8 +63,8 @@ def headings(path: Path) -> set[str]:
     return out
 
 
-def check_row(row: dict, notebooks: Path = NOTEBOOKS) -> str | None:
-    """Raise AssertionError if the row names something that does not exist; return a skip reason or None."""
+def check_row(row: dict, notebooks: Path = NOTEBOOKS) -> None:
+    """Raise AssertionError if the row names something that does not exist."""
     where = f"coverage.md row {row['number']} ({row['idea'][:50]}...)"
     lesson, section = row["lesson"], row["section"]
     if lesson == NOT_TAUGHT:
@@ -79,18 +73,10 @@ def check_row(row: dict, notebooks: Path = NOTEBOOKS) -> str | None:
     assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", lesson), \
         f"{where}: 'taught in' must be a notebook file name like `03_dcgan_mnist.ipynb` or 'not taught', got {lesson!r}"
     path = notebooks / lesson
-    if section == SEE_LESSON:
-        assert lesson in LESSONS_WITHOUT_SECTIONS, \
-            f"{where}: only lessons {', '.join(LESSONS_WITHOUT_SECTIONS)} may name no section; name a heading of {lesson}"
-    if not path.exists():
-        if lesson in LESSONS_WITHOUT_SECTIONS:
-            return f"{lesson} is not on this branch yet (written in parallel; the merge adds it)"
-        raise AssertionError(f"{where}: notebooks/{lesson} does not exist")
-    if section != SEE_LESSON:
-        found = headings(path)
-        assert section in found, (f"{where}: {lesson} has no heading {section!r}. Its headings: "
-                                  + "; ".join(sorted(found)))
-    return None
+    assert path.exists(), f"{where}: notebooks/{lesson} does not exist"
+    found = headings(path)
+    assert section in found, (f"{where}: {lesson} has no heading {section!r}. Its headings: "
+                              + "; ".join(sorted(found)))
 
 
 ROWS = parse_rows(COVERAGE.read_text(encoding="utf-8"))
@@ -106,9 +92,7 @@ def test_table_is_numbered_and_has_every_required_topic():
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"row{r['number']:02d}")
 def test_every_named_lesson_and_section_exists(row):
-    reason = check_row(row)
-    if reason:
-        pytest.skip(reason)
+    check_row(row)
 
 
 # --------------------------------------------------------------------------- the checks catch what they should
@@ -122,7 +106,7 @@ def _fake_notebook(folder: Path, name: str, heading: str):
 @pytest.mark.parametrize("row,message", [
     (dict(lesson="01_x.ipynb", section="2. Missing"), "has no heading '2. Missing'"),
     (dict(lesson="02_absent.ipynb", section="1. Anything"), "does not exist"),
-    (dict(lesson="01_x.ipynb", section=SEE_LESSON), "only lessons"),
+    (dict(lesson="01_x.ipynb", section="(see lesson)"), "has no heading '(see lesson)'"),
     (dict(lesson="lesson one", section="1. Real"), "must be a notebook file name"),
     (dict(lesson=NOT_TAUGHT, section="because"), "needs a reason"),
 ])
@@ -132,17 +116,13 @@ def test_check_row_catches_bad_rows(tmp_path, row, message):
         check_row(dict(number=99, idea="an idea", articles="A0", **row), notebooks=tmp_path)
 
 
-def test_check_row_accepts_good_rows_and_skips_only_the_parallel_lessons(tmp_path):
+def test_check_row_accepts_good_rows(tmp_path):
     _fake_notebook(tmp_path, "01_x.ipynb", "1. Real")
     good = dict(number=1, idea="an idea", articles="A0")
-    assert check_row(dict(good, lesson="01_x.ipynb", section="1. Real"), notebooks=tmp_path) is None
-    assert check_row(dict(good, lesson=NOT_TAUGHT, section="x" * 40), notebooks=tmp_path) is None
-    reason = check_row(dict(good, lesson="07_conditional_gan.ipynb", section=SEE_LESSON), notebooks=tmp_path)
-    assert reason and "not on this branch" in reason
-    _fake_notebook(tmp_path, "07_conditional_gan.ipynb", "1. Labels")
-    assert check_row(dict(good, lesson="07_conditional_gan.ipynb", section=SEE_LESSON), notebooks=tmp_path) is None
+    check_row(dict(good, lesson="01_x.ipynb", section="1. Real"), notebooks=tmp_path)
+    check_row(dict(good, lesson=NOT_TAUGHT, section="x" * 40), notebooks=tmp_path)
     with pytest.raises(AssertionError, match="has no heading"):
-        check_row(dict(good, lesson="07_conditional_gan.ipynb", section="9. Nope"), notebooks=tmp_path)
+        check_row(dict(good, lesson="01_x.ipynb", section="1. real"), notebooks=tmp_path)
 
 
 def test_parse_rows_reads_a_table_row():
