@@ -25,6 +25,17 @@ import numpy as np
 
 from .exercises import NotDone, Wrong, expect_close, expect_done
 
+
+def _attempt(what, hint, fn, *args):
+    """Call a student's function: a stub's ``NotDone``/``NotImplementedError`` passes through,
+    any other crash becomes a :class:`Wrong` that names the call (``what``) and gives ``hint``."""
+    try:
+        return fn(*args)
+    except (NotDone, NotImplementedError):
+        raise
+    except Exception as e:
+        raise Wrong(f"{what} raised {type(e).__name__}: {e}.", hint) from None
+
 # =========================================================================== lesson 01: the GAN game
 
 
@@ -84,13 +95,8 @@ def check_1_2(js) -> None:
     x, cases = _jsd_cases()
     got = []
     for what, p, q, want in cases:
-        try:
-            v = float(js(p, q, x))
-        except (NotDone, NotImplementedError):
-            raise
-        except Exception as e:  # a crash inside the student's function
-            raise Wrong(f"js(p, q, x) raised {type(e).__name__}: {e} (for {what}).",
-                        "p and q are NumPy arrays of density values on the grid x") from None
+        hint = "p and q are NumPy arrays of density values on the grid x"
+        v = _number(_attempt(f"js(p, q, x) (for {what})", hint, js, p, q, x), f"js(p, q, x) (for {what})", hint)
         got.append((what, v, want))
     (_, v_same, _), (_, v_far, _), (_, v_pq, w_pq), (_, v_qp, _) = got
     hint = "JSD(p || q) = 0.5 * KL(p || m) + 0.5 * KL(q || m) with m = (p + q) / 2"
@@ -121,12 +127,8 @@ def check_1_3(ns_loss) -> None:
         raise Wrong(f"ns_loss should be a function of D's logits, got {type(ns_loss).__name__}.")
     logits = np.array([[-3.0], [-0.5], [0.0], [1.0], [4.0]], dtype=np.float32)
     hint = "-log D = -log sigmoid(l) = softplus(-l); keras.ops.softplus and keras.ops.mean do it"
-    try:
-        out = keras.ops.convert_to_numpy(ns_loss(keras.ops.convert_to_tensor(logits)))
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"ns_loss(logits) raised {type(e).__name__}: {e}.", "logits is a tensor of shape (N, 1)") from None
+    out = keras.ops.convert_to_numpy(_attempt("ns_loss(logits)", "logits is a tensor of shape (N, 1)",
+                                              ns_loss, keras.ops.convert_to_tensor(logits)))
     try:
         out = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
@@ -226,13 +228,8 @@ def check_3_1(tconv_size) -> None:
                     f"got {type(tconv_size).__name__}.")
     got = []
     for case in TCONV_CASES:
-        try:
-            v = tconv_size(*case)
-        except (NotDone, NotImplementedError):
-            raise
-        except Exception as e:
-            raise Wrong(f"tconv_size{case} raised {type(e).__name__}: {e}.",
-                        "size, kernel and stride are whole numbers; padding is 'same' or 'valid'") from None
+        v = _attempt(f"tconv_size{case}", "size, kernel and stride are whole numbers; padding is 'same' or 'valid'",
+                     tconv_size, *case)
         try:
             if isinstance(v, (str, bytes, bool)) or float(v) != int(float(v)):
                 raise TypeError
@@ -279,13 +276,8 @@ def check_3_2(slerp) -> None:
     z0, z1, ts = _slerp_cases()
 
     def call(a, b, t):
-        try:
-            out = slerp(a, b, t)
-        except (NotDone, NotImplementedError):
-            raise
-        except Exception as e:
-            raise Wrong(f"slerp(z0, z1, {t}) raised {type(e).__name__}: {e}.",
-                        "z0 and z1 are NumPy vectors of 64 numbers; t is one number") from None
+        out = _attempt(f"slerp(z0, z1, {t})", "z0 and z1 are NumPy vectors of 64 numbers; t is one number",
+                       slerp, a, b, t)
         try:
             out = np.asarray(out, dtype=np.float64)
         except (TypeError, ValueError):
@@ -442,12 +434,7 @@ def check_2_2(build) -> None:
     expect_done(build, "your generator function")
     if not callable(build):
         raise Wrong(f"Expected a function build(latent_dim) that returns a Keras model, got {type(build).__name__}.")
-    try:
-        model = build(100)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"build(100) raised {type(e).__name__}: {e}.", "return a keras.Model or keras.Sequential") from None
+    model = _attempt("build(100)", "return a keras.Model or keras.Sequential", build, 100)
     expect_done(model, "the model your function returns")
     if not isinstance(model, keras.Model):
         raise Wrong(f"build(100) returned {type(model).__name__}, not a Keras model.")
@@ -535,13 +522,8 @@ def check_2_3(answer) -> None:
 
 def _call(fn, args, name, hint):
     """Call a student's function; turn a crash into a Wrong with the inputs that caused it."""
-    try:
-        return fn(*args)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        shown = ", ".join(repr(a.tolist() if isinstance(a, np.ndarray) else a) for a in args)
-        raise Wrong(f"{name}({shown}) raised {type(e).__name__}: {e}.", hint) from None
+    shown = ", ".join(repr(a.tolist() if isinstance(a, np.ndarray) else a) for a in args)
+    return _attempt(f"{name}({shown})", hint, fn, *args)
 
 
 def _number(v, what, hint):
@@ -646,12 +628,7 @@ def check_5_3(fd_1d) -> None:
 
 
 def _call_4(fn, what, *args):
-    try:
-        return fn(*args)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"{what} raised {type(e).__name__}: {e}.", "it receives NumPy arrays; return NumPy values") from None
+    return _attempt(what, "it receives NumPy arrays; return NumPy values", fn, *args)
 
 
 def _array_4(value, what):
@@ -762,12 +739,7 @@ def check_4_3(minibatch_std) -> None:
 
 
 def _call_6(fn, what, *args):
-    try:
-        return fn(*args)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"{what} raised {type(e).__name__}: {e}.", "it receives NumPy arrays; return a number") from None
+    return _attempt(what, "it receives NumPy arrays; return a number", fn, *args)
 
 
 def _number_6(value, what, hint=None) -> float:
@@ -918,13 +890,9 @@ def check_7_1(per_class_accuracy) -> None:
     if not callable(per_class_accuracy):
         raise Wrong(f"per_class_accuracy should be a function, got {type(per_class_accuracy).__name__}.")
     asked, read, want = _accuracy_case()
-    try:
-        got = per_class_accuracy(asked.copy(), read.copy(), 3)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"per_class_accuracy(asked, read, 3) raised {type(e).__name__}: {e}.",
-                    "asked and read are NumPy arrays of whole numbers of the same length") from None
+    got = _attempt("per_class_accuracy(asked, read, 3)",
+                   "asked and read are NumPy arrays of whole numbers of the same length",
+                   per_class_accuracy, asked.copy(), read.copy(), 3)
     expect_done(got, "the value your function returns")
     try:
         got = np.asarray(got, dtype=np.float64)
@@ -973,13 +941,8 @@ def check_7_2(thick_labels) -> None:
     if not callable(thick_labels):
         raise Wrong(f"thick_labels should be a function, got {type(thick_labels).__name__}.")
     images, amount = _thickness_case()
-    try:
-        got = thick_labels(images.copy())
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"thick_labels(images) raised {type(e).__name__}: {e}.",
-                    "images has shape (N, 28, 28, 1) with values in [-1, 1]") from None
+    got = _attempt("thick_labels(images)", "images has shape (N, 28, 28, 1) with values in [-1, 1]",
+                   thick_labels, images.copy())
     expect_done(got, "the value your function returns")
     try:
         got = np.asarray(got, dtype=np.float64)
@@ -1062,13 +1025,7 @@ RADIUS_CASES_8_1 = {1: [1.0, 1.0, 2.0, 4.0], 2: [3.0, 2.0, 3.0, 6.0], 3: [7.0, 6
 
 def _result_8(fn, what, *args):
     """Call a student's function; a crash becomes a Wrong that names the call."""
-    try:
-        return fn(*args)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"{what} raised {type(e).__name__}: {e}.",
-                    "the arguments are NumPy arrays of shape (N, D); return NumPy values") from None
+    return _attempt(what, "the arguments are NumPy arrays of shape (N, D); return NumPy values", fn, *args)
 
 
 def check_8_1(kth_radius) -> None:
@@ -1223,12 +1180,7 @@ def check_8_3(images) -> None:
 
 
 def _call_9(fn, what, hint, *args):
-    try:
-        out = fn(*args)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:
-        raise Wrong(f"{what} raised {type(e).__name__}: {e}.", hint) from None
+    out = _attempt(what, hint, fn, *args)
     try:
         import keras
 
