@@ -29,7 +29,9 @@ import argparse
 import json
 import os
 import platform
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -189,8 +191,9 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     if start_epoch < cfg["epochs"]:
         log(f"Training epochs {start_epoch + 1}..{cfg['epochs']} ({steps} steps each) -> {run_dir}")
         try:
-            gan.fit_images(digits.images, cfg["batch_size"], cfg["epochs"], initial_epoch=start_epoch,
-                           seed=cfg["seed"], callbacks=all_callbacks, verbose=2)
+            with _StopOnCtrlC() as ctrl_c_check:
+                gan.fit_images(digits.images, cfg["batch_size"], cfg["epochs"], initial_epoch=start_epoch,
+                               seed=cfg["seed"], callbacks=[*all_callbacks, ctrl_c_check], verbose=2)
         except KeyboardInterrupt:
             done = checkpoint.list_checkpoints(run_dir)
             where = f"the checkpoint of epoch {int(done[-1].name[5:10])}" if done else "no checkpoint yet"
@@ -206,6 +209,47 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
             + "Try a smaller learning rate (--lr), another --seed, or the default settings.")
 
     return finish(gan, run_dir, recorder.history, run_config, train_seconds, log)
+
+
+class _StopOnCtrlC:
+    """Ctrl-C (SIGINT) during ``fit`` stops training at the next batch or epoch boundary.
+
+    The signal handler only sets a flag; this callback (last in the list, so a finished
+    epoch's checkpoint is written first) raises ``KeyboardInterrupt`` at the boundary.
+    Raising inside the handler instead would land wherever Python happens to be, and some
+    library code catches everything (bare ``except:``), which can swallow the interrupt and
+    let training run on. A second Ctrl-C interrupts at once (the previous handler is back).
+    """
+
+    def __enter__(self):
+        import keras
+
+        stopper = self
+
+        class Check(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                stopper.raise_if_requested()
+
+            def on_epoch_end(self, epoch, logs=None):
+                stopper.raise_if_requested()
+
+        self.requested, self._previous = False, None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handler)
+        return Check()
+
+    def _handler(self, signum, frame):
+        self.requested = True
+        signal.signal(signal.SIGINT, self._previous)
+
+    def raise_if_requested(self):
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc):
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
 
 
 def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: float, log=print) -> dict:

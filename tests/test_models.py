@@ -16,7 +16,9 @@ def pairs():
 
 def test_registry_names():
     assert {"mlp", "tutorial_dcgan", "dcgan"} <= set(models.MODELS)
-    assert models.names_for((28, 28, 1)) == ["mlp", "tutorial_dcgan", "dcgan"]
+    # Registration order; lesson 09 adds two DCGAN variants the training CLI can also train.
+    assert models.names_for((28, 28, 1)) == ["mlp", "tutorial_dcgan", "dcgan", "dcgan_sa", "dcgan_uniform"]
+    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"]
 
 
 def test_mlp_parameter_counts(pairs):
