@@ -82,6 +82,14 @@ def _positive_int(name: str, value) -> int:
     return int(value)
 
 
+def _real_fake_args(real_features, fake_features, k, batch_size):
+    """Validate the arguments of the k-NN ball metrics: two row sets of one width, whole k and batch."""
+    real = _as_rows(real_features, "real_features")
+    fake = _as_rows(fake_features, "fake_features")
+    _same_width(real, fake, "real_features", "fake_features", np.shape(real_features), np.shape(fake_features))
+    return real, fake, _positive_int("k", k), _positive_int("batch_size", batch_size)
+
+
 def _squared_distances(q: np.ndarray, r: np.ndarray, r_sq: np.ndarray) -> np.ndarray:
     """``||q_i - r_j||^2`` for a block of queries, via ``|q|^2 + |r|^2 - 2 q.r`` (clipped at 0).
 
@@ -310,10 +318,7 @@ def precision_recall(real_features, fake_features, k: int = 3, batch_size: int =
     Returns:
         ``{"precision", "recall", "k", "n_real", "n_fake"}``.
     """
-    real = _as_rows(real_features, "real_features")
-    fake = _as_rows(fake_features, "fake_features")
-    _same_width(real, fake, "real_features", "fake_features", np.shape(real_features), np.shape(fake_features))
-    k, batch_size = _positive_int("k", k), _positive_int("batch_size", batch_size)
+    real, fake, k, batch_size = _real_fake_args(real_features, fake_features, k, batch_size)
     for name, a in (("real_features", real), ("fake_features", fake)):
         if len(a) <= k:
             raise ValueError(f"{name} has {len(a)} items; the k-NN radius needs more than k={k} "
@@ -347,10 +352,7 @@ def density_coverage(real_features, fake_features, k: int = 5, batch_size: int =
     Returns:
         ``{"density", "coverage", "k", "n_real", "n_fake"}``.
     """
-    real = _as_rows(real_features, "real_features")
-    fake = _as_rows(fake_features, "fake_features")
-    _same_width(real, fake, "real_features", "fake_features", np.shape(real_features), np.shape(fake_features))
-    k, batch_size = _positive_int("k", k), _positive_int("batch_size", batch_size)
+    real, fake, k, batch_size = _real_fake_args(real_features, fake_features, k, batch_size)
     if len(real) <= k:
         raise ValueError(f"real_features has {len(real)} items; the k-NN radius needs more than k={k} "
                          "(use hundreds to thousands of items).")

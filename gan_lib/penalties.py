@@ -11,6 +11,20 @@ import tensorflow as tf
 from keras import ops
 
 
+def d_input_gradients(gan, x):
+    """``grad_x D(x)`` per sample, taken with respect to what D sees: if the GAN has a
+    ``d_input_transform`` (packing), the gradient is with respect to the transformed input.
+    D's outputs are summed before differentiating, which gives each sample its own
+    gradient when D scores samples independently (with minibatch statistics in D, each
+    gradient also carries the sample's small effect on the batch statistic)."""
+    if gan.d_input_transform is not None:
+        x = gan.d_input_transform(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        total = ops.sum(gan.discriminator(x, training=True))
+    return tape.gradient(total, x)
+
+
 class GradientPenalty:
     """WGAN-GP's two-sided gradient penalty (Gulrajani, Ahmed, Arjovsky, Dumoulin and Courville,
     "Improved Training of Wasserstein GANs", NeurIPS 2017):
@@ -50,12 +64,7 @@ class GradientPenalty:
 
     def __call__(self, gan, real, fake):
         xhat, _ = self.interpolates(gan, real, fake)
-        if gan.d_input_transform is not None:
-            xhat = gan.d_input_transform(xhat)
-        with tf.GradientTape() as tape:
-            tape.watch(xhat)
-            total = ops.sum(gan.discriminator(xhat, training=True))
-        grads = tape.gradient(total, xhat)
+        grads = d_input_gradients(gan, xhat)
         norms = ops.sqrt(ops.sum(ops.square(grads), axis=tuple(range(1, len(grads.shape)))) + 1e-12)
         return self.weight * ops.mean(ops.square(norms - self.target))
 
@@ -88,13 +97,7 @@ class R1Penalty:
         self.weight = float(weight)
 
     def __call__(self, gan, real, fake):
-        x = ops.convert_to_tensor(real, dtype="float32")
-        if gan.d_input_transform is not None:
-            x = gan.d_input_transform(x)
-        with tf.GradientTape() as tape:
-            tape.watch(x)
-            total = ops.sum(gan.discriminator(x, training=True))
-        grads = tape.gradient(total, x)
+        grads = d_input_gradients(gan, ops.convert_to_tensor(real, dtype="float32"))
         return 0.5 * self.weight * ops.mean(ops.sum(ops.square(grads), axis=tuple(range(1, len(grads.shape)))))
 
     def __repr__(self):
