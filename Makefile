@@ -1,8 +1,8 @@
 # The course's commands. Each sets up its own virtual environment (.venv) from
 # requirements.txt the first time (and again whenever requirements.txt changes).
 #
-#   make train     train the default GAN -> runs/default/ (about 5 min on 2 CPU cores)
-#   make test      every test: pytest + every notebook in quick mode, with a time ledger
+#   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores)
+#   make test      every test: pytest + every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
