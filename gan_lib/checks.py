@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from .exercises import NotDone, Wrong, expect_close, expect_done
+from .exercises import NotDone, Wrong, expect_close, expect_done, expect_function
 
 
 def _attempt(what, hint, fn, *args):
@@ -89,9 +89,7 @@ def _jsd_cases():
 
 def check_1_2(js) -> None:
     """A function ``js(p, q, x)``: the Jensen-Shannon divergence in nats, via KL."""
-    expect_done(js, "your js function")
-    if not callable(js):
-        raise Wrong(f"js should be a function js(p, q, x), got {type(js).__name__}.")
+    expect_function(js, "your js function", "js should be a function js(p, q, x)")
     x, cases = _jsd_cases()
     got = []
     for what, p, q, want in cases:
@@ -122,9 +120,7 @@ def check_1_3(ns_loss) -> None:
 
     from . import losses
 
-    expect_done(ns_loss, "your ns_loss function")
-    if not callable(ns_loss):
-        raise Wrong(f"ns_loss should be a function of D's logits, got {type(ns_loss).__name__}.")
+    expect_function(ns_loss, "your ns_loss function", "ns_loss should be a function of D's logits")
     logits = np.array([[-3.0], [-0.5], [0.0], [1.0], [4.0]], dtype=np.float32)
     hint = "-log D = -log sigmoid(l) = softplus(-l); keras.ops.softplus and keras.ops.mean do it"
     out = keras.ops.convert_to_numpy(_attempt("ns_loss(logits)", "logits is a tensor of shape (N, 1)",
@@ -222,10 +218,8 @@ def _keras_tconv_size(size, kernel, stride, padding):
 
 def check_3_1(tconv_size) -> None:
     """A function ``tconv_size(size, kernel, stride, padding)``: a Conv2DTranspose's output size."""
-    expect_done(tconv_size, "your tconv_size function")
-    if not callable(tconv_size):
-        raise Wrong(f"tconv_size should be a function tconv_size(size, kernel, stride, padding), "
-                    f"got {type(tconv_size).__name__}.")
+    expect_function(tconv_size, "your tconv_size function",
+                    "tconv_size should be a function tconv_size(size, kernel, stride, padding)")
     got = []
     for case in TCONV_CASES:
         v = _attempt(f"tconv_size{case}", "size, kernel and stride are whole numbers; padding is 'same' or 'valid'",
@@ -270,9 +264,7 @@ def check_3_2(slerp) -> None:
     """A function ``slerp(z0, z1, t)`` for one number t: spherical interpolation, safe for parallel vectors."""
     from . import latent
 
-    expect_done(slerp, "your slerp function")
-    if not callable(slerp):
-        raise Wrong(f"slerp should be a function slerp(z0, z1, t), got {type(slerp).__name__}.")
+    expect_function(slerp, "your slerp function", "slerp should be a function slerp(z0, z1, t)")
     z0, z1, ts = _slerp_cases()
 
     def call(a, b, t):
@@ -431,9 +423,8 @@ def check_2_2(build) -> None:
 
     from . import vanilla
 
-    expect_done(build, "your generator function")
-    if not callable(build):
-        raise Wrong(f"Expected a function build(latent_dim) that returns a Keras model, got {type(build).__name__}.")
+    expect_function(build, "your generator function",
+                    "Expected a function build(latent_dim) that returns a Keras model")
     model = _attempt("build(100)", "return a keras.Model or keras.Sequential", build, 100)
     expect_done(model, "the model your function returns")
     if not isinstance(model, keras.Model):
@@ -544,10 +535,8 @@ _ACC_CASES = [
 
 def check_5_1(d_accuracy) -> None:
     """A function ``d_accuracy(real_logits, fake_logits) -> (acc_real, acc_fake)`` from D's logits."""
-    expect_done(d_accuracy, "your d_accuracy function")
-    if not callable(d_accuracy):
-        raise Wrong(f"d_accuracy should be a function d_accuracy(real_logits, fake_logits), got "
-                    f"{type(d_accuracy).__name__}.")
+    expect_function(d_accuracy, "your d_accuracy function",
+                    "d_accuracy should be a function d_accuracy(real_logits, fake_logits)")
     hint = "D says 'real' when its logit is above 0 (sigmoid(logit) > 0.5)"
     for real, fake in _ACC_CASES:
         out = _call(d_accuracy, (real, fake), "d_accuracy", hint)
@@ -579,9 +568,8 @@ def check_5_2(d_hinge) -> None:
     """A function ``d_hinge(real_logits, fake_logits)``: the hinge loss of the discriminator (a number)."""
     from . import losses
 
-    expect_done(d_hinge, "your d_hinge function")
-    if not callable(d_hinge):
-        raise Wrong(f"d_hinge should be a function d_hinge(real_logits, fake_logits), got {type(d_hinge).__name__}.")
+    expect_function(d_hinge, "your d_hinge function",
+                    "d_hinge should be a function d_hinge(real_logits, fake_logits)")
     hint = "mean(max(0, 1 - real_logits)) + mean(max(0, 1 + fake_logits)); np.maximum(0, ...) clips"
     for real, fake in _HINGE_CASES:
         got = _number(_call(d_hinge, (real, fake), "d_hinge", hint), "d_hinge's value", hint)
@@ -603,9 +591,7 @@ def check_5_3(fd_1d) -> None:
     """A function ``fd_1d(mu1, sd1, mu2, sd2)``: the Frechet distance between N(mu1, sd1^2) and N(mu2, sd2^2)."""
     from . import metrics
 
-    expect_done(fd_1d, "your fd_1d function")
-    if not callable(fd_1d):
-        raise Wrong(f"fd_1d should be a function fd_1d(mu1, sd1, mu2, sd2), got {type(fd_1d).__name__}.")
+    expect_function(fd_1d, "your fd_1d function", "fd_1d should be a function fd_1d(mu1, sd1, mu2, sd2)")
     hint = "in one dimension the formula becomes (mu1 - mu2)**2 + (sd1 - sd2)**2"
     for mu1, sd1, mu2, sd2 in _FD1_CASES:
         got = _number(_call(fd_1d, (mu1, sd1, mu2, sd2), "fd_1d", hint), "fd_1d's value", hint)
@@ -648,9 +634,7 @@ def check_4_1(reverse_kl) -> None:
     """A function ``reverse_kl(counts)``: KL(q || uniform) of a histogram, None when it is all zeros."""
     from . import mixtures
 
-    expect_done(reverse_kl, "your reverse_kl function")
-    if not callable(reverse_kl):
-        raise Wrong(f"reverse_kl should be a function of the counts, got {type(reverse_kl).__name__}.")
+    expect_function(reverse_kl, "your reverse_kl function", "reverse_kl should be a function of the counts")
     hint = "q = counts / counts.sum(); KL = sum over the modes with q > 0 of q * log(K * q)"
     for counts in KL_CASES_4_1:
         c = np.array(counts)
@@ -686,9 +670,7 @@ def check_4_2(pack) -> None:
     """A function ``pack(x, m)``: PacGAN's packing of a NumPy batch ``(N, d)`` into ``(N / m, m d)``."""
     from .packing import Pack
 
-    expect_done(pack, "your pack function")
-    if not callable(pack):
-        raise Wrong(f"pack should be a function pack(x, m), got {type(pack).__name__}.")
+    expect_function(pack, "your pack function", "pack should be a function pack(x, m)")
     x = np.arange(24, dtype=np.float32).reshape(12, 2)
     for m in (1, 2, 3, 4):
         got = np.asarray(_call_4(pack, f"pack(x, {m})", x, m))
@@ -711,9 +693,8 @@ def check_4_3(minibatch_std) -> None:
     """A function ``minibatch_std(x)``: the batch's mean feature std, appended as one more column."""
     from .layers import MinibatchStd
 
-    expect_done(minibatch_std, "your minibatch_std function")
-    if not callable(minibatch_std):
-        raise Wrong(f"minibatch_std should be a function of a batch x, got {type(minibatch_std).__name__}.")
+    expect_function(minibatch_std, "your minibatch_std function",
+                    "minibatch_std should be a function of a batch x")
     rng = np.random.default_rng(4)
     x = (rng.normal(size=(16, 3)) * [1.0, 2.0, 0.5]).astype(np.float32)
     got = _array_4(_call_4(minibatch_std, "minibatch_std(x)", x), "minibatch_std(x)")
@@ -763,9 +744,7 @@ def check_6_1(smoothed_d_loss) -> None:
     """A function ``smoothed_d_loss(real_logits, fake_logits, real_label)``: D's BCE with one-sided smoothing."""
     from . import losses
 
-    expect_done(smoothed_d_loss, "your smoothed_d_loss function")
-    if not callable(smoothed_d_loss):
-        raise Wrong(f"smoothed_d_loss should be a function, got {type(smoothed_d_loss).__name__}.")
+    expect_function(smoothed_d_loss, "your smoothed_d_loss function", "smoothed_d_loss should be a function")
     hint = ("mean over the real logits of BCE(target real_label) plus mean over the fake logits of BCE(target 0); "
             "BCE(l, t) = t * softplus(-l) + (1 - t) * softplus(l)")
 
@@ -799,9 +778,8 @@ def check_6_1(smoothed_d_loss) -> None:
 
 def check_6_2(feature_matching) -> None:
     """A function ``feature_matching(f_real, f_fake)``: ``||mean f_real - mean f_fake||^2``."""
-    expect_done(feature_matching, "your feature_matching function")
-    if not callable(feature_matching):
-        raise Wrong(f"feature_matching should be a function, got {type(feature_matching).__name__}.")
+    expect_function(feature_matching, "your feature_matching function",
+                    "feature_matching should be a function")
     rng = np.random.default_rng(6)
     f_real = rng.normal(1.0, 1.0, (32, 5))
     f_fake = rng.normal(0.0, 2.0, (32, 5))
@@ -841,9 +819,8 @@ def _images_6(value):
 
 def check_6_3(interpolate) -> None:
     """A function ``interpolate(real, fake, rng)``: WGAN-GP's points, one uniform weight per sample."""
-    expect_done(interpolate, "your interpolate function")
-    if not callable(interpolate):
-        raise Wrong(f"interpolate should be a function interpolate(real, fake, rng), got {type(interpolate).__name__}.")
+    expect_function(interpolate, "your interpolate function",
+                    "interpolate should be a function interpolate(real, fake, rng)")
     n = 2000
     real = np.ones((n, 4, 4, 1), np.float32)
     fake = np.zeros((n, 4, 4, 1), np.float32)
@@ -886,9 +863,8 @@ def _accuracy_case():
 
 def check_7_1(per_class_accuracy) -> None:
     """``per_class_accuracy(asked, read, n_classes)``: for each class, the share of samples asked for it read as it."""
-    expect_done(per_class_accuracy, "your per_class_accuracy function")
-    if not callable(per_class_accuracy):
-        raise Wrong(f"per_class_accuracy should be a function, got {type(per_class_accuracy).__name__}.")
+    expect_function(per_class_accuracy, "your per_class_accuracy function",
+                    "per_class_accuracy should be a function")
     asked, read, want = _accuracy_case()
     got = _attempt("per_class_accuracy(asked, read, 3)",
                    "asked and read are NumPy arrays of whole numbers of the same length",
@@ -937,9 +913,7 @@ def _thickness_case():
 
 def check_7_2(thick_labels) -> None:
     """``thick_labels(images)``: 1 where an image has more ink than the median of the batch, else 0."""
-    expect_done(thick_labels, "your thick_labels function")
-    if not callable(thick_labels):
-        raise Wrong(f"thick_labels should be a function, got {type(thick_labels).__name__}.")
+    expect_function(thick_labels, "your thick_labels function", "thick_labels should be a function")
     images, amount = _thickness_case()
     got = _attempt("thick_labels(images)", "images has shape (N, 28, 28, 1) with values in [-1, 1]",
                    thick_labels, images.copy())
@@ -1030,9 +1004,8 @@ def _result_8(fn, what, *args):
 
 def check_8_1(kth_radius) -> None:
     """A function ``kth_radius(points, k)``: each point's distance to its k-th nearest *other* point, shape (N,)."""
-    expect_done(kth_radius, "your kth_radius function")
-    if not callable(kth_radius):
-        raise Wrong(f"kth_radius should be a function kth_radius(points, k), got {type(kth_radius).__name__}.")
+    expect_function(kth_radius, "your kth_radius function",
+                    "kth_radius should be a function kth_radius(points, k)")
     hint = "sort each row of the distance matrix; column 0 is the point itself (distance 0), so take column k"
     pts = RADIUS_POINTS_8
     for k, want in RADIUS_CASES_8_1.items():
@@ -1080,9 +1053,8 @@ def check_8_2(precision) -> None:
     """A function ``precision(real, fake, k)``: the share of fake points inside some real point's k-NN ball."""
     from .evaluate import precision_recall
 
-    expect_done(precision, "your precision function")
-    if not callable(precision):
-        raise Wrong(f"precision should be a function precision(real, fake, k), got {type(precision).__name__}.")
+    expect_function(precision, "your precision function",
+                    "precision should be a function precision(real, fake, k)")
     hint = ("a fake point f counts if ||f - r_i|| <= radius_i for at least one real point r_i, where radius_i "
             "is r_i's distance to its k-th nearest other real point")
 
@@ -1202,9 +1174,8 @@ def _truncated_variance(t: float) -> float:
 
 def check_9_1(truncate) -> None:
     """A function ``truncate(z, threshold, rng)``: every entry with ``|z| > threshold`` re-drawn until inside."""
-    expect_done(truncate, "your truncate function")
-    if not callable(truncate):
-        raise Wrong(f"truncate should be a function truncate(z, threshold, rng), got {type(truncate).__name__}.")
+    expect_function(truncate, "your truncate function",
+                    "truncate should be a function truncate(z, threshold, rng)")
     hint = ("re-draw only the entries outside (rng.standard_normal(count)), and repeat while any is still "
             "outside: a fresh normal draw can land outside again")
     t = 0.7
@@ -1244,9 +1215,8 @@ def _cycle_pair():
 
 def check_9_2(cycle_loss) -> None:
     """A function ``cycle_loss(x, g, f)``: mean |f(g(x)) - x| (CycleGAN's L1 cycle consistency)."""
-    expect_done(cycle_loss, "your cycle_loss function")
-    if not callable(cycle_loss):
-        raise Wrong(f"cycle_loss should be a function cycle_loss(x, g, f), got {type(cycle_loss).__name__}.")
+    expect_function(cycle_loss, "your cycle_loss function",
+                    "cycle_loss should be a function cycle_loss(x, g, f)")
     hint = "translate with g, come back with f, and average the absolute differences: mean(|f(g(x)) - x|)"
     x = _CYCLE_X
     g, f = _cycle_pair()
@@ -1292,9 +1262,7 @@ def _softmax(a, axis):
 
 def check_9_3(attend) -> None:
     """A function ``attend(q, k, v)``: SAGAN's attention, ``softmax(q k^T, over the keys) v``."""
-    expect_done(attend, "your attend function")
-    if not callable(attend):
-        raise Wrong(f"attend should be a function attend(q, k, v), got {type(attend).__name__}.")
+    expect_function(attend, "your attend function", "attend should be a function attend(q, k, v)")
     hint = ("scores = q @ k.T (one row per query, one column per key); softmax along each row (axis=-1), "
             "so each query's weights over the keys sum to 1; then weights @ v")
     for q, k, v in _attention_cases():

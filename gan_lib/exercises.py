@@ -59,6 +59,15 @@ def expect_done(value, what: str = "your answer"):
     return value
 
 
+def expect_function(value, what: str, should: str):
+    """Raise :class:`NotDone` for the stub's ``None``/``...``, and :class:`Wrong` (``"<should>, got
+    <type>."``) if ``value`` is not callable; return it otherwise."""
+    expect_done(value, what)
+    if not callable(value):
+        raise Wrong(f"{should}, got {type(value).__name__}.")
+    return value
+
+
 def expect_close(value, target: float, tol: float, what: str, hint: str | None = None) -> None:
     """Pass if ``value`` is a number within ``tol`` of ``target``; else say how far off it is."""
     expect_done(value, what)

@@ -126,3 +126,11 @@ def test_check_with_expect_helpers_end_to_end(capsys):
     answer = math.log(4)
     ok, out = run_check(capsys, _check, "1.1")
     assert ok is True and out == "[v] Exercise 1.1: pass\n"
+
+
+def test_expect_function_stub_wrong_kind_and_callable():
+    with pytest.raises(exercises.NotDone):
+        exercises.expect_function(None, "your f function", "f should be a function f(x)")
+    with pytest.raises(exercises.Wrong, match=r"^f should be a function f\(x\), got int\.$"):
+        exercises.expect_function(3, "your f function", "f should be a function f(x)")
+    assert exercises.expect_function(len, "your f function", "f should be a function f(x)") is len
