@@ -273,11 +273,9 @@ class GAN(keras.Model):
                              "only then." if labels is None else
                              "labels= was given, but this GAN is unconditional; build it with n_classes=... "
                              "and conditional models (models.build_conditional) to use labels.")
-        if labels is None:
-            batches = training_batches(images, batch_size, seed, initial_epoch, epochs)
-        else:
-            batches = training_batches(images, batch_size, seed, initial_epoch, epochs,
-                                       labels=check_labels(labels, len(images), self.n_classes))
+        if labels is not None:
+            labels = check_labels(labels, len(images), self.n_classes)
+        batches = training_batches(images, batch_size, seed, initial_epoch, epochs, labels=labels)
         return self.fit(batches, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=len(images) // batch_size,
                         callbacks=list(callbacks), verbose=verbose, shuffle=False)
 
@@ -297,17 +295,18 @@ class GAN(keras.Model):
         classes to interpolate between them). Without ``labels`` it draws the
         classes 0, 1, ..., n_classes - 1, 0, 1, ... in turn.
         """
-        if self.n_classes is not None:
-            return self._generate_conditional(z, batch_size, generator, labels)
-        if labels is not None:
+        if labels is not None and self.n_classes is None:
             raise ValueError("labels= was given, but this GAN is unconditional (built without n_classes).")
         generator = self.sampler if generator is None else generator
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"Latent batch has shape {z.shape}; this generator expects "
                              f"(N, {self.latent_dim}): {self.latent_dim} numbers per sample.")
-        out = [ops.convert_to_numpy(generator(z[i:i + batch_size], training=False))
-               for i in range(0, len(z), batch_size)]
+        y = None if self.n_classes is None else self.one_hot(labels, len(z))
+        out = []
+        for i in range(0, len(z), batch_size):
+            chunk = z[i:i + batch_size] if y is None else [z[i:i + batch_size], y[i:i + batch_size]]
+            out.append(ops.convert_to_numpy(generator(chunk, training=False)))
         return np.concatenate(out)
 
     def sample(self, n, seed=0, labels=None) -> np.ndarray:
@@ -316,7 +315,7 @@ class GAN(keras.Model):
         ``labels``: a conditional GAN's classes (see :meth:`generate`); unconditional GANs take none.
         """
         z = np.random.default_rng([seed, 11]).standard_normal((n, self.latent_dim)).astype("float32")
-        return self.generate(z) if labels is None else self.generate(z, labels=labels)
+        return self.generate(z, labels=labels)
 
     def one_hot(self, labels, n) -> np.ndarray:
         """A conditional GAN's ``(n, n_classes)`` class rows from integer labels or from rows.
@@ -341,17 +340,6 @@ class GAN(keras.Model):
             raise ValueError("Each row of class weights must be non-negative and sum to 1 (one-hot, or "
                              "a mix such as 0.3 * one-hot(a) + 0.7 * one-hot(b)).")
         return y
-
-    def _generate_conditional(self, z, batch_size, generator, labels):
-        generator = self.sampler if generator is None else generator
-        z = np.asarray(z, dtype="float32")
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"Latent batch has shape {z.shape}; this generator expects "
-                             f"(N, {self.latent_dim}): {self.latent_dim} numbers per sample.")
-        y = self.one_hot(labels, len(z))
-        out = [ops.convert_to_numpy(generator([z[i:i + batch_size], y[i:i + batch_size]], training=False))
-               for i in range(0, len(z), batch_size)]
-        return np.concatenate(out)
 
     # ------------------------------------------------------------------ state
 
