@@ -28,7 +28,7 @@ import time
 import keras
 import numpy as np
 
-from . import losses, mixtures, models, packing, penalties
+from . import losses, metrics, mixtures, models, packing, penalties
 from .gan import GAN
 
 #: The names of the models compared, vanilla first.
@@ -225,11 +225,6 @@ def sample_file(benchmark: str, model: str, seed: int) -> str:
     return f"{benchmark}_{model}_seed{seed}.npy"
 
 
-def _mean_std(values):
-    v = np.asarray(values, np.float64)
-    return float(v.mean()), float(v.std())
-
-
 def table(runs: list[dict]) -> list[dict]:
     """Mean and spread (population std) over seeds per (benchmark, model).
 
@@ -242,14 +237,13 @@ def table(runs: list[dict]) -> list[dict]:
     keys = list(dict.fromkeys((r["benchmark"], r["model"]) for r in runs))
     for bench, model in keys:
         group = [r for r in runs if (r["benchmark"], r["model"]) == (bench, model)]
-        kls = [r["reverse_kl"] for r in group if r["reverse_kl"] is not None]
-        m_mean, m_std = _mean_std([r["modes"] for r in group])
-        hq_mean, hq_std = _mean_std([r["high_quality"] for r in group])
-        kl_mean, kl_std = _mean_std(kls) if kls else (None, None)
+        m_mean, m_std, _ = metrics.mean_std([r["modes"] for r in group])
+        hq_mean, hq_std, _ = metrics.mean_std([r["high_quality"] for r in group])
+        kl_mean, kl_std, kl_missing = metrics.mean_std([r["reverse_kl"] for r in group])
         rows.append({"benchmark": bench, "model": model, "seeds": len(group), "n_modes": group[0]["n_modes"],
                      "modes_mean": m_mean, "modes_std": m_std, "high_quality_mean": hq_mean,
                      "high_quality_std": hq_std, "reverse_kl_mean": kl_mean, "reverse_kl_std": kl_std,
-                     "kl_missing": len(group) - len(kls),
+                     "kl_missing": kl_missing,
                      "meets_target": sum(mixtures.meets_target(r) for r in group)})
     return rows
 

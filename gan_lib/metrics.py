@@ -61,6 +61,19 @@ def learned(result: dict) -> dict:
     }
 
 
+def mean_std(values) -> tuple:
+    """``(mean, std, missing)`` of one measure over seeds, for the course's tables.
+
+    ``std`` is the population standard deviation (numpy's default). ``None`` and
+    non-finite values (a run with no score, or one that diverged) are left out
+    and counted in ``missing``; with nothing left the mean and std are ``None``.
+    """
+    v = [float(x) for x in values if x is not None and np.isfinite(x)]
+    if not v:
+        return None, None, len(values)
+    return float(np.mean(v)), float(np.std(v)), len(values) - len(v)
+
+
 def frechet_distance_gaussians(mu1, cov1, mu2, cov2) -> float:
     """``||mu1 - mu2||^2 + Tr(C1 + C2 - 2 (C1^{1/2} C2 C1^{1/2})^{1/2})``.
 

@@ -210,13 +210,6 @@ def train(variant: str, seed: int = 0, recipe: dict | None = None, images=None, 
 # --------------------------------------------------------------------------- the table
 
 
-def _stats(values):
-    v = [x for x in values if x is not None and np.isfinite(x)]
-    if not v:
-        return None, None, len(values)
-    return float(np.mean(v)), float(np.std(v)), len(values) - len(v)
-
-
 def table(runs: list[dict]) -> list[dict]:
     """Mean and spread (population std over seeds) per variant, in :data:`VARIANTS` order.
 
@@ -230,10 +223,10 @@ def table(runs: list[dict]) -> list[dict]:
     for name in names:
         group = [r for r in runs if r["variant"] == name]
         get = lambda key, which="raw": [None if r[which] is None else r[which][key] for r in group]  # noqa: E731
-        fd = _stats(get("fd"))
+        fd = metrics.mean_std(get("fd"))
         row = {"variant": name, "seeds": len(group), "failed": fd[2],
-               "fd": fd[:2], "fd_ema": _stats(get("fd", "ema"))[:2], "classes": _stats(get("classes"))[:2],
-               "kl": _stats(get("kl_to_uniform"))[:2], "score": _stats(get("classifier_score"))[:2],
+               "fd": fd[:2], "fd_ema": metrics.mean_std(get("fd", "ema"))[:2], "classes": metrics.mean_std(get("classes"))[:2],
+               "kl": metrics.mean_std(get("kl_to_uniform"))[:2], "score": metrics.mean_std(get("classifier_score"))[:2],
                "seconds": float(np.mean([r["seconds"] for r in group]))}
         rows.append(row)
     return rows

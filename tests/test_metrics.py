@@ -217,3 +217,11 @@ def test_noisy_digits_fail_the_quality_threshold_but_pass_learned():
     r = metrics.evaluate(noisy)
     assert r["fd"] > metrics.THRESHOLDS["fd_max"]
     assert all(metrics.learned(r).values())
+
+
+def test_mean_std_by_hand_and_missing_values():
+    # 1, 2, 3, 6: mean 3, population variance (4 + 1 + 0 + 9) / 4 = 3.5
+    mean, std, missing = metrics.mean_std([1, 2, 3, 6])
+    assert (mean, missing) == (3.0, 0) and std == pytest.approx(3.5 ** 0.5)
+    assert metrics.mean_std([4.0, None, float("nan"), 2.0]) == (3.0, 1.0, 2)
+    assert metrics.mean_std([None, None]) == (None, None, 2)
