@@ -41,6 +41,7 @@ Class-conditional models (lesson 07; in :data:`CONDITIONAL_MODELS`, built with
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 
 import keras
@@ -147,6 +148,24 @@ MODELS = {
     "tutorial_dcgan": (tutorial_dcgan, 100, "TensorFlow's DCGAN tutorial recipe"),
     "dcgan": (dcgan, 64, "the course's default DCGAN, tuned for a CPU"),
 }
+
+
+def layer_table(model, names=(), name_width: int = 20, shape_width: int = 18, trainable: bool = False) -> str:
+    """A model's layers as a text table: layer, output shape, parameters, and a total row.
+
+    Layers whose name is in ``names`` are shown by name (``z``, ``y``, ``features``...), the
+    others by their class. ``trainable=True`` adds the trainable-parameter count to the
+    total (it differs from the total when a model has BatchNorm statistics or spectral-norm
+    vectors). The widths set the first two columns; the lessons pick them to fit their models.
+    """
+    rows = [f"{'layer':{name_width}s} {'output shape':>{shape_width}s} {'parameters':>11s}"]
+    for layer in model.layers:
+        name = layer.name if layer.name in names else type(layer).__name__
+        rows.append(f"{name:{name_width}s} {str(layer.output.shape):>{shape_width}s} {layer.count_params():>11,}")
+    total = f"{'total':{name_width}s} {'':>{shape_width}s} {model.count_params():>11,}"
+    if trainable:
+        total += f"   ({sum(math.prod(w.shape) for w in model.trainable_weights):,} trainable)"
+    return "\n".join(rows + [total])
 
 
 def build(name: str, latent_dim: int | None = None):

@@ -114,3 +114,18 @@ def test_bad_latent_dim(bad):
 def test_numpy_integer_latent_dim_is_accepted():
     g, _ = models.build("mlp", latent_dim=np.int64(8))
     assert g.input_shape == (None, 8)
+
+
+def test_layer_table_rows_names_and_trainable_count():
+    import keras
+
+    inp = keras.Input((2,), name="z")
+    h = keras.layers.Dense(3, name="features")(inp)       # 2*3 + 3 = 9 parameters
+    out = keras.layers.BatchNormalization()(h)             # 4*3 = 12, 6 of them trainable
+    table = models.layer_table(keras.Model(inp, out), names={"z"}, trainable=True).splitlines()
+    assert table[0].split() == ["layer", "output", "shape", "parameters"]
+    assert table[1].split()[0] == "z" and table[1].split()[-1] == "0"
+    assert table[2].split()[0] == "Dense" and table[2].split()[-1] == "9"  # not in names: shown by class
+    assert table[3].split()[-1] == "12"
+    assert table[4].startswith("total") and table[4].endswith("21   (15 trainable)")
+    assert len(table[1]) == len(table[0])  # columns line up
