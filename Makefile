@@ -65,7 +65,7 @@ GRADES      ?= grades
 GRADE_ARGS  ?=
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=path/to/folder [GRADES=grades] [GRADE_ARGS='--timeout 900']"; exit 2; }
-	$(BIN)/python -m gan_lib.grade "$(SUBMISSIONS)" --out "$(GRADES)" $(GRADE_ARGS)
+	$(BIN)/python -m gan_lib.coursework.grade "$(SUBMISSIONS)" --out "$(GRADES)" $(GRADE_ARGS)
 # make bench: throughput of every model, the tutorial's loop vs the course's default side by side,
 # and time to quality from benchmarks/reference/*.json. FULL=1 re-runs those reference curves first.
 FULL   ?=

@@ -1,42 +1,26 @@
 """gan_lib: the small library behind the GAN course's notebooks.
 
-One module per concern:
+Find a concept by its folder:
 
-=============  ==============================================================
-config         quick/full mode switch, repository slug, default seed
-data           the shipped MNIST digits, the fixed split, batches
-models         generators and discriminators (MLP, tutorial DCGAN, course DCGAN, CIFAR-10 article + SN, wide MLP)
-losses         GAN losses as pure functions, and loss pairs
-gan            the GAN ``keras.Model`` with its ``train_step`` and extension points
-checkpoint     crash-safe checkpoints and resuming
-callbacks      per-epoch sample grids, checkpoints, divergence guard, D accuracy
-classifier     the course's MNIST classifier (shipped weights)
-metrics        Frechet distance, class shares, classifier score, thresholds
-plotting       grids, GIFs, loss curves
-train          the training command line (``python -m gan_lib.train``)
-course         notebook helpers: run header, Colab badge, setup
-exercises      the check runner: pass / not done yet / what is wrong
-checks         every lesson's exercise checks (``check_<lesson>_<k>``)
-theory         1-D densities and GAN theory (lesson 01)
-classic        the classic stacked-model recipe and its ``trainable`` pitfall (lesson 02)
-vanilla        lesson 02's MLP GAN helpers (D-wins test, snapshots, the TF1 article's buggy generator)
-latent         latent interpolation (lerp, slerp), latents for a chosen digit, truncated latents
-tracking       quality per epoch against training seconds (lesson 03)
-colour         CIFAR-10 (read offline from Keras' cache) and the named colour stand-in (lesson 05)
-panel          the control panel: one settings object, training with checkpoints and resuming (lesson 05)
-two_sample     the classifier two-sample test, diversity and the colour "learned" bar (lesson 05)
-fid            Frechet Inception Distance where InceptionV3's weights load (lesson 05)
-mixtures       2-D Gaussian-mixture benchmarks (ring, grid), their metrics, sampling a 2-D generator
-packing        PacGAN packing, a ``d_input_transform``
-layers         Keras layers for D/G (minibatch standard deviation, SAGAN self-attention, normal-to-uniform latents)
-penalties      extra loss terms for ``d_penalties``/``g_penalties`` (gradient penalty, R1, feature matching); WGAN weight clipping
-collapse       lesson 04's remedies, shared recipe, comparison table and stored results
-stabilise      lesson 06's stabilising tricks on MNIST: variants, recipe, curves, table, BatchNorm probe
-conditional    class-conditional GANs: accuracy per class asked for, class grids, label paths (lesson 07)
-style          StyleGAN's ideas on a toy: mapping network, modulated convolution, noise, style mixing (lesson 09)
-provenance     labelling generated images as synthetic (lesson 09)
-evaluate       nearest neighbours, memorisation check, precision/recall, density/coverage, FD vs n (lesson 08)
-=============  ==============================================================
+==============  ===================================================================
+``core/``       the ``GAN`` keras.Model and its train step, losses, penalties, layers,
+                packing, latents, checkpoints, callbacks, the quick/full switch
+``data/``       the shipped MNIST digits and their fixed split; colour images (CIFAR-10,
+                the offline colour set)
+``models/``     generators and discriminators, by name: digits, colour, toy 2-D,
+                conditional, style
+``measure/``    every number the course prints: Frechet distance, classifier score,
+                precision/recall, density/coverage, the two-sample test, FID, the
+                2-D mixture benchmarks
+``lessons/``    the experiments each lesson runs (theory for 01, classic for 02, ...)
+``coursework/`` notebook header, exercises and their checks, student versions, grading
+``train.py``    the training command line (``python -m gan_lib.train``, ``make train``)
+``plotting.py`` grids, GIFs, loss curves
+==============  ===================================================================
+
+The notebooks import short names: ``from gan_lib import GAN, losses, metrics, checks``.
+Every module listed in :data:`MODULES` can be imported that way; it is loaded on first
+use, so ``import gan_lib`` stays cheap (no TensorFlow until a module needs it).
 """
 
 import os as _os
@@ -56,3 +40,48 @@ if _util.find_spec("tensorflow") is None:
         "or `pip install 'tensorflow[and-cuda]'` for an NVIDIA GPU. gan_lib does not list it "
         "as a dependency so that installing gan_lib never replaces the TensorFlow you have."
     )
+
+
+# Short names for the modules a lesson uses (loaded on first use, PEP 562).
+MODULES = {
+    # core
+    "gan": "gan_lib.core.gan", "losses": "gan_lib.core.losses", "penalties": "gan_lib.core.penalties",
+    "layers": "gan_lib.core.layers", "packing": "gan_lib.core.packing", "latent": "gan_lib.core.latent",
+    "checkpoint": "gan_lib.core.checkpoint", "callbacks": "gan_lib.core.callbacks", "config": "gan_lib.core.config",
+    # data and models
+    "data": "gan_lib.data", "colour": "gan_lib.data.colour",
+    "models": "gan_lib.models", "style": "gan_lib.models.style",
+    # measures
+    "metrics": "gan_lib.measure.metrics", "classifier": "gan_lib.measure.classifier",
+    "evaluate": "gan_lib.measure.evaluate", "fid": "gan_lib.measure.fid",
+    "two_sample": "gan_lib.measure.two_sample", "mixtures": "gan_lib.measure.mixtures",
+    # lessons
+    "theory": "gan_lib.lessons.theory", "classic": "gan_lib.lessons.classic", "vanilla": "gan_lib.lessons.vanilla",
+    "tracking": "gan_lib.lessons.tracking", "collapse": "gan_lib.lessons.collapse", "panel": "gan_lib.lessons.panel",
+    "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
+    "provenance": "gan_lib.lessons.provenance",
+    # coursework
+    "course": "gan_lib.coursework.course", "exercises": "gan_lib.coursework.exercises",
+    "checks": "gan_lib.coursework.checks", "assignments": "gan_lib.coursework.assignments",
+    "grade": "gan_lib.coursework.grade",
+    # top level
+    "train": "gan_lib.train", "plotting": "gan_lib.plotting",
+}
+# Classes and functions a lesson uses often enough to import by name.
+NAMES = {"GAN": "gan_lib.core.gan"}
+
+__all__ = sorted([*MODULES, *NAMES])
+
+
+def __getattr__(name):
+    import importlib
+
+    if name in MODULES:
+        return importlib.import_module(MODULES[name])
+    if name in NAMES:
+        return getattr(importlib.import_module(NAMES[name]), name)
+    raise AttributeError(f"module 'gan_lib' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *__all__])

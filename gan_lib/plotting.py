@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import to_uint8
+from gan_lib.data import to_uint8
 
 
 def grid(images, ncols: int | None = None, pad: int = 2) -> np.ndarray:
@@ -76,7 +76,7 @@ def plot_history(history: list[dict], path=None, title: str = "Training"):
 
     ``history`` is a list of per-epoch dicts with keys d_loss, g_loss, d_real,
     d_fake (what ``fit`` logs for the course's GAN); epochs that also carry
-    ``fd`` (see :class:`gan_lib.callbacks.Evaluate`) add a quality panel.
+    ``fd`` (see :class:`gan_lib.core.callbacks.Evaluate`) add a quality panel.
     """
     import matplotlib
 
@@ -88,7 +88,7 @@ def plot_history(history: list[dict], path=None, title: str = "Training"):
     quality = [(h.get("epoch", i + 1), h["fd"]) for i, h in enumerate(history) if "fd" in h]
     if quality:
         fig, (a, b, c) = plt.subplots(1, 3, figsize=(15, 3.5))
-        from .metrics import THRESHOLDS
+        from gan_lib.measure.metrics import THRESHOLDS
 
         c.plot(*zip(*quality), "o-", label="Frechet distance")
         c.axhline(THRESHOLDS["fd_max"], color="gray", lw=0.8, ls="--", label=f"pass level {THRESHOLDS['fd_max']:g}")

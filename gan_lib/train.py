@@ -35,10 +35,10 @@ import threading
 import time
 from pathlib import Path
 
-from . import config as course_config
-from . import data as data_mod
-from . import losses as losses_mod
-from . import models as models_mod
+from gan_lib.core import config as course_config
+from gan_lib import data as data_mod
+from gan_lib.core import losses as losses_mod
+from gan_lib import models as models_mod
 
 #: The default run: the course's DCGAN, tuned for about five minutes on 2 CPU cores.
 DEFAULTS = {
@@ -92,7 +92,7 @@ def build_gan(model: str, seed: int, lr: float, beta_1: float, loss: str, ema_de
     """The compiled course GAN for a named model (see :mod:`gan_lib.models`)."""
     import keras
 
-    from .gan import GAN
+    from gan_lib.core.gan import GAN
 
     g, d = models_mod.build(model, latent_dim)
     gan = GAN(g, d, ema_decay=ema_decay, seed=seed)
@@ -110,7 +110,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
 
     Arguments left as ``None`` take :data:`DEFAULTS` (and, in quick mode,
     :data:`QUICK`). Raises :class:`RunError` on bad settings,
-    :class:`gan_lib.callbacks.TrainingDiverged` if a loss becomes NaN/inf.
+    :class:`gan_lib.core.callbacks.TrainingDiverged` if a loss becomes NaN/inf.
     """
     quick = course_config.quick_mode()
     cfg = dict(DEFAULTS)
@@ -132,7 +132,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         shape = "x".join(map(str, models_mod.image_shape(cfg["model"])))
         raise RunError(f"Model {cfg['model']!r} makes {shape} images; this command trains on 28x28x1 digits "
                        f"(valid models: {', '.join(digit_models)}). Colour models train with "
-                       "gan_lib.panel.train_run on gan_lib.colour.load_colour() images (lesson 05).")
+                       "gan_lib.lessons.panel.train_run on gan_lib.data.colour.load_colour() images (lesson 05).")
     if cfg["data"] not in data_mod.SOURCES:
         raise RunError(f"Unknown data {cfg['data']!r}. Valid: {', '.join(data_mod.SOURCES)}.")
     if cfg["loss"] not in losses_mod.LOSSES:
@@ -147,7 +147,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         raise RunError(f"ema_decay={cfg['ema_decay']!r}: use a value in (0, 1) such as 0.999, or none.")
     run_dir = _writable(Path(cfg["out"]))
 
-    from . import checkpoint
+    from gan_lib.core import checkpoint
 
     existing = checkpoint.list_checkpoints(run_dir)
     if existing and not resume:
@@ -170,7 +170,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     set_determinism(cfg["seed"])
     gan = build_gan(cfg["model"], cfg["seed"], cfg["lr"], cfg["beta_1"], cfg["loss"], cfg["ema_decay"])
 
-    from .callbacks import Evaluate, RunRecorder, SampleGrid, TrainingDiverged
+    from gan_lib.core.callbacks import Evaluate, RunRecorder, SampleGrid, TrainingDiverged
 
     history, start_epoch = [], 0
     if resume:
@@ -256,7 +256,8 @@ def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: f
     """Write the GIF, loss plot, models, samples and metrics of a trained run."""
     import numpy as np
 
-    from . import classifier, metrics, plotting
+    from gan_lib.measure import classifier, metrics
+    from gan_lib import plotting
 
     frames = sorted((run_dir / "samples").glob("epoch_*.png"))
     plotting.make_gif(frames, run_dir / "training.gif")
@@ -314,8 +315,8 @@ def main(argv=None) -> int:
             ema = None if ema.lower() in ("none", "0", "off") else float(ema)
         except ValueError:
             p.error(f"--ema {a.ema!r}: give a number such as 0.999, or 'none'")
-    from .callbacks import TrainingDiverged
-    from .checkpoint import CheckpointError
+    from gan_lib.core.callbacks import TrainingDiverged
+    from gan_lib.core.checkpoint import CheckpointError
 
     try:
         train(model=a.model, epochs=a.epochs, batch_size=a.batch_size, lr=a.lr, beta_1=a.beta_1, loss=a.loss,

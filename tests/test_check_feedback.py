@@ -1,4 +1,4 @@
-"""Every exercise check in gan_lib.checks gives feedback a student can act on, for any lesson.
+"""Every exercise check in gan_lib.coursework.checks gives feedback a student can act on, for any lesson.
 
 Generic, so that checks added by later lessons are held to it too: no bare ``assert`` (a student
 would see "AssertionError" and nothing else), a docstring saying what the answer is, "not done yet"
@@ -32,7 +32,7 @@ def test_there_are_checks():
     assert len(CHECKS) >= 9, CHECKS
 
 
-@pytest.mark.parametrize("path", ["gan_lib/checks.py", "gan_lib/exercises.py"])
+@pytest.mark.parametrize("path", ["gan_lib/coursework/checks.py", "gan_lib/coursework/exercises.py"])
 def test_no_bare_asserts(path):
     tree = ast.parse((ROOT / path).read_text())
     lines = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)]

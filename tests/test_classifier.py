@@ -1,4 +1,4 @@
-"""gan_lib.classifier: the shipped instrument, its card, and refusal of damaged weights."""
+"""gan_lib.measure.classifier: the shipped instrument, its card, and refusal of damaged weights."""
 
 import hashlib
 import shutil

@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 from gan_lib import layers, losses, models, packing, penalties
-from gan_lib.gan import GAN
+from gan_lib.core.gan import GAN
 
 
 def value(t) -> float:

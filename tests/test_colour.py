@@ -1,4 +1,4 @@
-"""gan_lib.colour: CIFAR-10 read offline from files in the real on-disk format, the loud fallback,
+"""gan_lib.data.colour: CIFAR-10 read offline from files in the real on-disk format, the loud fallback,
 and the stand-in's provenance (every patch re-cut from scikit-image's own photographs)."""
 
 import pickle

@@ -1,4 +1,4 @@
-"""Lesson 07's pieces: GAN(n_classes=...), the conditional models, labelled batches and gan_lib.conditional."""
+"""Lesson 07's pieces: GAN(n_classes=...), the conditional models, labelled batches and gan_lib.lessons.conditional."""
 
 import keras
 import numpy as np
@@ -6,7 +6,7 @@ import pytest
 from keras import layers
 
 from gan_lib import checkpoint, conditional, data, models
-from gan_lib.gan import GAN
+from gan_lib.core.gan import GAN
 
 # --------------------------------------------------------------------------- a tiny conditional pair
 
@@ -210,7 +210,7 @@ def test_build_conditional_errors():
     assert not set(models.CONDITIONAL_MODELS) & set(models.MODELS)  # gan_lib.train's models stay unconditional
 
 
-# --------------------------------------------------------------------------- gan_lib.conditional
+# --------------------------------------------------------------------------- gan_lib.lessons.conditional
 
 
 class RealDigits:

@@ -1,4 +1,4 @@
-"""gan_lib.config (quick mode, repository slug) and the course helpers built from it."""
+"""gan_lib.core.config (quick mode, repository slug) and the course helpers built from it."""
 
 import re
 import tomllib

@@ -33,7 +33,7 @@ DRIVER = textwrap.dedent("""
     import keras
     import numpy as np
     from gan_lib import data, models
-    from gan_lib.gan import GAN
+    from gan_lib.core.gan import GAN
 
     LATENT, BATCH, STEPS = 16, 32, 5
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])

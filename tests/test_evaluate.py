@@ -1,4 +1,4 @@
-"""Behaviour of gan_lib.evaluate on point sets whose answers are known by hand."""
+"""Behaviour of gan_lib.measure.evaluate on point sets whose answers are known by hand."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""gan_lib.exercises: one verdict line per check, with specific feedback."""
+"""gan_lib.coursework.exercises: one verdict line per check, with specific feedback."""
 
 import math
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gan_lib import exercises
-from gan_lib.exercises import NotDone, Wrong
+from gan_lib.coursework.exercises import NotDone, Wrong
 
 
 def run_check(capsys, test, exercise="1.1"):

@@ -6,7 +6,7 @@ import pytest
 from keras import layers
 
 from gan_lib import losses, models
-from gan_lib.gan import GAN
+from gan_lib.core.gan import GAN
 
 
 def tiny_1d(latent_dim=4, seed=0):

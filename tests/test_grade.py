@@ -1,4 +1,4 @@
-"""gan_lib.grade: grading a folder of made-up submissions of the made-up lesson 98 in the sandbox.
+"""gan_lib.coursework.grade: grading a folder of made-up submissions of the made-up lesson 98 in the sandbox.
 
 Each submission runs in its own process; the table must say, per student and exercise, what
 happened, and one submission's infinite loop, crash, flood of output, file writes or attempt to

@@ -1,4 +1,4 @@
-"""Behaviour of gan_lib.latent: lerp and slerp paths, and finding latents for a chosen digit."""
+"""Behaviour of gan_lib.core.latent: lerp and slerp paths, and finding latents for a chosen digit."""
 
 import numpy as np
 import pytest

@@ -1,6 +1,6 @@
 """Lesson 02: its exercise checks, each tried three ways (the solution passes, the untouched
 stub says "not done yet", a planted typical bug gets its own specific message), and the
-behaviour of its modules gan_lib.classic (the stacked-model recipe) and gan_lib.vanilla
+behaviour of its modules gan_lib.lessons.classic (the stacked-model recipe) and gan_lib.lessons.vanilla
 (levels, the D-wins signature, seed 000's buggy generator)."""
 
 import keras
@@ -159,7 +159,7 @@ def test_every_check_has_a_docstring(name):
     assert getattr(checks, name).__doc__
 
 
-# --------------------------------------------------------------------------- gan_lib.vanilla
+# --------------------------------------------------------------------------- gan_lib.lessons.vanilla
 
 
 def test_levels_fail_an_untrained_generator_and_pass_real_digits(real_digits):
@@ -240,7 +240,7 @@ def test_figures_draw(real_digits):
     plt.close("all")
 
 
-# --------------------------------------------------------------------------- gan_lib.classic
+# --------------------------------------------------------------------------- gan_lib.lessons.classic
 
 
 def test_flag_experiments_measure_when_keras_reads_trainable():

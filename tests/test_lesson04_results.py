@@ -1,5 +1,5 @@
 """The committed full-mode results of lesson 04 (runs/04_mode_collapse/): re-scoring the stored
-samples with gan_lib.mixtures must give the stored per-run numbers and the stored table."""
+samples with gan_lib.measure.mixtures must give the stored per-run numbers and the stored table."""
 
 import json
 from pathlib import Path

@@ -9,8 +9,8 @@ import pytest
 from keras import layers
 
 from gan_lib import checkpoint, losses, metrics, models, panel, two_sample
-from gan_lib.callbacks import DiscriminatorAccuracy
-from gan_lib.gan import GAN
+from gan_lib.core.callbacks import DiscriminatorAccuracy
+from gan_lib.core.gan import GAN
 
 # --------------------------------------------------------------------------- models
 
@@ -305,7 +305,7 @@ def test_colour_gap_and_learned_bar():
 def test_digit_training_command_refuses_colour_models_with_a_pointer(tmp_path):
     from gan_lib import train
 
-    with pytest.raises(train.RunError, match=r"makes 32x32x3 images.*28x28x1 digits.*gan_lib.panel.train_run"):
+    with pytest.raises(train.RunError, match=r"makes 32x32x3 images.*28x28x1 digits.*gan_lib.lessons.panel.train_run"):
         train.train(model="cifar_small", out=str(tmp_path / "x"), log=lambda *a: None)
     assert not (tmp_path / "x" / "checkpoints").exists()
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gan_lib import checks, conditional, data, models
-from gan_lib.gan import GAN
+from gan_lib.core.gan import GAN
 from exercise_asserts import expect_not_done, expect_pass, expect_wrong
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 

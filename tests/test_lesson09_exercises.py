@@ -61,7 +61,7 @@ def test_9_1_planted_bugs(capsys):
 
 
 def test_9_1_library_agrees_with_the_check():
-    """gan_lib.latent.truncated_normal is the same idea: inside values kept, none outside."""
+    """gan_lib.core.latent.truncated_normal is the same idea: inside values kept, none outside."""
     z = latent.truncated_normal(3000, 8, threshold=0.7, seed=0)
     assert np.abs(z).max() <= 0.7 and (np.abs(np.abs(z) - 0.7) < 1e-6).mean() < 0.01
 
@@ -115,7 +115,7 @@ def test_9_3_solution_passes(capsys):
 
 
 def test_9_3_library_layer_agrees(capsys):
-    """The same computation through Keras ops (what gan_lib.layers.SelfAttention does per image)."""
+    """The same computation through Keras ops (what gan_lib.core.layers.SelfAttention does per image)."""
     import keras
 
     def attend_keras(q, k, v):

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from gan_lib import latent, losses, models, provenance, style
-from gan_lib.gan import GAN
-from gan_lib.layers import SelfAttention
+from gan_lib.core.gan import GAN
+from gan_lib.core.layers import SelfAttention
 
 RNG = np.random.default_rng(0)
 
@@ -237,7 +237,7 @@ def test_label_refuses_bad_input(tmp_path):
 
 
 def test_normal_to_uniform_gives_uniform_latents_and_dcgan_uniform_uses_it():
-    from gan_lib.layers import NormalToUniform
+    from gan_lib.core.layers import NormalToUniform
 
     z = np.random.default_rng(2).standard_normal((50000, 2)).astype("float32")
     u = keras.ops.convert_to_numpy(NormalToUniform()(z))

@@ -1,4 +1,4 @@
-"""gan_lib.losses: golden values computed by hand, gradients, stability, the registry."""
+"""gan_lib.core.losses: golden values computed by hand, gradients, stability, the registry."""
 
 import math
 

@@ -1,4 +1,4 @@
-"""gan_lib.metrics: closed forms, sample estimates, and the protocol's verdicts."""
+"""gan_lib.measure.metrics: closed forms, sample estimates, and the protocol's verdicts."""
 
 import math
 

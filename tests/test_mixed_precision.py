@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gan_lib import models
-from gan_lib.gan import GAN
+from gan_lib.core.gan import GAN
 
 LATENT = 8
 

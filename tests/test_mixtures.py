@@ -1,4 +1,4 @@
-"""gan_lib.mixtures: the benchmarks' geometry and their metrics on hand-made sample sets."""
+"""gan_lib.measure.mixtures: the benchmarks' geometry and their metrics on hand-made sample sets."""
 
 import math
 

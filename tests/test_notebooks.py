@@ -59,7 +59,7 @@ def rule_title_cell(nb, name):
     assert first.cell_type == "markdown", f"{name}: the first cell must be the markdown title cell"
     badge = course.colab_badge(name)
     assert badge in first.source, (f"{name}: the title cell must contain the Colab badge exactly as "
-                                   f"gan_lib.course.colab_badge({name!r}) writes it:\n{badge}")
+                                   f"gan_lib.coursework.course.colab_badge({name!r}) writes it:\n{badge}")
     assert re.search(r"^#+\s*Learning objectives", first.source, re.M | re.I), \
         f"{name}: the title cell needs a 'Learning objectives' heading"
 
@@ -67,7 +67,7 @@ def rule_title_cell(nb, name):
 def rule_setup_cell(nb, name):
     sources = [c.source.strip() for c in code_cells(nb)]
     assert course.SETUP_CELL.strip() in sources, \
-        f"{name}: no code cell equals gan_lib.course.SETUP_CELL (copy it verbatim)"
+        f"{name}: no code cell equals gan_lib.coursework.course.SETUP_CELL (copy it verbatim)"
 
 
 def rule_full_run_header(nb, name):

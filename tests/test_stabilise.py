@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gan_lib import data, losses, models, penalties, stabilise
-from gan_lib.gan import GAN
+from gan_lib.core.gan import GAN
 
 
 def _bce(logits, target):

@@ -1,4 +1,4 @@
-"""Student versions (student/NN_*.ipynb, `make student`) and the exercise markup tools of gan_lib.assignments.
+"""Student versions (student/NN_*.ipynb, `make student`) and the exercise markup tools of gan_lib.coursework.assignments.
 
 * the committed student versions are exactly what `make student` writes from notebooks/ today;
 * they follow the template rules that apply to them (badge of the student copy, setup cell) and

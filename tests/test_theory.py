@@ -1,4 +1,4 @@
-"""Behaviour tests for gan_lib.theory: closed-form checks of the GAN theory of lesson 01."""
+"""Behaviour tests for gan_lib.lessons.theory: closed-form checks of the GAN theory of lesson 01."""
 
 import math
 
@@ -301,7 +301,7 @@ def test_plots_return_figures():
 
 
 def test_losses_used_by_theory_are_the_course_losses():
-    # The gradients above are taken through gan_lib.losses; make sure they are the Goodfellow pair.
+    # The gradients above are taken through gan_lib.core.losses; make sure they are the Goodfellow pair.
     l = tf.constant([[-2.0], [0.0], [3.0]])
     s = tf.sigmoid(l)
     np.testing.assert_allclose(losses.generator_loss_minimax(l).numpy(), np.mean(np.log(1 - s.numpy())), rtol=1e-5)

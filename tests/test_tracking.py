@@ -1,4 +1,4 @@
-"""Behaviour of gan_lib.tracking: per-epoch quality rows, budgets, and the plot."""
+"""Behaviour of gan_lib.lessons.tracking: per-epoch quality rows, budgets, and the plot."""
 
 import matplotlib
 

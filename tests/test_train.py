@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from gan_lib import checkpoint, train
-from gan_lib.callbacks import TrainingDiverged
+from gan_lib.core.callbacks import TrainingDiverged
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--model", "mlp", "--limit", "512", "--batch-size", "64", "--eval-every", "0", "--seed", "7"]

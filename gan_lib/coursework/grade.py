@@ -1,0 +1,525 @@
+"""Grade a folder of submitted notebooks: one row per student, one column per exercise (``make grade``).
+
+::
+
+    python -m gan_lib.coursework.grade SUBMISSIONS [--out grades] [--timeout 1800] ...
+    make grade SUBMISSIONS=path/to/folder
+
+``SUBMISSIONS`` holds the students' notebooks, either one folder per student
+(``alice/02_vanilla_gan_mnist.ipynb``) or files named after the student
+(``alice.ipynb``, ``alice_02.ipynb``); a notebook's lesson comes from its file
+name (``NN_...``) or else from its exercise headings. Each notebook is graded
+in its own process, in a fresh temporary folder, with only the cells its
+exercises need (see :func:`gan_lib.coursework.assignments.grading_plan`), under limits on
+wall time, CPU time, memory, file size and printed output. The verdict of each
+exercise is one of
+
+=========  ==============================================================
+pass       the check passed
+not done   the stub is still there
+wrong      the check found a mistake (the message and hint are in the details)
+error      the student's code crashed in a way the check could not explain
+timeout    a cell or the whole notebook ran past its time limit
+killed     the process was stopped: CPU, memory or output limit, or a crash
+missing    the exercise's heading or check cell is not in the notebook
+=========  ==============================================================
+
+and the results go to ``OUT/grades.csv`` and ``OUT/grades.md`` (the table),
+``OUT/details.csv`` (every verdict with its message and seconds) and
+``OUT/logs/`` (what each notebook printed, cut at the output limit).
+
+Isolation (docs/instructors.md, "What the grading sandbox isolates"): the
+strongest available of ``bwrap`` (bubblewrap), ``unshare`` (unprivileged user,
+mount, PID, network and IPC namespaces from util-linux, with a private root
+that holds only the system's programs, Python, the virtual environment and
+``gan_lib``) or none (limits only, with a loud warning). Submissions never see
+the repository's ``notebooks/`` (the solutions), ``tests/``, ``.git`` or each
+other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import resource
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gan_lib.coursework import assignments
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+INSIDE_WORK = "/grade"  # where the work folder appears inside a sandbox
+
+MAX_NOTEBOOK_BYTES = 50 * 2**20
+
+
+@dataclass
+class Limits:
+    """Resource limits for one submission's process."""
+
+    timeout: float = 1800.0        # wall seconds for the whole notebook
+    cell_timeout: float = 900.0    # wall seconds for one cell or one check
+    cpu_seconds: int | None = None  # default: 2 x timeout (TensorFlow uses both cores)
+    memory_mb: int = 6144          # address space (RLIMIT_AS)
+    file_size_mb: int = 64         # largest file it may write (RLIMIT_FSIZE)
+    max_output_kb: int = 1024      # what it may print before it is stopped
+    quick: bool = False            # grade in quick mode (GAN_COURSE_QUICK=1)
+
+    def cpu(self) -> int:
+        return int(self.cpu_seconds or 2 * self.timeout + 10)
+
+
+class SandboxUnavailable(RuntimeError):
+    """The sandbox asked for cannot run on this machine."""
+
+
+# =========================================================================== sandboxes
+
+_UNSHARE_SCRIPT = r'''set -eu
+R="$1"; W="$2"; shift 2
+mount -t tmpfs -o size=16m,mode=755 tmpfs "$R"
+mkdir -p "$R/tmp" && mount -t tmpfs -o size=256m tmpfs "$R/tmp"   # first: what is bound below may live in /tmp
+for d in $RO_DIRS; do mkdir -p "$R$d"; mount --bind "$d" "$R$d"; mount -o remount,bind,ro "$R$d"; done
+for f in $RO_FILES; do mkdir -p "$R$(dirname "$f")"; touch "$R$f"; mount --bind "$f" "$R$f"; mount -o remount,bind,ro "$R$f"; done
+for l in $LINKS; do ln -s "$(readlink "$l")" "$R$l"; done
+mkdir -p "$R/dev" "$R/proc" "$R/tmp" "$R/grade"
+for f in null zero urandom random; do touch "$R/dev/$f"; mount --bind "/dev/$f" "$R/dev/$f"; done
+mount -t proc proc "$R/proc"
+mount --bind "$W" "$R/grade"
+mkdir "$R/.old"; cd "$R"; pivot_root . .old; umount -l /.old; rmdir /.old
+mount -o remount,ro,bind / 2>/dev/null || true
+cd /grade
+exec setpriv --no-new-privs --bounding-set=-all --inh-caps=-all "$@"
+'''
+
+
+def _system_paths():
+    """(read-only folders, read-only files, symlinks) a Python process needs, besides the environment."""
+    dirs, links = ["/usr"], []
+    for d in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(d):
+            links.append(d)
+        elif os.path.isdir(d):
+            dirs.append(d)
+    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    dirs += sorted(p for p in prefixes if not p.startswith("/usr/") and p != "/usr")
+    dirs.append(str(PACKAGE_DIR))
+    files = [f for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
+             if os.path.isfile(f)]
+    return dirs, files, links
+
+
+def _python() -> str:
+    return os.path.join(sys.prefix, "bin", "python") if os.path.exists(os.path.join(sys.prefix, "bin", "python")) \
+        else sys.executable
+
+
+def sandbox_command(kind: str, tmp: Path, work: Path, argv: list) -> list:
+    """The command that runs ``argv`` under sandbox ``kind`` with ``work`` as its only writable folder."""
+    dirs, files, links = _system_paths()
+    if kind == "bwrap":
+        cmd = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+               "--tmpfs", "/tmp"]  # first: what is bound below may live in /tmp
+        for d in dirs:
+            cmd += ["--ro-bind", d, d]
+        for f in files:
+            cmd += ["--ro-bind", f, f]
+        for link in links:
+            cmd += ["--symlink", os.readlink(link), link]
+        cmd += ["--proc", "/proc", "--dev", "/dev", "--bind", str(work), INSIDE_WORK,
+                "--chdir", INSIDE_WORK, "--"]
+        return cmd + argv
+    if kind == "unshare":
+        root = tmp / "root"
+        root.mkdir(exist_ok=True)
+        env_prefix = ["env", f"RO_DIRS={' '.join(dirs)}", f"RO_FILES={' '.join(files)}", f"LINKS={' '.join(links)}"]
+        return env_prefix + ["unshare", "--user", "--map-root-user", "--mount", "--pid", "--net", "--ipc", "--uts",
+                             "--fork", "--kill-child", "sh", "-c", _UNSHARE_SCRIPT, "sandbox", str(root), str(work)] + argv
+    if kind == "none":
+        return argv
+    raise ValueError(f"unknown sandbox {kind!r}: use auto, bwrap, unshare or none")
+
+
+_PROBED: dict = {}
+
+
+def probe(kind: str) -> str | None:
+    """None if sandbox ``kind`` works here (it runs Python and hides /root and the repository), else why not."""
+    if kind in _PROBED:
+        return _PROBED[kind]
+    why = None
+    if kind == "bwrap" and not shutil.which("bwrap"):
+        why = "bwrap (bubblewrap) is not installed"
+    elif kind == "unshare" and not (shutil.which("unshare") and shutil.which("setpriv") and shutil.which("pivot_root")
+                                    or os.path.exists("/usr/sbin/pivot_root")):
+        why = "unshare/setpriv/pivot_root (util-linux) are not installed"
+    if why is None:
+        tmp = Path(tempfile.mkdtemp(prefix="gan-grade-probe-"))
+        try:
+            work = tmp / "work"
+            work.mkdir()
+            code = ("import os, sys; import gan_lib.coursework.exercises; "
+                    f"sys.exit(0 if not os.path.exists({str(ROOT / 'tests')!r}) and os.getcwd() == '/grade' else 3)")
+            cmd = sandbox_command(kind, tmp, work, [_python(), "-c", code])
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=_base_env(Path(INSIDE_WORK)))
+            if r.returncode != 0:
+                why = f"{kind} failed here (rc={r.returncode}): {(r.stderr or r.stdout).strip()[-300:]}"
+        except (OSError, subprocess.SubprocessError) as e:
+            why = f"{kind} failed here: {e}"
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    _PROBED[kind] = why
+    return why
+
+
+def choose_sandbox(requested: str = "auto") -> tuple:
+    """(kind, reasons the stronger ones were not used). ``auto`` takes bwrap, then unshare, then none."""
+    if requested != "auto":
+        why = probe(requested) if requested != "none" else None
+        if why:
+            raise SandboxUnavailable(why)
+        return requested, []
+    reasons = []
+    for kind in ("bwrap", "unshare"):
+        why = probe(kind)
+        if why is None:
+            return kind, reasons
+        reasons.append(why)
+    return "none", reasons
+
+
+NO_SANDBOX_WARNING = (
+    "\n" + "!" * 78 + "\n"
+    "WARNING: NO SANDBOX. Neither bwrap nor unprivileged user namespaces (unshare -r) work here,\n"
+    "so student code runs as YOU, with only resource limits, a temporary working folder and a\n"
+    "Python-level guard (an audit hook) that refuses to open files outside it. Code that goes\n"
+    "around Python (ctypes, a compiled extension) can read the solutions in notebooks/, your\n"
+    "files, and the network. Grade untrusted submissions on a machine with bubblewrap\n"
+    "(apt-get install bubblewrap) or with unprivileged user namespaces enabled.\n" + "!" * 78
+)
+
+
+# =========================================================================== one submission
+
+
+@dataclass
+class Submission:
+    student: str
+    path: Path
+    lesson: int | None = None
+    results: dict = field(default_factory=dict)   # exercise -> {"status", "detail", "seconds"}
+    seconds: float = 0.0
+
+
+def _base_env(work_inside: Path, quick: bool = False) -> dict:
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(work_inside), "LANG": "C.UTF-8",
+           "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work_inside / ".config" / "matplotlib"),
+           "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+           "TMPDIR": str(work_inside / "tmp"), "KERAS_HOME": str(work_inside / ".keras")}
+    if quick:
+        env["GAN_COURSE_QUICK"] = "1"
+    return env
+
+
+def _limit_process(limits: Limits):
+    def preexec():
+        os.setsid()
+        cpu = limits.cpu()
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+        mem = limits.memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        size = limits.file_size_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return preexec
+
+
+def _kill(proc) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _death(rc: int) -> str:
+    """Words for how a process ended (negative: killed by a signal; >128 from a wrapper: 128 + signal)."""
+    sig = -rc if rc < 0 else (rc - 128 if rc > 128 else None)
+    names = {signal.SIGXCPU: "CPU time limit reached (SIGXCPU)", signal.SIGKILL: "killed (SIGKILL: memory or CPU limit)",
+             signal.SIGSEGV: "crashed (segmentation fault)", signal.SIGABRT: "crashed (abort)",
+             signal.SIGXFSZ: "file size limit reached (SIGXFSZ)"}
+    if sig is not None and sig in {s.value for s in names}:
+        return names[signal.Signals(sig)]
+    if sig is not None and rc < 0:
+        return f"killed by signal {sig}"
+    return f"the process ended early (exit code {rc})"
+
+
+def expected_exercises(reference: Path | None) -> dict:
+    """{lesson: [(number, level), ...]} from the student versions (or any notebooks) in ``reference``."""
+    import nbformat
+
+    out = {}
+    if reference is None or not reference.is_dir():
+        return out
+    for path in sorted(reference.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for ex in assignments.find_exercises(nb, instructor=False):
+            out.setdefault(ex.lesson, []).append((ex.number, ex.level))
+    return out
+
+
+def find_submissions(folder: Path) -> list:
+    """Every notebook under ``folder`` as a :class:`Submission` (student = first folder, or file stem)."""
+    subs = []
+    for path in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        rel = path.relative_to(folder)
+        student = rel.parts[0] if len(rel.parts) > 1 else re.sub(r"[_-]?\d\d(_.*)?$", "", path.stem) or path.stem
+        m = re.search(r"(?:^|[_-])(\d\d)_", path.name)
+        subs.append(Submission(student, path, int(m.group(1)) if m else None))
+    return subs
+
+
+def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = None) -> Submission:
+    """Grade one notebook in its own sandboxed process; fills ``sub.results`` (exercise -> verdict)."""
+    import nbformat
+
+    t0 = time.perf_counter()
+    try:
+        if sub.path.stat().st_size > MAX_NOTEBOOK_BYTES:
+            raise ValueError(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        nb = nbformat.read(sub.path, as_version=4)
+        plan_items = assignments.grading_plan(nb)
+    except Exception as e:  # noqa: BLE001 - an unreadable submission is a verdict, not a crash of the grader
+        sub.results["*"] = {"status": "error", "detail": f"not a readable notebook: {type(e).__name__}: {e}",
+                            "seconds": 0.0}
+        return sub
+    if sub.lesson is None:
+        lessons = [int(it.number.split(".")[0]) for it in plan_items]
+        sub.lesson = max(set(lessons), key=lessons.count) if lessons else None
+    tmp = Path(tempfile.mkdtemp(prefix="gan-grade-"))
+    work = tmp / "work"
+    (work / "tmp").mkdir(parents=True)
+    inside = Path(INSIDE_WORK) if kind != "none" else work
+    try:
+        nbformat.write(nb, work / "submission.ipynb")
+        plan = {
+            "notebook": str(inside / "submission.ipynb"),
+            "results": str(inside / "results.jsonl"),
+            "cell_timeout": limits.cell_timeout,
+            "read_roots": _system_paths()[0] + _system_paths()[1] + ["/proc", "/sys", "/dev"],
+            "write_roots": [str(inside), "/dev/null"] + (["/tmp"] if kind != "none" else []),
+            "items": [{"number": it.number, "needs": it.needs, "cells": it.cells, "check_cell": it.check_cell,
+                       "check": it.check} for it in plan_items],
+        }
+        (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
+        argv = [_python(), "-m", "gan_lib.coursework.grade_runner", str(inside / "plan.json")]
+        cmd = sandbox_command(kind, tmp, work, argv)
+        env = _base_env(inside, limits.quick)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=work, env=env, preexec_fn=_limit_process(limits))
+        printed, log, stop_reason = 0, bytearray(), None
+        cap = limits.max_output_kb * 1024
+        deadline = time.monotonic() + limits.timeout
+        fd = proc.stdout.fileno()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                stop_reason = ("timeout", f"the notebook ran longer than {limits.timeout:g} s in all")
+                _kill(proc)
+                break
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            printed += len(chunk)
+            if len(log) < cap:
+                log += chunk[: cap - len(log)]
+            if printed > cap:
+                stop_reason = ("killed", f"printed more than {limits.max_output_kb} KB (the output limit)")
+                _kill(proc)
+                break
+        try:
+            rc = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            rc = proc.wait()
+        proc.stdout.close()
+        if logs is not None:
+            logs.mkdir(parents=True, exist_ok=True)
+            (logs / f"{sub.student}__{sub.path.stem}.log").write_bytes(bytes(log) + (
+                f"\n[... output cut at {limits.max_output_kb} KB; {printed:,} bytes printed]\n".encode()
+                if printed > cap else b""))
+        results_file = work / "results.jsonl"
+        if results_file.is_file() and results_file.stat().st_size < 10 * 2**20:
+            for line in results_file.read_text(encoding="utf-8", errors="replace").splitlines():
+                try:
+                    r = json.loads(line)
+                    number = str(r["exercise"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+                if number in {it.number for it in plan_items} and number not in sub.results:
+                    status = r.get("status") if r.get("status") in assignments.STATUSES else "error"
+                    sub.results[number] = {"status": status, "detail": str(r.get("detail", ""))[:2000],
+                                           "seconds": float(r.get("seconds") or 0.0)}
+        if stop_reason is None and rc != 0:
+            stop_reason = ("killed" if (rc < 0 or rc > 128) else "error", _death(rc))
+        for it in plan_items:
+            if it.number not in sub.results:
+                status, detail = stop_reason or ("error", "the process ended before this exercise's check ran")
+                sub.results[it.number] = {"status": status, "detail": detail, "seconds": 0.0}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    sub.seconds = time.perf_counter() - t0
+    return sub
+
+
+# =========================================================================== the table
+
+
+def _columns(subs, expected):
+    lessons = sorted({s.lesson for s in subs if s.lesson is not None})
+    cols = []
+    for lesson in lessons:
+        cols += [n for n, _ in expected.get(lesson, [])]
+    for s in subs:
+        for n in s.results:
+            if n != "*" and n not in cols:
+                cols.append(n)
+    return sorted(cols, key=lambda n: tuple(int(x) for x in n.split(".")))
+
+
+def table(subs, expected) -> tuple:
+    """(columns, {student: {exercise: status}}); exercises of a submitted lesson that are absent are 'missing'."""
+    cols = _columns(subs, expected)
+    rows = {}
+    for s in subs:
+        row = rows.setdefault(s.student, {})
+        lesson_cols = [n for n, _ in expected.get(s.lesson, [])] or [n for n in s.results if n != "*"]
+        for n in lesson_cols:
+            if "*" in s.results:
+                row[n] = s.results["*"]["status"]
+            else:
+                row[n] = s.results.get(n, {"status": "missing"})["status"]
+    return cols, rows
+
+
+def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons) -> tuple:
+    """Write grades.csv, grades.md and details.csv under ``out``; return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    cols, rows = table(subs, expected)
+    students = sorted(rows)
+    csv_path, md_path, details_path = out / "grades.csv", out / "grades.md", out / "details.csv"
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student"] + cols + ["passed"])
+        for st in students:
+            row = rows[st]
+            w.writerow([st] + [row.get(c, "") for c in cols] + [sum(v == "pass" for v in row.values())])
+    with open(details_path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["student", "notebook", "exercise", "status", "seconds", "detail"])
+        for s in sorted(subs, key=lambda s: (s.student, s.path.name)):
+            for n, r in sorted(s.results.items()):
+                w.writerow([s.student, s.path.name, n, r["status"], r["seconds"], r["detail"]])
+            for n in [c for c, _ in expected.get(s.lesson, []) if c not in s.results and "*" not in s.results]:
+                w.writerow([s.student, s.path.name, n, "missing", 0, "no heading or check cell for it"])
+    levels = {n: lv for ex in expected.values() for n, lv in ex}
+    lines = ["# Grades", "",
+             f"Graded {len(subs)} notebook(s) of {len(students)} student(s) on {time.strftime('%Y-%m-%d %H:%M')}; "
+             f"sandbox: **{kind}**; limits: {limits.timeout:g} s per notebook, {limits.cell_timeout:g} s per cell, "
+             f"{limits.memory_mb} MB memory, {limits.file_size_mb} MB per file, {limits.max_output_kb} KB output"
+             + (", quick mode" if limits.quick else ", full mode") + ".", ""]
+    if kind == "none":
+        lines += ["**Warning: no sandbox was available** (" + "; ".join(reasons) + "). See docs/instructors.md.", ""]
+    lines.append("| student | " + " | ".join(f"{c} ({levels[c]})" if c in levels else c for c in cols) + " | passed |")
+    lines.append("|---|" + "---|" * len(cols) + "---|")
+    for st in students:
+        row = rows[st]
+        lines.append(f"| {st} | " + " | ".join(row.get(c, "—") for c in cols)
+                     + f" | {sum(v == 'pass' for v in row.values())}/{len(row)} |")
+    lines += ["", "— : that lesson's notebook was not submitted.", "",
+              "## Details (everything but pass and not done)", ""]
+    for s in sorted(subs, key=lambda s: (s.student, s.path.name)):
+        for n, r in sorted(s.results.items()):
+            if r["status"] not in ("pass", "not done"):
+                detail = r["detail"].replace("\n", " ").replace("|", "\\|")
+                lines.append(f"* **{s.student}**, {s.path.name}, exercise {n}: **{r['status']}**. {detail}")
+    md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return csv_path, md_path, details_path
+
+
+def grade_folder(folder, out, limits: Limits | None = None, sandbox: str = "auto", reference=None,
+                 log=print) -> tuple:
+    """Grade every notebook under ``folder``; write the reports under ``out``. Returns (submissions, kind)."""
+    folder, out = Path(folder), Path(out)
+    limits = limits or Limits()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder: pass the folder that holds the submitted notebooks.")
+    kind, reasons = choose_sandbox(sandbox)
+    if kind == "none":
+        warnings.warn(NO_SANDBOX_WARNING + "\nWhy: " + "; ".join(reasons), RuntimeWarning, stacklevel=2)
+    log(f"Sandbox: {kind}" + (f" (not available: {'; '.join(reasons)})" if reasons else ""))
+    subs = find_submissions(folder)
+    if not subs:
+        raise FileNotFoundError(f"No .ipynb files under {folder}.")
+    reference = Path(reference) if reference else ROOT / assignments.STUDENT_DIR
+    expected = expected_exercises(reference)
+    for s in subs:
+        grade_one(s, kind, limits, logs=out / "logs")
+        verdicts = ", ".join(f"{n} {r['status']}" for n, r in sorted(s.results.items()))
+        log(f"{s.student:>16} {s.path.name}: {verdicts}  ({s.seconds:.1f} s)")
+    paths = write_reports(subs, expected, out, kind, limits, reasons)
+    log("Wrote " + ", ".join(str(p) for p in paths))
+    return subs, kind
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(prog="python -m gan_lib.coursework.grade", description=__doc__.split("\n")[0])
+    p.add_argument("submissions", help="folder of submitted notebooks (one folder per student, or <student>.ipynb)")
+    p.add_argument("--out", default="grades", help="where to write grades.csv, grades.md, details.csv, logs/")
+    d = Limits()
+    p.add_argument("--timeout", type=float, default=d.timeout, help="wall seconds per notebook (default %(default)s)")
+    p.add_argument("--cell-timeout", type=float, default=d.cell_timeout, help="wall seconds per cell")
+    p.add_argument("--memory-mb", type=int, default=d.memory_mb)
+    p.add_argument("--file-size-mb", type=int, default=d.file_size_mb)
+    p.add_argument("--max-output-kb", type=int, default=d.max_output_kb)
+    p.add_argument("--quick", action="store_true", help="grade in quick mode (less training in open exercises)")
+    p.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "unshare", "none"])
+    p.add_argument("--require-sandbox", action="store_true", help="refuse to grade without a sandbox")
+    p.add_argument("--reference", default=None, help="folder of the lessons' student versions (default: student/)")
+    a = p.parse_args(argv)
+    limits = Limits(timeout=a.timeout, cell_timeout=a.cell_timeout, memory_mb=a.memory_mb,
+                    file_size_mb=a.file_size_mb, max_output_kb=a.max_output_kb, quick=a.quick)
+    if a.require_sandbox and a.sandbox in ("auto", "none"):
+        kind, reasons = choose_sandbox("auto")
+        if kind == "none":
+            print("No sandbox is available here: " + "; ".join(reasons), file=sys.stderr)
+            return 2
+    try:
+        grade_folder(a.submissions, a.out, limits, a.sandbox, a.reference)
+    except (FileNotFoundError, SandboxUnavailable) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Run one submission's exercises and write one verdict per exercise (the child side of :mod:`gan_lib.coursework.grade`).
+
+``python -m gan_lib.coursework.grade_runner PLAN.json`` is started by the grader inside
+its sandbox, in a temporary folder that holds only the submission and the
+plan. It runs the cells the plan lists in notebook order (each exercise's own
+cells and the earlier cells they need, never the whole notebook), each under
+a time limit, runs each exercise's check call, and appends one JSON line per
+exercise to the plan's results file as soon as it knows the verdict, so that
+what was graded survives if the process is killed later.
+
+Before any student code runs it installs an audit hook (PEP 578) that refuses
+to open files outside the allowed folders for reading, anywhere but the work
+folder for writing, and refuses to start programs. The hook is a second line
+of defence behind the sandbox (and the only file guard when no sandbox is
+available); code that goes around Python (ctypes) is not stopped by it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+import traceback
+
+
+class CellTimeout(BaseException):
+    """A cell or check ran past the plan's per-cell time limit."""
+
+
+_SPAWN_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+                 "os.forkpty", "pty.spawn"}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def install_guard(read_roots, write_roots) -> None:
+    """Refuse (PermissionError) file opens outside ``read_roots`` / writes outside ``write_roots``, and spawns."""
+    read_roots = tuple(os.path.realpath(r) for r in read_roots)
+    write_roots = tuple(os.path.realpath(r) for r in write_roots)
+
+    def inside(path, roots):
+        return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+    def hook(event, args):
+        if event in _SPAWN_EVENTS:
+            raise PermissionError(f"grading sandbox: starting programs is not allowed ({event})")
+        if event != "open" or not args or isinstance(args[0], int) or args[0] is None:
+            return
+        path = os.path.realpath(os.path.abspath(os.fsdecode(args[0])))
+        mode, flags = (args[1] if len(args) > 1 else None), (args[2] if len(args) > 2 else 0)
+        writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & _WRITE_FLAGS)
+        if writing and not inside(path, write_roots):
+            raise PermissionError(f"grading sandbox: writing {path} is not allowed (only the work folder)")
+        if not inside(path, read_roots + write_roots):
+            raise PermissionError(f"grading sandbox: reading {path} is not allowed")
+
+    sys.addaudithook(hook)
+
+
+def _alarm(signum, frame):
+    raise CellTimeout()
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    with open(argv[0], encoding="utf-8") as f:
+        plan = json.load(f)
+    import nbformat
+
+    from gan_lib.coursework import assignments
+
+    nb = nbformat.read(plan["notebook"], as_version=4)
+    results = open(plan["results"], "a", encoding="utf-8")  # opened before the guard: the runner's channel
+
+    def report(number, status, detail="", seconds=0.0):
+        results.write(json.dumps({"exercise": number, "status": status, "detail": detail,
+                                  "seconds": round(seconds, 1)}) + "\n")
+        results.flush()
+
+    # Import what the cells of every lesson import, before the guard (the guard still allows reading them).
+    namespace = assignments.new_namespace()
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file is an OSError in the cell, not a dead process
+    install_guard(plan["read_roots"], plan["write_roots"])
+
+    items = plan["items"]
+    users = {}  # cell -> exercises that need it
+    for it in items:
+        for j in it["needs"] + it["cells"]:
+            users.setdefault(j, []).append(it["number"])
+    timed_out, cell_errors = {}, {}
+    started = {it["number"]: None for it in items}
+    checks_at = {}
+    for it in items:
+        checks_at.setdefault(it["check_cell"], []).append(it)
+    limit = plan["cell_timeout"]
+    for j in sorted(set(users) | set(checks_at)):
+        if j in users:
+            for number in users[j]:
+                started[number] = started[number] or time.perf_counter()
+            if all(n in timed_out for n in users[j]):
+                continue
+            print(f"== cell {j} (for exercise {', '.join(users[j])})", flush=True)
+            signal.setitimer(signal.ITIMER_REAL, limit)
+            try:
+                assignments.run_cell(assignments.source(nb.cells[j]), namespace)
+            except CellTimeout:
+                for number in users[j]:
+                    timed_out[number] = f"cell {j} ran longer than {limit:g} s"
+            except BaseException as e:  # noqa: BLE001 - a student's cell may raise anything, SystemExit included
+                traceback.print_exc()
+                if not isinstance(e, NotImplementedError):
+                    for number in users[j]:
+                        cell_errors.setdefault(number, []).append(f"cell {j}: {_short(e)}")
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        for it in checks_at.get(j, []):
+            number = it["number"]
+            t0 = started[number] or time.perf_counter()
+            if number in timed_out:
+                report(number, "timeout", timed_out[number], time.perf_counter() - t0)
+                continue
+            print(f"== check of exercise {number}", flush=True)
+            signal.setitimer(signal.ITIMER_REAL, limit)
+            try:
+                status, detail = assignments.run_check(it["check"], namespace)
+            except CellTimeout:
+                status, detail = "timeout", f"the check ran longer than {limit:g} s"
+            except BaseException as e:  # noqa: BLE001
+                traceback.print_exc()
+                status, detail = "error", f"the check raised {_short(e)}"
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            if status in ("error", "wrong") and cell_errors.get(number):
+                detail = (detail + "; " if detail else "") + "your cells raised: " + "; ".join(cell_errors[number])
+            report(number, status, detail, time.perf_counter() - t0)
+    results.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""StyleGAN's ideas, small enough for a CPU (lesson 09). An illustration, not a reproduction.
+
+StyleGAN (Karras, Laine and Aila, CVPR 2019) and StyleGAN2 (Karras et al., CVPR 2020)
+change *how the latent reaches the generator*:
+
+* a **mapping network** (:func:`mapping_network`) turns ``z`` into an intermediate
+  latent ``w`` (an 8-layer MLP in the paper; here a few small layers);
+* the synthesis network starts from a **learned constant** (:class:`ConstantInput`)
+  instead of from ``z``;
+* ``w`` enters every layer as a **style**: an affine map of ``w`` scales each input
+  channel of the convolution (:class:`ModulatedConv2D`; StyleGAN2's modulation and
+  *demodulation*, which replaced StyleGAN's AdaIN);
+* per-pixel **noise** (:class:`NoiseInjection`) supplies fine random detail;
+* because each layer has its own style input, layers can take styles from different
+  latents: **style mixing** (coarse layers from one ``w``, fine layers from another).
+
+:func:`style_generator` builds a toy style-based generator for the 28x28 digits out
+of these pieces. Not included: progressive growing, equalised learning rates, path
+length regularisation, lazy regularisation, the paper's resolution and scale.
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from gan_lib.data import IMAGE_SHAPE
+
+
+def modulated_conv(x, kernel, styles, demodulate: bool = True, eps: float = 1e-8):
+    """StyleGAN2's modulated convolution (Karras et al. 2020, section 2.2, eqs. 1 and 3).
+
+    ``x``: ``(N, H, W, C_in)``; ``kernel``: ``(k, k, C_in, C_out)``; ``styles``: ``(N, C_in)``.
+    For each sample ``n`` the kernel is *modulated*, ``w'_ijk = s_i w_ijk`` (input
+    channel ``i`` scaled by the sample's style ``s_i``), and, if ``demodulate``,
+    *demodulated*, ``w''_ijk = w'_ijk / sqrt(sum_{i,k} w'_ijk^2 + eps)``, so that
+    each output channel ``j`` has unit expected scale again whatever the style.
+    Computed as in the paper's non-grouped form: scale the input's channels by
+    ``s``, convolve with the shared kernel, scale each output channel by its
+    demodulation factor (same result, no per-sample kernels). Padding "same".
+    """
+    x = ops.convert_to_tensor(x, dtype="float32")
+    kernel = ops.convert_to_tensor(kernel, dtype="float32")
+    styles = ops.convert_to_tensor(styles, dtype="float32")
+    if len(x.shape) != 4 or len(kernel.shape) != 4 or len(styles.shape) != 2:
+        raise ValueError(f"Expected x (N, H, W, C_in), kernel (k, k, C_in, C_out), styles (N, C_in); got "
+                         f"{tuple(x.shape)}, {tuple(kernel.shape)}, {tuple(styles.shape)}.")
+    if not (x.shape[-1] == kernel.shape[2] == styles.shape[-1]):
+        raise ValueError(f"Input channels disagree: x has {x.shape[-1]}, the kernel expects {kernel.shape[2]}, "
+                         f"styles give {styles.shape[-1]}; one style value per input channel is needed.")
+    y = ops.conv(x * styles[:, None, None, :], kernel, strides=1, padding="same")
+    if demodulate:
+        energy = ops.sum(ops.square(kernel), axis=(0, 1))                  # (C_in, C_out): sum over k
+        d = ops.rsqrt(ops.matmul(ops.square(styles), energy) + eps)          # (N, C_out)
+        y = y * d[:, None, None, :]
+    return y
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class PixelNorm(layers.Layer):
+    """Scale each latent vector to unit root-mean-square: ``z / sqrt(mean(z^2) + eps)`` (StyleGAN's mapping input)."""
+
+    def call(self, z):
+        return z * ops.rsqrt(ops.mean(ops.square(z), axis=-1, keepdims=True) + 1e-8)
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class ModulatedConv2D(layers.Layer):
+    """A convolution whose kernel each sample's style ``w`` modulates: call it on ``[x, w]``.
+
+    A learned affine map ``s = A w + b`` (bias initialised to 1, so every style
+    starts as "leave the channel alone") gives one scale per input channel;
+    :func:`modulated_conv` applies it. ``demodulate=False`` for the last layer
+    that writes pixels (StyleGAN2's toRGB).
+    """
+
+    def __init__(self, filters: int, kernel_size: int = 3, demodulate: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(filters, bool) or not isinstance(filters, int) or filters < 1:
+            raise ValueError(f"filters={filters!r}: use a whole number of at least 1.")
+        if isinstance(kernel_size, bool) or not isinstance(kernel_size, int) or kernel_size < 1:
+            raise ValueError(f"kernel_size={kernel_size!r}: use a whole number of at least 1, e.g. 3.")
+        self.filters, self.kernel_size, self.demodulate = filters, kernel_size, bool(demodulate)
+
+    def build(self, input_shape):
+        x_shape, w_shape = input_shape
+        c_in = int(x_shape[-1])
+        self.affine = layers.Dense(c_in, bias_initializer="ones", name="affine")
+        self.affine.build(tuple(w_shape))
+        self.kernel = self.add_weight(shape=(self.kernel_size, self.kernel_size, c_in, self.filters),
+                                      initializer="he_normal", name="kernel")
+        self.bias = self.add_weight(shape=(self.filters,), initializer="zeros", name="bias")
+
+    def call(self, inputs):
+        x, w = inputs
+        return modulated_conv(x, self.kernel, self.affine(w), self.demodulate) + self.bias
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[0][:-1]) + (self.filters,)
+
+    def get_config(self):
+        return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
+                "demodulate": self.demodulate}
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class NoiseInjection(layers.Layer):
+    """Add fresh Gaussian noise to every pixel, scaled per channel by a learned weight (initially 0).
+
+    StyleGAN's source of fine, random detail (hair strands, pores; here, stroke
+    texture): the same ``w`` with other noise gives the same image with other
+    details. Noise comes from the layer's own seeded generator.
+    """
+
+    def __init__(self, seed: int = 0, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = int(seed)
+        self.seed_generator = keras.random.SeedGenerator(self.seed)
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(int(input_shape[-1]),), initializer="zeros", name="scale")
+
+    def call(self, x):
+        s = ops.shape(x)
+        noise = keras.random.normal((s[0], s[1], s[2], 1), seed=self.seed_generator)
+        return x + noise * self.scale
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class ConstantInput(layers.Layer):
+    """A learned ``(H, W, C)`` tensor, repeated for every sample of the batch it is called with.
+
+    The synthesis network starts from this instead of from ``z``: all
+    variation comes in through the styles and the noise.
+    """
+
+    def __init__(self, shape=(7, 7, 64), **kwargs):
+        super().__init__(**kwargs)
+        self.const_shape = tuple(int(s) for s in shape)
+
+    def build(self, input_shape):
+        self.const = self.add_weight(shape=self.const_shape, initializer=keras.initializers.RandomNormal(stddev=1.0),
+                                     name="const")
+
+    def call(self, w):
+        return ops.broadcast_to(self.const[None], (ops.shape(w)[0],) + self.const_shape)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],) + self.const_shape
+
+    def get_config(self):
+        return {**super().get_config(), "shape": self.const_shape}
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class ScaledDense(layers.Layer):
+    """A Dense layer with StyleGAN's *equalised learning rate* and a learning-rate multiplier.
+
+    The weights are stored as ``N(0, 1 / lr_mul^2)`` draws and multiplied by
+    ``lr_mul * sqrt(2 / fan_in)`` at run time (He scaling done in the forward pass).
+    Adam's steps do not depend on a gradient's scale, so the stored weights move
+    as fast as any other, and the *used* weights move ``lr_mul`` times as fast:
+    StyleGAN trains its mapping network with ``lr_mul = 0.01``, which keeps it
+    from collapsing every ``z`` onto a few ``w`` early in training.
+    """
+
+    def __init__(self, units: int, lr_mul: float = 1.0, **kwargs):
+        super().__init__(**kwargs)
+        if not lr_mul > 0:
+            raise ValueError(f"lr_mul={lr_mul!r}: use a positive number (StyleGAN's mapping network: 0.01).")
+        self.units, self.lr_mul = int(units), float(lr_mul)
+
+    def build(self, input_shape):
+        fan_in = int(input_shape[-1])
+        self.scale = self.lr_mul * (2.0 / fan_in) ** 0.5
+        self.kernel = self.add_weight(shape=(fan_in, self.units), name="kernel",
+                                      initializer=keras.initializers.RandomNormal(stddev=1.0 / self.lr_mul))
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def call(self, x):
+        return ops.matmul(x, self.kernel * self.scale) + self.bias * self.lr_mul
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "lr_mul": self.lr_mul}
+
+
+def mapping_network(latent_dim: int = 32, w_dim: int = 32, depth: int = 4, lr_mul: float = 0.01):
+    """``z -> w``: PixelNorm, then ``depth`` :class:`ScaledDense` layers with LeakyReLU(0.2).
+
+    StyleGAN: 8 layers of 512 with ``lr_mul = 0.01``.
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ValueError(f"depth={depth!r}: use a whole number of at least 1 (StyleGAN uses 8).")
+    z = keras.Input((latent_dim,))
+    h = PixelNorm()(z)
+    for i in range(depth):
+        h = layers.LeakyReLU(negative_slope=0.2)(ScaledDense(w_dim, lr_mul=lr_mul, name=f"map_{i}")(h))
+    return keras.Model(z, h, name="mapping")
+
+
+def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0, start: str = "constant",
+                      batchnorm: bool = False):
+    """Two style inputs ``[w_coarse, w_fine]`` -> a 28x28x1 image in [-1, 1].
+
+    ``w_coarse`` styles the 7x7 and 14x14 layers (shape, which digit), ``w_fine``
+    the 28x28 layers (stroke thickness, texture). Constant 7x7xwidth ->
+    modulated conv -> bilinear upsampling to 14x14 -> modulated conv ->
+    upsampling to 28x28 -> modulated conv -> modulated 1x1 conv to one channel
+    (not demodulated) -> tanh. Noise after every 3x3 layer.
+    """
+    if start not in ("constant", "dense"):
+        raise ValueError(f"start={start!r}: use 'constant' (StyleGAN) or 'dense' (a Dense layer of w_coarse).")
+    w_coarse, w_fine = keras.Input((w_dim,), name="w_coarse"), keras.Input((w_dim,), name="w_fine")
+    if start == "constant":
+        x = ConstantInput((7, 7, width), name="constant")(w_coarse)
+    else:
+        x = layers.Reshape((7, 7, width))(layers.Dense(7 * 7 * width, name="start")(w_coarse))
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    blocks = [(width, w_coarse, False), (width // 2, w_coarse, True), (width // 2, w_fine, True)]
+    for i, (filters, w, up) in enumerate(blocks):
+        if up:
+            x = layers.UpSampling2D(2, interpolation="bilinear")(x)
+        x = ModulatedConv2D(filters, 3, name=f"modconv_{i}")([x, w])
+        if batchnorm:
+            x = layers.BatchNormalization(name=f"bn_{i}")(x)
+        x = NoiseInjection(seed=seed + i, name=f"noise_{i}")(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = ModulatedConv2D(1, 1, demodulate=False, name="to_image")([x, w_fine])
+    return keras.Model([w_coarse, w_fine], layers.Activation("tanh")(x), name="synthesis")
+
+
+def style_generator(latent_dim: int = 32, w_dim: int = 32, width: int = 64, mapping_depth: int = 4, seed: int = 0,
+                    mapping_lr_mul: float = 0.01, start: str = "constant", batchnorm: bool = False):
+    """``(generator, mapping, synthesis)`` of a toy style-based generator for the digits.
+
+    ``generator`` maps ``(N, latent_dim)`` to ``(N, 28, 28, 1)`` like every course
+    generator (so it trains in :class:`gan_lib.core.gan.GAN` unchanged): ``w = mapping(z)``
+    feeds both style inputs of ``synthesis``. For style mixing call
+    ``synthesis([w_a, w_b])`` with two different ``w``.
+    """
+    mapping = mapping_network(latent_dim, w_dim, mapping_depth, mapping_lr_mul)
+    synthesis = synthesis_network(w_dim, width, seed, start, batchnorm)
+    z = keras.Input((latent_dim,))
+    w = mapping(z)
+    generator = keras.Model(z, synthesis([w, w]), name="generator")
+    assert tuple(generator.output_shape[1:]) == IMAGE_SHAPE
+    return generator, mapping, synthesis
