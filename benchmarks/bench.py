@@ -47,12 +47,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
-import keras  # noqa: E402
+import tutorial_reference as tref  # noqa: E402
 
 from gan_lib import data, metrics, models, train  # noqa: E402
-import tutorial_reference as tref  # noqa: E402
 
 REFERENCE = ROOT / "benchmarks" / "reference" / "tutorial_150.json"
 COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"
@@ -344,7 +344,7 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
     else:
         out(f"    course default never reaches FD {best['fd']:.1f} in its {len(cur['epochs'])} epochs -> NOT met")
     p = first_epoch(cur["epochs"], passes)
-    out(f"  Goal: clean digits of every class in about 5 min: course default passes the bar at "
+    out("  Goal: clean digits of every class in about 5 min: course default passes the bar at "
         + (f"epoch {p['epoch']}, {fmt_time(p['epoch'] * cur_epoch_live)} of training" if p else "no epoch"))
     return results
 

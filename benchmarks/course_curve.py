@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
+from tutorial_reference import machine  # noqa: E402
 
 from gan_lib import metrics, train  # noqa: E402
-from tutorial_reference import machine  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "reference" / "course_default.json"
 

@@ -35,10 +35,10 @@ import threading
 import time
 from pathlib import Path
 
-from gan_lib.core import config as course_config
 from gan_lib import data as data_mod
-from gan_lib.core import losses as losses_mod
 from gan_lib import models as models_mod
+from gan_lib.core import config as course_config
+from gan_lib.core import losses as losses_mod
 
 #: The default run: the course's DCGAN, tuned for about five minutes on 2 CPU cores.
 DEFAULTS = {
@@ -256,8 +256,8 @@ def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: f
     """Write the GIF, loss plot, models, samples and metrics of a trained run."""
     import numpy as np
 
-    from gan_lib.measure import classifier, metrics
     from gan_lib import plotting
+    from gan_lib.measure import classifier, metrics
 
     frames = sorted((run_dir / "samples").glob("epoch_*.png"))
     plotting.make_gif(frames, run_dir / "training.gif")

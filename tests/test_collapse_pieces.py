@@ -5,7 +5,6 @@ import math
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
 from gan_lib import layers, losses, models, packing, penalties
 from gan_lib.core.gan import GAN

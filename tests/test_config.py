@@ -1,10 +1,10 @@
 """gan_lib.core.config (quick mode, repository slug) and the course helpers built from it."""
 
 import re
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from gan_lib import config, course
 

@@ -5,7 +5,6 @@ import pytest
 
 from gan_lib import evaluate, metrics
 
-
 # --------------------------------------------------------------------------- nearest_neighbours
 
 

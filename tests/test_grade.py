@@ -12,9 +12,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from made_up_lesson import SOLUTIONS, instructor_notebook, student_notebook, submission
 
 from gan_lib import grade
-from made_up_lesson import SOLUTIONS, instructor_notebook, student_notebook, submission
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = {n: code for n, (_, code) in SOLUTIONS.items()}

@@ -4,9 +4,8 @@ import importlib.util
 from pathlib import Path
 
 import nbformat
-from nbformat.v4 import new_code_cell, new_output
-
 from made_up_lesson import instructor_notebook
+from nbformat.v4 import new_code_cell, new_output
 
 ROOT = Path(__file__).resolve().parents[1]
 

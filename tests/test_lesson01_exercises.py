@@ -6,11 +6,10 @@ import math
 import keras
 import numpy as np
 import pytest
-
-from gan_lib import checks, theory
 from exercise_asserts import expect_not_done, expect_pass, expect_wrong
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
+from gan_lib import checks, theory
 
 # --------------------------------------------------------------------------- 1.1: D*(4)
 

@@ -6,11 +6,10 @@ behaviour of its modules gan_lib.lessons.classic (the stacked-model recipe) and 
 import keras
 import numpy as np
 import pytest
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong
 from keras import layers
 
 from gan_lib import checks, classic, data, metrics, models, vanilla
-from exercise_asserts import expect_not_done, expect_pass, expect_wrong
-
 
 # --------------------------------------------------------------------------- 2.1: parameter count
 

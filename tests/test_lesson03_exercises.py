@@ -5,11 +5,10 @@ import math
 
 import numpy as np
 import pytest
-
-from gan_lib import checks, data, latent, train
 from exercise_asserts import expect_not_done, expect_pass, expect_wrong
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
+from gan_lib import checks, data, latent, train
 
 # --------------------------------------------------------------------------- 3.1: tconv_size
 

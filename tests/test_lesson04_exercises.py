@@ -2,11 +2,10 @@
 stub says "not done yet", and a planted typical bug gets its own specific message."""
 
 import numpy as np
-
-from gan_lib import checks
 from exercise_asserts import expect_not_done, expect_pass, expect_wrong
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
+from gan_lib import checks
 
 # --------------------------------------------------------------------------- 4.1: reverse KL
 

@@ -3,11 +3,11 @@ stub says "not done yet", and a planted typical bug gets its own specific messag
 
 import numpy as np
 import pytest
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
 from gan_lib import checks, conditional, data, models
 from gan_lib.core.gan import GAN
-from exercise_asserts import expect_not_done, expect_pass, expect_wrong
-from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
 # --------------------------------------------------------------------------- 7.1: per-class accuracy
 

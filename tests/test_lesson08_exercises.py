@@ -3,10 +3,10 @@ stub says "not done yet", and a planted typical bug gets its own specific messag
 
 import numpy as np
 import pytest
-
-from gan_lib import checks, data, evaluate
 from exercise_asserts import expect_not_done, expect_pass, expect_wrong
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
+
+from gan_lib import checks, data, evaluate
 
 
 def _distances(points):

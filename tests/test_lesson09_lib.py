@@ -257,7 +257,8 @@ def test_normal_to_uniform_gives_uniform_latents_and_dcgan_uniform_uses_it():
 
 
 def test_clip_weights_keeps_every_critic_weight_in_range_during_training():
-    from gan_lib import losses as L, penalties
+    from gan_lib import losses as L
+    from gan_lib import penalties
 
     keras.utils.set_random_seed(0)
     g, d = models.toy_mlp(latent_dim=2, width=16, depth=2)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from made_up_lesson import NAME, instructor_notebook, student_notebook
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from test_notebooks import rule_no_machine_paths, rule_setup_cell, rule_solution_markers, rule_title_cell
 
 from gan_lib import assignments, course
-from made_up_lesson import NAME, instructor_notebook, student_notebook
-from test_notebooks import rule_no_machine_paths, rule_setup_cell, rule_solution_markers, rule_title_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTOR = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -465,9 +465,9 @@ def check_2_2(build) -> None:
 
 def check_2_3(answer) -> None:
     """A trained MNIST GAN (or 2,000 of its samples) that passes lesson 02's levels (vanilla.LEVELS)."""
-    from gan_lib.measure import metrics
-    from gan_lib.lessons import vanilla
     from gan_lib.data import check_images
+    from gan_lib.lessons import vanilla
+    from gan_lib.measure import metrics
 
     expect_done(answer, "your trained GAN")
     try:
@@ -956,8 +956,8 @@ ATTRIBUTE_MIN = 0.70
 
 def check_7_3(answer) -> None:
     """A GAN conditioned on thickness: ``{"gan": trained GAN with n_classes=2, "threshold": median ink}``."""
-    from gan_lib.measure import metrics
     from gan_lib.lessons.conditional import ink
+    from gan_lib.measure import metrics
 
     expect_done(answer, "answer_7_3")
     if not isinstance(answer, dict) or not {"gan", "threshold"} <= set(answer):
@@ -1114,8 +1114,8 @@ def check_8_3(images) -> None:
     """An array of at least 500 images (N, 28, 28, 1) in [-1, 1] whose classifier score is at least 8
     but which the memorisation check (at least half below the held-out 1st percentile) or recall
     (at most 0.3) exposes as a poor generator."""
-    from gan_lib.measure import classifier, evaluate, metrics
     from gan_lib.data import check_images
+    from gan_lib.measure import classifier, evaluate, metrics
 
     expect_done(images, "your images")
     c = CHEAT_8_3

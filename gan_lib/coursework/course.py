@@ -30,7 +30,7 @@ try:
     import gan_lib
 except ImportError:  # Colab: install the course's library (it never reinstalls TensorFlow)
     %pip install -q "gan_lib @ git+https://github.com/{config.REPO_SLUG}.git@{config.REPO_BRANCH}"
-    import gan_lib'''
+    import gan_lib  # noqa: F401  (the check that the install worked)'''
 
 
 def colab_url(notebook_path: str) -> str:

@@ -28,10 +28,10 @@ import time
 import keras
 import numpy as np
 
-from gan_lib.core import losses, packing, penalties
-from gan_lib.measure import metrics, mixtures
 from gan_lib import models
+from gan_lib.core import losses, packing, penalties
 from gan_lib.core.gan import GAN
+from gan_lib.measure import metrics, mixtures
 
 #: The names of the models compared, vanilla first.
 REMEDIES = ("vanilla", "r1", "pacgan", "mbstd", "wgangp")

@@ -24,9 +24,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from gan_lib import models as models_mod
 from gan_lib.core import checkpoint
 from gan_lib.core import losses as losses_mod
-from gan_lib import models as models_mod
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ import time
 import keras
 import numpy as np
 
-from gan_lib.core import losses, penalties
-from gan_lib.measure import metrics
 from gan_lib import models
+from gan_lib.core import losses, penalties
 from gan_lib.core.gan import GAN
+from gan_lib.measure import metrics
 
 #: The shared recipe: same networks, batch, optimizers and number of generator steps for every variant.
 RECIPE = {
