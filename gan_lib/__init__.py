@@ -63,7 +63,7 @@ MODULES = {
     # coursework
     "course": "gan_lib.coursework.course", "exercises": "gan_lib.coursework.exercises",
     "checks": "gan_lib.coursework.checks", "assignments": "gan_lib.coursework.assignments",
-    "grade": "gan_lib.coursework.grade",
+    "cells": "gan_lib.coursework.cells", "grade": "gan_lib.coursework.grade", "sandbox": "gan_lib.coursework.sandbox",
     # top level
     "train": "gan_lib.train", "plotting": "gan_lib.plotting",
 }

@@ -70,9 +70,9 @@ if r.success:
     f, v, shape, n = shell.user_ns["_report"]
     report.update(gan_lib_file=f, tf_after=v, heldout_shape=list(shape), classifier_params=int(n))
 if "/student/" in path:
-    from gan_lib import assignments
+    from gan_lib.coursework import cells
     verdicts = []
-    for item in assignments.grading_plan(nb):
+    for item in cells.grading_plan(nb):
         for j in item.cells:
             shell.run_cell(nb.cells[j].source)
         import io, contextlib

@@ -32,7 +32,14 @@ def test_there_are_checks():
     assert len(CHECKS) >= 9, CHECKS
 
 
-@pytest.mark.parametrize("path", ["gan_lib/coursework/checks.py", "gan_lib/coursework/exercises.py"])
+CHECK_MODULES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "gan_lib" / "coursework" / "checks").glob("*.py"))
+
+
+def test_every_lesson_has_its_checks_module():
+    assert [p.rsplit("/", 1)[1] for p in CHECK_MODULES if "lesson" in p] == [f"lesson0{k}.py" for k in range(1, 10)]
+
+
+@pytest.mark.parametrize("path", CHECK_MODULES + ["gan_lib/coursework/exercises.py"])
 def test_no_bare_asserts(path):
     tree = ast.parse((ROOT / path).read_text())
     lines = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Assert)]

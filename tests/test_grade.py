@@ -15,6 +15,7 @@ import pytest
 from made_up_lesson import SOLUTIONS, instructor_notebook, student_notebook, submission
 
 from gan_lib import grade
+from gan_lib.coursework import sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = {n: code for n, (_, code) in SOLUTIONS.items()}
@@ -126,14 +127,14 @@ def test_without_a_sandbox_it_warns_and_the_python_guard_still_hides_the_solutio
     assert "grading sandbox: reading" in reader.results["98.1"]["detail"]
 
 
-@pytest.mark.skipif(grade.probe("unshare") is not None, reason="unprivileged user namespaces are not available here")
+@pytest.mark.skipif(sandbox.probe("unshare") is not None, reason="unprivileged user namespaces are not available here")
 def test_the_unshare_sandbox_hides_the_repository_and_the_network(tmp_path):
     nb = submission(**{**GOOD, "98.3": (
         "import os, socket\n"
         f"seen = [p for p in ({str(ROOT / 'notebooks')!r}, {str(ROOT / 'tests')!r}, {str(ROOT / '.git')!r}, "
         f"{str(tmp_path)!r}, '/home') if os.path.exists(p)]\n"
-        f"seen += [sorted(os.listdir({str(ROOT)!r}))] if sorted(os.listdir({str(ROOT)!r})) not in (['.venv', 'gan_lib'], ['gan_lib']) "
-        "else []\n"
+        f"seen += [sorted(os.listdir({str(ROOT)!r}))] "
+        f"if sorted(os.listdir({str(ROOT)!r})) not in (['.venv', 'gan_lib'], ['gan_lib']) else []\n"
         "try:\n    socket.create_connection(('pypi.org', 443), timeout=3); net = 'open'\n"
         "except OSError:\n    net = 'closed'\n"
         "answer_98_3 = 3 if (seen, net, os.getcwd()) == ([], 'closed', '/grade') else (seen, net, os.getcwd())")})
@@ -175,7 +176,7 @@ def test_command_line_errors(tmp_path, capsys):
     assert "No .ipynb files" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(grade.probe("bwrap") is not None, reason="bubblewrap (bwrap) is not installed here")
+@pytest.mark.skipif(sandbox.probe("bwrap") is not None, reason="bubblewrap (bwrap) is not installed here")
 def test_grading_in_bubblewrap(tmp_path):
     subs, kind, out, outside, caught = _grade(tmp_path, "bwrap")
     assert kind == "bwrap"

@@ -23,7 +23,7 @@ def test_3_1_solution_passes(capsys):
 
 def test_3_1_cases_agree_with_keras():
     for case in checks.TCONV_CASES:
-        assert tconv_solution(*case) == checks._keras_tconv_size(*case), case
+        assert tconv_solution(*case) == checks.lesson03._keras_tconv_size(*case), case
 
 
 def test_3_1_stub_is_not_done(capsys):

@@ -23,7 +23,7 @@ def test_7_1_solution_passes(capsys):
 
 
 def test_7_1_example_is_counted_right_by_hand():
-    asked, read, want = checks._accuracy_case()
+    asked, read, want = checks.lesson07._accuracy_case()
     np.testing.assert_allclose(accuracy_solution(asked, read, 3), want)
 
 
@@ -115,7 +115,7 @@ def test_7_2_planted_bugs(capsys):
 
 def test_7_2_the_planted_bugs_really_differ_on_the_check_data():
     """The check's digits separate the bugs: mean and median split differently, pixel counts differ from ink."""
-    images, amount = checks._thickness_case()
+    images, amount = checks.lesson07._thickness_case()
     median_split = amount > np.median(amount)
     assert np.mean(median_split) == 0.5
     assert np.mean(amount > amount.mean()) != 0.5

@@ -1,4 +1,5 @@
-"""Student versions (student/NN_*.ipynb, `make student`) and the exercise markup tools of gan_lib.coursework.assignments.
+"""Student versions (student/NN_*.ipynb, `make student`), the exercise markup tools of
+gan_lib.coursework.assignments and the grading plan of gan_lib.coursework.cells.
 
 * the committed student versions are exactly what `make student` writes from notebooks/ today;
 * they follow the template rules that apply to them (badge of the student copy, setup cell) and
@@ -21,7 +22,7 @@ from made_up_lesson import NAME, instructor_notebook, student_notebook
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from test_notebooks import rule_no_machine_paths, rule_setup_cell, rule_solution_markers, rule_title_cell
 
-from gan_lib import assignments, course
+from gan_lib import assignments, cells, course
 
 ROOT = Path(__file__).resolve().parents[1]
 INSTRUCTOR = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -94,7 +95,7 @@ def test_student_version_holds_no_solution(path):
             s = line.strip()
             if len(s) > 12 and not s.startswith("#"):
                 assert s not in text, f"{student_of(path).name}: solution line of exercise {ex.number} leaks: {s!r}"
-    for i, cell in enumerate(inst.cells):  # markdown solutions are gone too
+    for cell in inst.cells:  # markdown solutions are gone too
         src = assignments.source(cell)
         if cell.cell_type == "markdown" and assignments.MD_BEGIN in src:
             hidden = src.split(assignments.MD_BEGIN, 1)[1].split(assignments.MD_END, 1)[0].strip()
@@ -106,10 +107,10 @@ def _run_exercise(nb, item, namespace, ran):
         if j not in ran:
             ran.add(j)
             try:
-                assignments.run_cell(assignments.source(nb.cells[j]), namespace)
+                cells.run_cell(assignments.source(nb.cells[j]), namespace)
             except NotImplementedError:  # a stub that raises (e.g. a cell that calls the unwritten function)
                 pass
-    return assignments.run_check(item.check, namespace)
+    return cells.run_check(item.check, namespace)
 
 
 @pytest.mark.parametrize("path", PARAMS)
@@ -117,10 +118,10 @@ def test_student_checks_say_not_done_yet(path, monkeypatch, tmp_path):
     """Runs only each exercise's cells and what they need (the grading plan), never the whole notebook."""
     monkeypatch.chdir(tmp_path)
     nb = nbformat.read(student_of(path), as_version=4)
-    plan = assignments.grading_plan(nb)
+    plan = cells.grading_plan(nb)
     assert [it.number for it in plan] == [ex.number for ex in assignments.find_exercises(
         nbformat.read(path, as_version=4))]
-    namespace, ran = assignments.new_namespace(), set()
+    namespace, ran = cells.new_namespace(), set()
     for item in plan:
         assert _run_exercise(nb, item, namespace, ran) == ("not done", ""), f"exercise {item.number}"
 
@@ -182,23 +183,23 @@ def test_several_stub_lines_and_errors():
     ("def broken(:", set(), set()),  # a syntax error: the student sees it when the cell runs
 ])
 def test_cell_names(src, defines, needs):
-    assert assignments.cell_names(src) == (defines, needs)
+    assert cells.cell_names(src) == (defines, needs)
 
 
 def test_grading_plan_runs_only_what_each_exercise_needs():
-    cells = [new_markdown_cell("# L"),
-             new_code_cell("a = 1"),
-             new_code_cell("b = a + 1"),
-             new_code_cell("slow = expensive()"),
-             new_code_cell("c = 3"),
-             new_markdown_cell("### Exercise 99.1 (easy)"),
-             new_code_cell("### BEGIN SOLUTION\nans = b\n### END SOLUTION"),
-             new_code_cell('exercises.check("99.1", lambda: f(ans))\nprint(slow)'),  # print(slow) is not the check
-             new_markdown_cell("### Exercise 99.2 (easy)"),
-             new_code_cell("helper = c"),
-             new_code_cell("### BEGIN SOLUTION\nans2 = helper\n### END SOLUTION"),
-             new_code_cell('exercises.check("99.2", lambda: f(ans2))')]
-    plan = assignments.grading_plan(new_notebook(cells=cells))
+    nb_cells = [new_markdown_cell("# L"),
+                new_code_cell("a = 1"),
+                new_code_cell("b = a + 1"),
+                new_code_cell("slow = expensive()"),
+                new_code_cell("c = 3"),
+                new_markdown_cell("### Exercise 99.1 (easy)"),
+                new_code_cell("### BEGIN SOLUTION\nans = b\n### END SOLUTION"),
+                new_code_cell('exercises.check("99.1", lambda: f(ans))\nprint(slow)'),  # print(slow) is not the check
+                new_markdown_cell("### Exercise 99.2 (easy)"),
+                new_code_cell("helper = c"),
+                new_code_cell("### BEGIN SOLUTION\nans2 = helper\n### END SOLUTION"),
+                new_code_cell('exercises.check("99.2", lambda: f(ans2))')]
+    plan = cells.grading_plan(new_notebook(cells=nb_cells))
     assert [(p.number, p.needs, p.cells, p.check_cell) for p in plan] == [
         ("99.1", [1, 2], [6], 7), ("99.2", [4], [9, 10], 11)]
     assert plan[0].check == 'exercises.check("99.1", lambda: f(ans))'
@@ -207,20 +208,20 @@ def test_grading_plan_runs_only_what_each_exercise_needs():
 def test_a_submission_without_a_check_cell_leaves_that_exercise_out():
     nb = student_notebook()
     nb.cells[9].source = "print('I deleted the check')"
-    assert [p.number for p in assignments.grading_plan(nb)] == ["98.1", "98.3"]
+    assert [p.number for p in cells.grading_plan(nb)] == ["98.1", "98.3"]
 
 
 def test_run_check_reads_the_verdict(capsys):
-    ns = assignments.new_namespace()
-    assignments.run_cell("from gan_lib import exercises\nv = 2", ns)
+    ns = cells.new_namespace()
+    cells.run_cell("from gan_lib import exercises\nv = 2", ns)
     check = 'exercises.check("9.1", lambda: exercises.expect_close(v, 3, 0, "v", hint="add one"));'
-    assert assignments.run_check(check, ns) == ("wrong", "v is 2; expected about 3 (within 0).\n   Hint: add one")
+    assert cells.run_check(check, ns) == ("wrong", "v is 2; expected about 3 (within 0).\n   Hint: add one")
     ns["v"] = None
-    assert assignments.run_check(check, ns) == ("not done", "")
+    assert cells.run_check(check, ns) == ("not done", "")
     ns["v"] = 3
-    assert assignments.run_check(check, ns) == ("pass", "")
+    assert cells.run_check(check, ns) == ("pass", "")
     # printing a fake verdict does not make a pass: the check's return value decides
     fake = 'print("[v] Exercise 9.1: pass"); exercises.check("9.1", lambda: exercises.expect_done(None))'
-    assert assignments.run_check(fake, ns)[0] == "not done"
+    assert cells.run_check(fake, ns)[0] == "not done"
     with pytest.raises(ZeroDivisionError):
-        assignments.run_check('exercises.check("9.1", lambda: 1 / 0)', ns)
+        cells.run_check('exercises.check("9.1", lambda: 1 / 0)', ns)

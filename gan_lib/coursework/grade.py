@@ -10,7 +10,7 @@
 (``alice.ipynb``, ``alice_02.ipynb``); a notebook's lesson comes from its file
 name (``NN_...``) or else from its exercise headings. Each notebook is graded
 in its own process, in a fresh temporary folder, with only the cells its
-exercises need (see :func:`gan_lib.coursework.assignments.grading_plan`), under limits on
+exercises need (see :func:`gan_lib.coursework.cells.grading_plan`), under limits on
 wall time, CPU time, memory, file size and printed output. The verdict of each
 exercise is one of
 
@@ -34,7 +34,8 @@ mount, PID, network and IPC namespaces from util-linux, with a private root
 that holds only the system's programs, Python, the virtual environment and
 ``gan_lib``) or none (limits only, with a loud warning). Submissions never see
 the repository's ``notebooks/`` (the solutions), ``tests/``, ``.git`` or each
-other.
+other. The sandboxes, the limits and the watched child process live in
+:mod:`gan_lib.coursework.sandbox`; what runs inside is :mod:`gan_lib.coursework.grade_runner`.
 """
 
 from __future__ import annotations
@@ -42,13 +43,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
 import re
-import resource
-import select
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,159 +52,23 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gan_lib.coursework import assignments
-
-ROOT = Path(__file__).resolve().parents[2]
-PACKAGE_DIR = Path(__file__).resolve().parents[1]
-INSIDE_WORK = "/grade"  # where the work folder appears inside a sandbox
+from gan_lib.coursework import assignments, cells
+from gan_lib.coursework.sandbox import (
+    INSIDE_WORK,
+    NO_SANDBOX_WARNING,
+    ROOT,
+    Limits,
+    SandboxUnavailable,
+    base_env,
+    choose_sandbox,
+    death,
+    python_executable,
+    run_limited,
+    sandbox_command,
+    system_paths,
+)
 
 MAX_NOTEBOOK_BYTES = 50 * 2**20
-
-
-@dataclass
-class Limits:
-    """Resource limits for one submission's process."""
-
-    timeout: float = 1800.0        # wall seconds for the whole notebook
-    cell_timeout: float = 900.0    # wall seconds for one cell or one check
-    cpu_seconds: int | None = None  # default: 2 x timeout (TensorFlow uses both cores)
-    memory_mb: int = 6144          # address space (RLIMIT_AS)
-    file_size_mb: int = 64         # largest file it may write (RLIMIT_FSIZE)
-    max_output_kb: int = 1024      # what it may print before it is stopped
-    quick: bool = False            # grade in quick mode (GAN_COURSE_QUICK=1)
-
-    def cpu(self) -> int:
-        return int(self.cpu_seconds or 2 * self.timeout + 10)
-
-
-class SandboxUnavailable(RuntimeError):
-    """The sandbox asked for cannot run on this machine."""
-
-
-# =========================================================================== sandboxes
-
-_UNSHARE_SCRIPT = r'''set -eu
-R="$1"; W="$2"; shift 2
-mount -t tmpfs -o size=16m,mode=755 tmpfs "$R"
-mkdir -p "$R/tmp" && mount -t tmpfs -o size=256m tmpfs "$R/tmp"   # first: what is bound below may live in /tmp
-for d in $RO_DIRS; do mkdir -p "$R$d"; mount --bind "$d" "$R$d"; mount -o remount,bind,ro "$R$d"; done
-for f in $RO_FILES; do mkdir -p "$R$(dirname "$f")"; touch "$R$f"; mount --bind "$f" "$R$f"; mount -o remount,bind,ro "$R$f"; done
-for l in $LINKS; do ln -s "$(readlink "$l")" "$R$l"; done
-mkdir -p "$R/dev" "$R/proc" "$R/tmp" "$R/grade"
-for f in null zero urandom random; do touch "$R/dev/$f"; mount --bind "/dev/$f" "$R/dev/$f"; done
-mount -t proc proc "$R/proc"
-mount --bind "$W" "$R/grade"
-mkdir "$R/.old"; cd "$R"; pivot_root . .old; umount -l /.old; rmdir /.old
-mount -o remount,ro,bind / 2>/dev/null || true
-cd /grade
-exec setpriv --no-new-privs --bounding-set=-all --inh-caps=-all "$@"
-'''
-
-
-def _system_paths():
-    """(read-only folders, read-only files, symlinks) a Python process needs, besides the environment."""
-    dirs, links = ["/usr"], []
-    for d in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(d):
-            links.append(d)
-        elif os.path.isdir(d):
-            dirs.append(d)
-    prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-    dirs += sorted(p for p in prefixes if not p.startswith("/usr/") and p != "/usr")
-    dirs.append(str(PACKAGE_DIR))
-    files = [f for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
-             if os.path.isfile(f)]
-    return dirs, files, links
-
-
-def _python() -> str:
-    return os.path.join(sys.prefix, "bin", "python") if os.path.exists(os.path.join(sys.prefix, "bin", "python")) \
-        else sys.executable
-
-
-def sandbox_command(kind: str, tmp: Path, work: Path, argv: list) -> list:
-    """The command that runs ``argv`` under sandbox ``kind`` with ``work`` as its only writable folder."""
-    dirs, files, links = _system_paths()
-    if kind == "bwrap":
-        cmd = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL",
-               "--tmpfs", "/tmp"]  # first: what is bound below may live in /tmp
-        for d in dirs:
-            cmd += ["--ro-bind", d, d]
-        for f in files:
-            cmd += ["--ro-bind", f, f]
-        for link in links:
-            cmd += ["--symlink", os.readlink(link), link]
-        cmd += ["--proc", "/proc", "--dev", "/dev", "--bind", str(work), INSIDE_WORK,
-                "--chdir", INSIDE_WORK, "--"]
-        return cmd + argv
-    if kind == "unshare":
-        root = tmp / "root"
-        root.mkdir(exist_ok=True)
-        env_prefix = ["env", f"RO_DIRS={' '.join(dirs)}", f"RO_FILES={' '.join(files)}", f"LINKS={' '.join(links)}"]
-        return env_prefix + ["unshare", "--user", "--map-root-user", "--mount", "--pid", "--net", "--ipc", "--uts",
-                             "--fork", "--kill-child", "sh", "-c", _UNSHARE_SCRIPT, "sandbox", str(root), str(work)] + argv
-    if kind == "none":
-        return argv
-    raise ValueError(f"unknown sandbox {kind!r}: use auto, bwrap, unshare or none")
-
-
-_PROBED: dict = {}
-
-
-def probe(kind: str) -> str | None:
-    """None if sandbox ``kind`` works here (it runs Python and hides /root and the repository), else why not."""
-    if kind in _PROBED:
-        return _PROBED[kind]
-    why = None
-    if kind == "bwrap" and not shutil.which("bwrap"):
-        why = "bwrap (bubblewrap) is not installed"
-    elif kind == "unshare" and not (shutil.which("unshare") and shutil.which("setpriv") and shutil.which("pivot_root")
-                                    or os.path.exists("/usr/sbin/pivot_root")):
-        why = "unshare/setpriv/pivot_root (util-linux) are not installed"
-    if why is None:
-        tmp = Path(tempfile.mkdtemp(prefix="gan-grade-probe-"))
-        try:
-            work = tmp / "work"
-            work.mkdir()
-            code = ("import os, sys; import gan_lib.coursework.exercises; "
-                    f"sys.exit(0 if not os.path.exists({str(ROOT / 'tests')!r}) and os.getcwd() == '/grade' else 3)")
-            cmd = sandbox_command(kind, tmp, work, [_python(), "-c", code])
-            r = subprocess.run(cmd, capture_output=True, text=True, timeout=60, env=_base_env(Path(INSIDE_WORK)))
-            if r.returncode != 0:
-                why = f"{kind} failed here (rc={r.returncode}): {(r.stderr or r.stdout).strip()[-300:]}"
-        except (OSError, subprocess.SubprocessError) as e:
-            why = f"{kind} failed here: {e}"
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-    _PROBED[kind] = why
-    return why
-
-
-def choose_sandbox(requested: str = "auto") -> tuple:
-    """(kind, reasons the stronger ones were not used). ``auto`` takes bwrap, then unshare, then none."""
-    if requested != "auto":
-        why = probe(requested) if requested != "none" else None
-        if why:
-            raise SandboxUnavailable(why)
-        return requested, []
-    reasons = []
-    for kind in ("bwrap", "unshare"):
-        why = probe(kind)
-        if why is None:
-            return kind, reasons
-        reasons.append(why)
-    return "none", reasons
-
-
-NO_SANDBOX_WARNING = (
-    "\n" + "!" * 78 + "\n"
-    "WARNING: NO SANDBOX. Neither bwrap nor unprivileged user namespaces (unshare -r) work here,\n"
-    "so student code runs as YOU, with only resource limits, a temporary working folder and a\n"
-    "Python-level guard (an audit hook) that refuses to open files outside it. Code that goes\n"
-    "around Python (ctypes, a compiled extension) can read the solutions in notebooks/, your\n"
-    "files, and the network. Grade untrusted submissions on a machine with bubblewrap\n"
-    "(apt-get install bubblewrap) or with unprivileged user namespaces enabled.\n" + "!" * 78
-)
 
 
 # =========================================================================== one submission
@@ -221,49 +81,6 @@ class Submission:
     lesson: int | None = None
     results: dict = field(default_factory=dict)   # exercise -> {"status", "detail", "seconds"}
     seconds: float = 0.0
-
-
-def _base_env(work_inside: Path, quick: bool = False) -> dict:
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": str(work_inside), "LANG": "C.UTF-8",
-           "MPLBACKEND": "Agg", "MPLCONFIGDIR": str(work_inside / ".config" / "matplotlib"),
-           "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
-           "TMPDIR": str(work_inside / "tmp"), "KERAS_HOME": str(work_inside / ".keras")}
-    if quick:
-        env["GAN_COURSE_QUICK"] = "1"
-    return env
-
-
-def _limit_process(limits: Limits):
-    def preexec():
-        os.setsid()
-        cpu = limits.cpu()
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-        mem = limits.memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        size = limits.file_size_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    return preexec
-
-
-def _kill(proc) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _death(rc: int) -> str:
-    """Words for how a process ended (negative: killed by a signal; >128 from a wrapper: 128 + signal)."""
-    sig = -rc if rc < 0 else (rc - 128 if rc > 128 else None)
-    names = {signal.SIGXCPU: "CPU time limit reached (SIGXCPU)", signal.SIGKILL: "killed (SIGKILL: memory or CPU limit)",
-             signal.SIGSEGV: "crashed (segmentation fault)", signal.SIGABRT: "crashed (abort)",
-             signal.SIGXFSZ: "file size limit reached (SIGXFSZ)"}
-    if sig is not None and sig in {s.value for s in names}:
-        return names[signal.Signals(sig)]
-    if sig is not None and rc < 0:
-        return f"killed by signal {sig}"
-    return f"the process ended early (exit code {rc})"
 
 
 def expected_exercises(reference: Path | None) -> dict:
@@ -302,7 +119,7 @@ def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = No
         if sub.path.stat().st_size > MAX_NOTEBOOK_BYTES:
             raise ValueError(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
         nb = nbformat.read(sub.path, as_version=4)
-        plan_items = assignments.grading_plan(nb)
+        plan_items = cells.grading_plan(nb)
     except Exception as e:  # noqa: BLE001 - an unreadable submission is a verdict, not a crash of the grader
         sub.results["*"] = {"status": "error", "detail": f"not a readable notebook: {type(e).__name__}: {e}",
                             "seconds": 0.0}
@@ -320,51 +137,20 @@ def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = No
             "notebook": str(inside / "submission.ipynb"),
             "results": str(inside / "results.jsonl"),
             "cell_timeout": limits.cell_timeout,
-            "read_roots": _system_paths()[0] + _system_paths()[1] + ["/proc", "/sys", "/dev"],
+            "read_roots": system_paths()[0] + system_paths()[1] + ["/proc", "/sys", "/dev"],
             "write_roots": [str(inside), "/dev/null"] + (["/tmp"] if kind != "none" else []),
             "items": [{"number": it.number, "needs": it.needs, "cells": it.cells, "check_cell": it.check_cell,
                        "check": it.check} for it in plan_items],
         }
         (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
-        argv = [_python(), "-m", "gan_lib.coursework.grade_runner", str(inside / "plan.json")]
+        argv = [python_executable(), "-m", "gan_lib.coursework.grade_runner", str(inside / "plan.json")]
         cmd = sandbox_command(kind, tmp, work, argv)
-        env = _base_env(inside, limits.quick)
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                cwd=work, env=env, preexec_fn=_limit_process(limits))
-        printed, log, stop_reason = 0, bytearray(), None
+        env = base_env(inside, limits.quick)
+        rc, log, printed, stop_reason = run_limited(cmd, work, env, limits)
         cap = limits.max_output_kb * 1024
-        deadline = time.monotonic() + limits.timeout
-        fd = proc.stdout.fileno()
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                stop_reason = ("timeout", f"the notebook ran longer than {limits.timeout:g} s in all")
-                _kill(proc)
-                break
-            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-            if not ready:
-                if proc.poll() is not None:
-                    break
-                continue
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            printed += len(chunk)
-            if len(log) < cap:
-                log += chunk[: cap - len(log)]
-            if printed > cap:
-                stop_reason = ("killed", f"printed more than {limits.max_output_kb} KB (the output limit)")
-                _kill(proc)
-                break
-        try:
-            rc = proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            rc = proc.wait()
-        proc.stdout.close()
         if logs is not None:
             logs.mkdir(parents=True, exist_ok=True)
-            (logs / f"{sub.student}__{sub.path.stem}.log").write_bytes(bytes(log) + (
+            (logs / f"{sub.student}__{sub.path.stem}.log").write_bytes(log + (
                 f"\n[... output cut at {limits.max_output_kb} KB; {printed:,} bytes printed]\n".encode()
                 if printed > cap else b""))
         results_file = work / "results.jsonl"
@@ -376,11 +162,11 @@ def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = No
                 except (ValueError, KeyError, TypeError):
                     continue
                 if number in {it.number for it in plan_items} and number not in sub.results:
-                    status = r.get("status") if r.get("status") in assignments.STATUSES else "error"
+                    status = r.get("status") if r.get("status") in cells.STATUSES else "error"
                     sub.results[number] = {"status": status, "detail": str(r.get("detail", ""))[:2000],
                                            "seconds": float(r.get("seconds") or 0.0)}
         if stop_reason is None and rc != 0:
-            stop_reason = ("killed" if (rc < 0 or rc > 128) else "error", _death(rc))
+            stop_reason = ("killed" if (rc < 0 or rc > 128) else "error", death(rc))
         for it in plan_items:
             if it.number not in sub.results:
                 status, detail = stop_reason or ("error", "the process ended before this exercise's check ran")

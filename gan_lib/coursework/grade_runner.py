@@ -1,4 +1,5 @@
-"""Run one submission's exercises and write one verdict per exercise (the child side of :mod:`gan_lib.coursework.grade`).
+"""Run one submission's exercises and write one verdict per exercise (the child side of
+:mod:`gan_lib.coursework.grade`).
 
 ``python -m gan_lib.coursework.grade_runner PLAN.json`` is started by the grader inside
 its sandbox, in a temporary folder that holds only the submission and the
@@ -73,7 +74,7 @@ def main(argv=None) -> int:
         plan = json.load(f)
     import nbformat
 
-    from gan_lib.coursework import assignments
+    from gan_lib.coursework import assignments, cells
 
     nb = nbformat.read(plan["notebook"], as_version=4)
     results = open(plan["results"], "a", encoding="utf-8")  # opened before the guard: the runner's channel
@@ -84,7 +85,7 @@ def main(argv=None) -> int:
         results.flush()
 
     # Import what the cells of every lesson import, before the guard (the guard still allows reading them).
-    namespace = assignments.new_namespace()
+    namespace = cells.new_namespace()
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file is an OSError in the cell, not a dead process
     install_guard(plan["read_roots"], plan["write_roots"])
@@ -109,7 +110,7 @@ def main(argv=None) -> int:
             print(f"== cell {j} (for exercise {', '.join(users[j])})", flush=True)
             signal.setitimer(signal.ITIMER_REAL, limit)
             try:
-                assignments.run_cell(assignments.source(nb.cells[j]), namespace)
+                cells.run_cell(assignments.source(nb.cells[j]), namespace)
             except CellTimeout:
                 for number in users[j]:
                     timed_out[number] = f"cell {j} ran longer than {limit:g} s"
@@ -129,7 +130,7 @@ def main(argv=None) -> int:
             print(f"== check of exercise {number}", flush=True)
             signal.setitimer(signal.ITIMER_REAL, limit)
             try:
-                status, detail = assignments.run_check(it["check"], namespace)
+                status, detail = cells.run_check(it["check"], namespace)
             except CellTimeout:
                 status, detail = "timeout", f"the check ran longer than {limit:g} s"
             except BaseException as e:  # noqa: BLE001

@@ -1,0 +1,167 @@
+"""Lesson 08's exercise checks (evaluating GANs): the k-th nearest neighbour radius (8.1), precision
+of the k-NN manifold (8.2), and a set of images that games the classifier score (8.3)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from gan_lib.coursework.checks.common import array, call
+from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
+
+#: Exercise 8.1's points on a line and the k-th nearest *other* point's distance, by hand:
+#: from 0 the others lie 1, 3, 7 away; from 1: 1, 2, 6; from 3: 2, 3, 4; from 7: 4, 6, 7.
+RADIUS_POINTS_8 = np.array([[0.0], [1.0], [3.0], [7.0]])
+RADIUS_CASES_8_1 = {1: [1.0, 1.0, 2.0, 4.0], 2: [3.0, 2.0, 3.0, 6.0], 3: [7.0, 6.0, 4.0, 7.0]}
+
+
+#: What a lesson-08 function is told when it crashes.
+CALL_HINT = "the arguments are NumPy arrays of shape (N, D); return NumPy values"
+
+
+def check_8_1(kth_radius) -> None:
+    """A function ``kth_radius(points, k)``: each point's distance to its k-th nearest *other* point, shape (N,)."""
+    expect_function(kth_radius, "your kth_radius function",
+                    "kth_radius should be a function kth_radius(points, k)")
+    hint = "sort each row of the distance matrix; column 0 is the point itself (distance 0), so take column k"
+    pts = RADIUS_POINTS_8
+    for k, want in RADIUS_CASES_8_1.items():
+        got = array(call(kth_radius, f"kth_radius(points, k={k})", CALL_HINT, pts.copy(), k),
+                    f"kth_radius(points, {k})")
+        if got.shape != (len(pts),):
+            if got.size == len(pts):
+                raise Wrong(f"kth_radius returns shape {got.shape}; return one radius per point, shape ({len(pts)},).",
+                            "flatten it, e.g. dist[:, k]")
+            raise Wrong(f"kth_radius(points, {k}) for {len(pts)} points has shape {got.shape}; expected ({len(pts)},).",
+                        hint)
+        want = np.array(want)
+        if k == 1 and np.allclose(got, 0.0):
+            raise Wrong("Every radius is 0: each point counted itself as its own nearest neighbour.",
+                        "skip the point itself: its distance 0 is the first entry of each sorted row")
+        if k > 1 and np.allclose(got, RADIUS_CASES_8_1[k - 1]):
+            raise Wrong(f"For k={k} you return the distance to the {k - 1}-th other point: the point itself was "
+                        "counted as one of its neighbours.", hint)
+        if k < 3 and np.allclose(got, RADIUS_CASES_8_1[k + 1]):
+            raise Wrong(f"For k={k} you return the distance to the {k + 1}-th other point: one neighbour too far.",
+                        hint)
+        if np.allclose(got, want ** 2):
+            raise Wrong(f"kth_radius(points, {k}) gives {got.tolist()}: squared distances.",
+                        "take the square root: the radius is a distance")
+        if not np.allclose(got, want, atol=1e-6):
+            raise Wrong(f"kth_radius(points on a line at 0, 1, 3, 7, k={k}) = {np.round(got, 4).tolist()}; "
+                        f"expected {want.tolist()}.", hint)
+    from gan_lib.measure.evaluate import nearest_neighbours
+
+    x = np.random.default_rng(8).normal(size=(60, 5))
+    got = array(call(kth_radius, "kth_radius(x, 3) on 60 points in 5-D", CALL_HINT, x.copy(), 3), "kth_radius(x, 3)")
+    want = nearest_neighbours(x, x, k=4)[0][:, 3]
+    if got.shape != want.shape or not np.allclose(got, want, atol=1e-6):
+        raise Wrong("Right on the points of a line, but not on 60 random points in 5-D.",
+                    "use the Euclidean distance over all coordinates: np.linalg.norm(a - b, axis=-1)")
+
+
+#: Exercise 8.2's hand-made sets: real points at 0, 1, 2, 3 (k=1: every radius 1, so the real
+#: manifold is [-1, 4]); fakes at 0.5, 3.9, 4.5, 10 -> precision 2/4. The fakes' own k=1 radii are
+#: 3.4, 0.6, 0.6, 5.5, and every real point lies within 3.4 of 0.5 -> recall 1.
+PRECISION_REAL_8 = np.array([[0.0], [1.0], [2.0], [3.0]])
+PRECISION_FAKE_8 = np.array([[0.5], [3.9], [4.5], [10.0]])
+
+
+def check_8_2(precision) -> None:
+    """A function ``precision(real, fake, k)``: the share of fake points inside some real point's k-NN ball."""
+    from gan_lib.measure.evaluate import precision_recall
+
+    expect_function(precision, "your precision function",
+                    "precision should be a function precision(real, fake, k)")
+    hint = ("a fake point f counts if ||f - r_i|| <= radius_i for at least one real point r_i, where radius_i "
+            "is r_i's distance to its k-th nearest other real point")
+
+    def value(real, fake, k, what):
+        v = call(precision, what, CALL_HINT, real.copy(), fake.copy(), k)
+        if isinstance(v, (str, bytes)):
+            raise Wrong(f"{what} returned the text {v!r}; return a number between 0 and 1.", hint)
+        try:
+            arr = np.asarray(v, np.float64)
+        except (TypeError, ValueError):
+            raise Wrong(f"{what} returned {type(v).__name__} {v!r:.60}, not a number.", hint) from None
+        if arr.size != 1:
+            raise Wrong(f"{what} returned shape {arr.shape}; precision is one number, the share of fake points "
+                        "inside the real manifold.", "take the mean of the per-point True/False")
+        return float(arr.reshape(()))
+
+    v = value(PRECISION_REAL_8, PRECISION_FAKE_8, 1, "precision(real, fake, k=1) on the line")
+    if abs(v - 2.0) < 1e-9:
+        raise Wrong("You return 2: a count of fake points. Precision is a share.", "divide by the number of fakes")
+    if abs(v) < 1e-9:
+        raise Wrong("Your precision of the line example is 0: every real ball has radius 0 because each real "
+                    "point counted itself as its nearest neighbour.", "the radius is the k-th nearest *other* point")
+    if abs(v - 1.0) < 1e-9:
+        raise Wrong("Your precision of the line example is 1.0, but fakes at 4.5 and 10 lie outside every real "
+                    "ball (the real manifold is [-1, 4] there): that is recall, real points inside the fakes' "
+                    "balls, or balls measured around the fakes.", hint)
+    if not math.isfinite(v) or abs(v - 0.5) > 1e-9:
+        raise Wrong(f"precision(real at 0,1,2,3; fake at 0.5, 3.9, 4.5, 10; k=1) = {v}; expected 0.5 "
+                    "(0.5 and 3.9 are inside, 4.5 and 10 are not).", hint)
+    edge = value(PRECISION_REAL_8, np.array([[4.0], [-1.0], [5.0], [20.0]]), 1, "precision(..., fake at 4, -1, 5, 20)")
+    if abs(edge - 0.5) > 1e-9:
+        raise Wrong(f"With fakes exactly on the edge of a real ball (4 and -1) your precision is {edge}; expected "
+                    "0.5.", "a point on the edge counts as inside: use <=, not <")
+    rng = np.random.default_rng(9)
+    real, fake = rng.normal(size=(80, 3)), rng.normal(size=(70, 3)) * 1.5 + 0.5
+    for k in (2, 4):
+        got = value(real, fake, k, f"precision(real, fake, k={k}) on random 3-D points")
+        want = precision_recall(real, fake, k=k)["precision"]
+        if abs(got - want) > 1e-9:
+            raise Wrong(f"On 80 real and 70 fake random 3-D points with k={k} your precision is {got:.4f}; "
+                        f"expected {want:.4f}.", hint)
+
+
+def _cheat_reference():
+    """Exercise 8.3's yardsticks: the shipped training and held-out digits."""
+    from gan_lib import data
+
+    return data.load_digits("train", verbose=False).images, data.load_digits("heldout", verbose=False).images
+
+
+#: Exercise 8.3's bars: a classifier score at least this, and exposed by memorisation or recall.
+CHEAT_8_3 = {"score_min": 8.0, "memorised_min": 0.5, "recall_max": 0.3, "n_min": 500, "n_used": 1000}
+
+
+def check_8_3(images) -> None:
+    """An array of at least 500 images (N, 28, 28, 1) in [-1, 1] whose classifier score is at least 8
+    but which the memorisation check (at least half below the held-out 1st percentile) or recall
+    (at most 0.3) exposes as a poor generator."""
+    from gan_lib.data import check_images
+    from gan_lib.measure import classifier, evaluate, metrics
+
+    expect_done(images, "your images")
+    c = CHEAT_8_3
+    if callable(images) or isinstance(images, (str, bytes, dict)):
+        raise Wrong(f"answer_8_3 should be an array of images (N, 28, 28, 1), got {type(images).__name__}.",
+                    "e.g. np.stack([...]) of training digits")
+    try:
+        x = check_images(images, name="answer_8_3")
+    except Exception as e:  # noqa: BLE001 - the data module's message says how to convert
+        raise Wrong(f"{e}", "images in [-1, 1], shape (N, 28, 28, 1), float32") from None
+    if len(x) < c["n_min"]:
+        raise Wrong(f"answer_8_3 has {len(x)} images; give at least {c['n_min']} so the numbers mean something.",
+                    "repeat your images (np.repeat or np.tile) to make up the number")
+    x = x[:c["n_used"]]
+    feats, probs = classifier.features_and_probs(x)
+    score = metrics.classifier_score(probs)
+    if score < c["score_min"]:
+        raise Wrong(f"The classifier score of your images is {score:.2f}; the bar is {c['score_min']:g}.",
+                    "the score is high when each image is read confidently as one digit and all ten digits "
+                    "appear equally often")
+    train, held = _cheat_reference()
+    mem = evaluate.memorisation(x, train, held)
+    f_real, _ = classifier.features_and_probs(held[:len(x)])
+    recall = evaluate.precision_recall(f_real, feats, k=3)["recall"]
+    share = mem["share_below"][1.0]
+    if share < c["memorised_min"] and recall > c["recall_max"]:
+        raise Wrong(f"Classifier score {score:.2f}, but nothing exposes your images: {100 * share:.0f}% are closer "
+                    f"to a training digit than the held-out 1st percentile and recall is {recall:.2f}. They look "
+                    "like new, varied digits, which is what a good generator draws.",
+                    "the exercise asks for a set that games the score: few distinct images, copied from the "
+                    "training digits")
