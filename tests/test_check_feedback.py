@@ -10,6 +10,7 @@ import ast
 import inspect
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gan_lib import checks, exercises
@@ -20,6 +21,10 @@ CHECKS = sorted(n for n in dir(checks) if n.startswith("check_") and callable(ge
 
 def _raises_value_error(*args, **kwargs):
     raise ValueError("the student's function is broken")
+
+
+def _raises_not_implemented(*args, **kwargs):
+    raise NotImplementedError
 
 
 #: Answers of the wrong kind a student might hand in to any exercise.
@@ -86,3 +91,61 @@ def test_3_3_non_numeric_value_gets_a_message(capsys):
     ok = exercises.check("3.3", lambda: checks.check_3_3({"setting": "lr", "value": "fast", "gan": FakeGAN()}))
     out = capsys.readouterr().out
     assert ok is False and "lr should be a number, got str 'fast'" in out and "default is 0.0005" in out, out
+
+
+# --------------------------------------------------------------------------- the helpers every lesson's checks share
+
+
+def test_call_passes_a_stub_through_and_turns_a_crash_into_feedback():
+    from gan_lib.coursework.checks import common
+
+    def boom(x):
+        raise ValueError("boom")
+
+    def not_done(x):
+        raise exercises.NotDone("the stub")
+
+    with pytest.raises(NotImplementedError):
+        common.call(_raises_not_implemented, "f(1)", "a hint", 1)
+    with pytest.raises(exercises.NotDone):
+        common.call(not_done, "f(1)", "a hint", 1)
+    with pytest.raises(exercises.Wrong) as e:
+        common.call(boom, "f(1)", "pass a number", 1)
+    assert str(e.value) == "f(1) raised ValueError: boom.\n   Hint: pass a number"
+    assert common.call(lambda a, b: a * b, "f(6, 7)", None, 6, 7) == 42
+    assert common.shown("d_hinge", (np.array([2.0, -1.0]), 0.5)) == "d_hinge([2.0, -1.0], 0.5)"
+
+
+def test_number_reads_one_number_and_says_what_came_instead():
+    from gan_lib.coursework.checks import common
+
+    assert common.number(np.array([[2.5]]), "x") == 2.5
+    assert common.number(np.float32(0.25), "x") == 0.25
+    with pytest.raises(exercises.Wrong, match=r"^the loss should be one number, got str '3'\.$"):
+        common.number("3", "the loss")
+    with pytest.raises(exercises.Wrong, match=r"^the loss should be one number, got NoneType None\."):
+        common.number(None, "the loss")
+    with pytest.raises(exercises.Wrong, match=r"^the loss should be one number, got dict \{'a': 1\}\."):
+        common.number({"a": 1}, "the loss")
+    with pytest.raises(exercises.Wrong) as e:
+        common.number([1.0, 2.0], "the loss", "take the mean", one="one number (the mean over the batch)")
+    assert str(e.value) == ("the loss has shape (2,); it should be one number (the mean over the batch).\n"
+                            "   Hint: take the mean")
+
+
+def test_array_reads_arrays_and_tensors_and_refuses_the_rest():
+    import keras
+
+    from gan_lib.coursework.checks import common
+
+    np.testing.assert_array_equal(common.array([[1, 2]], "f(x)"), np.array([[1.0, 2.0]]))
+    got = common.array(keras.ops.convert_to_tensor(np.array([0.5, 1.5], np.float32)), "f(x)")
+    assert got.dtype == np.float64 and got.tolist() == [0.5, 1.5]
+    with pytest.raises(exercises.Wrong) as e:
+        common.array("abc", "f(x)")
+    assert str(e.value) == "f(x) returned str 'abc', not numbers.\n   Hint: return a NumPy array of numbers"
+    with pytest.raises(exercises.Wrong, match=r"^interpolate returned dict \{\}, not a batch of images\.$"):
+        common.array({}, "interpolate", None, kind="a batch of images")
+    assert common.array([np.nan], "f(x)").shape == (1,)  # NaN is a number unless finite=True
+    with pytest.raises(exercises.Wrong, match="not finite numbers"):
+        common.call_array(lambda: [1.0, np.inf], "g()", None)

@@ -81,7 +81,7 @@ def test_1_2_planted_bugs(capsys):
 
 
 def test_1_3_solution_passes(capsys):
-    expect_pass(capsys, "1.3", lambda: checks.check_1_3(lambda l: keras.ops.mean(keras.ops.softplus(-l))))
+    expect_pass(capsys, "1.3", lambda: checks.check_1_3(lambda logits: keras.ops.mean(keras.ops.softplus(-logits))))
 
 
 def test_1_3_stub_is_not_done(capsys):
@@ -90,10 +90,19 @@ def test_1_3_stub_is_not_done(capsys):
 
 def test_1_3_planted_bugs(capsys):
     ops = keras.ops
-    saturating = lambda l: ops.mean(ops.log(1.0 - ops.sigmoid(l)))  # noqa: E731
-    unstable = lambda l: -ops.mean(ops.log(ops.sigmoid(l)))  # noqa: E731
-    sign_flipped = lambda l: ops.mean(-ops.softplus(-l))  # noqa: E731
-    no_mean = lambda l: ops.softplus(-l)  # noqa: E731
+
+    def saturating(logits):
+        return ops.mean(ops.log(1.0 - ops.sigmoid(logits)))
+
+    def unstable(logits):
+        return -ops.mean(ops.log(ops.sigmoid(logits)))
+
+    def sign_flipped(logits):
+        return ops.mean(-ops.softplus(-logits))
+
+    def no_mean(logits):
+        return ops.softplus(-logits)
+
     expect_wrong(capsys, "1.3", lambda: checks.check_1_3(saturating), "saturating", "-log D(G(z))")
     expect_wrong(capsys, "1.3", lambda: checks.check_1_3(unstable), "underflows", "softplus")
     expect_wrong(capsys, "1.3", lambda: checks.check_1_3(sign_flipped), "sign is flipped")

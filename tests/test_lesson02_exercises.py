@@ -1,7 +1,7 @@
 """Lesson 02: its exercise checks, each tried three ways (the solution passes, the untouched
 stub says "not done yet", a planted typical bug gets its own specific message), and the
 behaviour of its modules gan_lib.lessons.classic (the stacked-model recipe) and gan_lib.lessons.vanilla
-(levels, the D-wins signature, seed 000's buggy generator)."""
+(levels, the D-wins signature, the TensorFlow 1 GAN article's buggy generator)."""
 
 import keras
 import numpy as np
@@ -34,7 +34,7 @@ def test_2_1_planted_bugs(capsys):
     expect_wrong(capsys, "2.1", lambda: checks.check_2_1(12345), "not the generator's parameter count")
 
 
-# --------------------------------------------------------------------------- 2.2: fix seed 000's generator
+# ------------------------------------------------------------- 2.2: fix the TensorFlow 1 GAN article's generator
 
 
 def _generator(latent_dim, activation="tanh", reshape=True, hidden=128, read_z=False):

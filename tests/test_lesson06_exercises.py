@@ -51,7 +51,7 @@ def test_6_1_planted_bugs(capsys):
     expect_wrong(capsys, "6.1", lambda: checks.check_6_1(summed), "summed over the batch")
     expect_wrong(capsys, "6.1", lambda: checks.check_6_1(via_probabilities), "underflows", "logaddexp")
     expect_wrong(capsys, "6.1", lambda: checks.check_6_1(returns_array), "one number")
-    expect_wrong(capsys, "6.1", lambda: checks.check_6_1(lambda r, f, l: r.logits), "AttributeError")
+    expect_wrong(capsys, "6.1", lambda: checks.check_6_1(lambda r, f, label: r.logits), "AttributeError")
     expect_wrong(capsys, "6.1", lambda: checks.check_6_1(0.9), "should be a function")
 
 

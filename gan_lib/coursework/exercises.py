@@ -5,20 +5,28 @@ headed ``### Exercise <lesson>.<k> (easy|medium|open)``, a code cell whose
 solution sits between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` lines,
 and a check cell that calls :func:`check`. The student version of a notebook
 replaces each solution block with its ``### STUB:`` line (for example
-``answer = None``) or, if there is none, with ``raise NotImplementedError``.
+``answer_1_1 = None``) or, if there is none, with ``raise NotImplementedError``.
 
-A check is a function that inspects the student's work and either returns
-(pass), raises :class:`NotDone` (or ``NotImplementedError``, or finds the
-stub's ``None``: "not done yet"), or raises :class:`Wrong` with a specific
-message and a hint::
+The check itself lives in :mod:`gan_lib.coursework.checks` (``check_<lesson>_<k>``,
+one function per exercise, taking the answer), so a lesson's two cells are::
 
-    def _check():
-        if answer is None:
-            raise exercises.NotDone
-        exercises.expect_close(answer, np.log(4), tol=1e-3,
-                               what="D's loss when both logits are 0",
-                               hint="each of the two terms is -log(1/2)")
-    exercises.check("1.1", _check)
+    ### BEGIN SOLUTION
+    ### STUB: answer_1_1 = None
+    answer_1_1 = float(theory.optimal_discriminator(theory.TARGET.pdf(4.0), theory.gaussian(2.0, 1.0).pdf(4.0)))
+    ### END SOLUTION
+    print(answer_1_1)
+
+::
+
+    exercises.check("1.1", lambda: checks.check_1_1(answer_1_1));
+
+A check function returns (pass), raises :class:`NotDone` (or lets
+``NotImplementedError`` through, or finds the stub's ``None``: "not done yet"),
+or raises :class:`Wrong` with a specific message and a hint; the helpers below
+(:func:`expect_done`, :func:`expect_function`, :func:`expect_close`,
+:func:`expect_shape`) say the usual ones. :func:`check` turns the outcome into
+one printed verdict line: ``[v] Exercise 1.1: pass``, ``[ ] ... not done yet``
+or ``[x] ... not yet right. <message>``.
 """
 
 from __future__ import annotations
