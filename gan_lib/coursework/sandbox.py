@@ -91,9 +91,10 @@ def system_paths():
 
 
 def python_executable() -> str:
-    """The virtual environment's Python (what the child runs)."""
-    return os.path.join(sys.prefix, "bin", "python") if os.path.exists(os.path.join(sys.prefix, "bin", "python")) \
-        else sys.executable
+    """The virtual environment's Python (what the child runs), by its real path: the sandboxes show the
+    environment at its real path, not through a symbolic link to it."""
+    venv_python = os.path.join(os.path.realpath(sys.prefix), "bin", "python")
+    return venv_python if os.path.exists(venv_python) else sys.executable
 
 
 def sandbox_command(kind: str, tmp: Path, work: Path, argv: list) -> list:
