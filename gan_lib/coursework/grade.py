@@ -76,6 +76,8 @@ MAX_NOTEBOOK_BYTES = 50 * 2**20
 
 @dataclass
 class Submission:
+    """One submitted notebook: whose, where, which lesson, and its verdicts once graded."""
+
     student: str
     path: Path
     lesson: int | None = None
