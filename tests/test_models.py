@@ -195,6 +195,8 @@ def test_unregistered_pairs_parameter_counts():
     g, d = models.mlp_wide()
     assert g.count_params() == 64 * 256 + 256 + 256 * 512 + 512 + 512 * 784 + 784 == 550_416
     assert d.count_params() == 784 * 512 + 512 + 512 * 256 + 256 + 256 + 1 == 533_505
+    # spectral norm adds one power-iteration vector per wrapped Dense layer (one entry per output unit)
+    assert models.mlp_wide(spectral_norm=True)[1].count_params() == 533_505 + 512 + 256 + 1
     g, d = models.toy_mlp()
     assert g.count_params() == 8 * 128 + 128 + 2 * (128 * 128 + 128) + 128 * 2 + 2 == 34_434
     assert d.count_params() == 2 * 128 + 128 + 2 * (128 * 128 + 128) + 128 + 1 == 33_537
