@@ -126,6 +126,10 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
 
     # ---- check everything before any work
     digit_models = models_mod.names_for(data_mod.IMAGE_SHAPE)
+    if cfg["model"] in models_mod.CONDITIONAL_MODELS:
+        raise RunError(f"Model {cfg['model']!r} is class-conditional; this command trains unconditional models "
+                       f"(valid models: {', '.join(digit_models)}). Conditional models train in lesson 07 "
+                       "(gan_lib.lessons.conditional).")
     if cfg["model"] not in models_mod.MODELS:
         raise RunError(f"Unknown model {cfg['model']!r}. Valid models: {', '.join(digit_models)}.")
     if cfg["model"] not in digit_models:
@@ -157,13 +161,14 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     digits = data_mod.load_digits("train", cfg["data"], limit=limit, verbose=False)
     if cfg["batch_size"] > len(digits.images):
         raise RunError(f"batch_size={cfg['batch_size']} is larger than the data ({len(digits.images)} images).")
-    latent_dim = models_mod.MODELS[cfg["model"]][1]
+    spec = models_mod.spec(cfg["model"])
+    latent_dim = spec.latent_dim
     run_config = {**cfg, "latent_dim": latent_dim, "data_description": digits.description,
                   "train_images": len(digits.images), "mode": "quick" if quick else "full"}
     run_config.pop("out")
 
     log(f"Data: {digits.description}")
-    log(f"Model: {cfg['model']} ({models_mod.MODELS[cfg['model']][2]}), loss {cfg['loss']}, "
+    log(f"Model: {cfg['model']} ({spec.description}), loss {cfg['loss']}, "
         f"batch {cfg['batch_size']}, Adam(lr={cfg['lr']:g}, beta_1={cfg['beta_1']:g}), "
         f"EMA {cfg['ema_decay']}, seed {cfg['seed']}, mode {run_config['mode']}")
 
@@ -296,18 +301,22 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", help=f"one of {', '.join(models_mod.names_for(data_mod.IMAGE_SHAPE))} "
                                     f"(default {DEFAULTS['model']})")
-    p.add_argument("--epochs", type=int, help=f"epochs in total (default {DEFAULTS['epochs']}; quick mode {QUICK['epochs']})")
+    p.add_argument("--epochs", type=int,
+                   help=f"epochs in total (default {DEFAULTS['epochs']}; quick mode {QUICK['epochs']})")
     p.add_argument("--batch-size", type=int, help=f"default {DEFAULTS['batch_size']}")
     p.add_argument("--lr", type=float, help=f"Adam learning rate for both networks (default {DEFAULTS['lr']})")
     p.add_argument("--beta-1", type=float, help=f"Adam beta_1 (default {DEFAULTS['beta_1']})")
     p.add_argument("--loss", help=f"one of {', '.join(losses_mod.LOSSES)} (default {DEFAULTS['loss']})")
-    p.add_argument("--ema", default="default", help=f"decay of G's weight average, or 'none' (default {DEFAULTS['ema_decay']})")
+    p.add_argument("--ema", default="default",
+                   help=f"decay of G's weight average, or 'none' (default {DEFAULTS['ema_decay']})")
     p.add_argument("--data", help=f"one of {', '.join(data_mod.SOURCES)} (default {DEFAULTS['data']})")
     p.add_argument("--seed", type=int, help=f"default {DEFAULTS['seed']}")
     p.add_argument("--out", help=f"run folder (default {DEFAULTS['out']})")
-    p.add_argument("--eval-every", type=int, help=f"epochs between quality checks, 0 = only at the end (default {DEFAULTS['eval_every']})")
+    p.add_argument("--eval-every", type=int,
+                   help=f"epochs between quality checks, 0 = only at the end (default {DEFAULTS['eval_every']})")
     p.add_argument("--limit", type=int, help="train on only the first N digits")
-    p.add_argument("--resume", action="store_true", help="continue from the run folder's latest checkpoint (starts fresh if it has none)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the run folder's latest checkpoint (starts fresh if it has none)")
     a = p.parse_args(argv)
     ema = a.ema
     if ema != "default":

@@ -71,7 +71,8 @@ def test_extension_points_are_called():
 
     def g_pen(gan, real, fake):
         calls["g_pen"] += 1
-        return keras.ops.mean(keras.ops.square(keras.ops.mean(gan.features(real), 0) - keras.ops.mean(gan.features(fake), 0)))
+        gap = keras.ops.mean(gan.features(real), 0) - keras.ops.mean(gan.features(fake), 0)
+        return keras.ops.mean(keras.ops.square(gap))
 
     def transform(x):
         calls["transform"] += 1
@@ -144,3 +145,35 @@ def test_features_requires_a_features_layer():
     d = keras.Sequential([keras.Input((1,)), layers.Dense(1)])
     with pytest.raises(ValueError, match="features"):
         GAN(g, d).features(np.zeros((1, 1), "float32"))
+
+
+def test_discriminate_returns_d_logits_in_inference_mode():
+    """By hand: D is one Dense layer with weight 2 and bias -1, so logit(x) = 2x - 1."""
+    g = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    d = keras.Sequential([keras.Input((1,)), layers.Dropout(0.9), layers.Dense(1)])
+    d.layers[-1].set_weights([np.array([[2.0]], "float32"), np.array([-1.0], "float32")])
+    gan = GAN(g, d)
+    x = np.array([[0.0], [0.5], [3.0]], "float32")
+    for batch_size in (500, 2):  # chunking changes nothing; Dropout is off in inference mode
+        np.testing.assert_allclose(gan.discriminate(x, batch_size=batch_size), [-1.0, 0.0, 5.0])
+    assert gan.discriminate(np.zeros((0, 1), "float32")).shape == (0,)
+    with pytest.raises(ValueError, match="unconditional"):
+        gan.discriminate(x, labels=[0, 1, 0])
+    with pytest.raises(ValueError, match=r"images have shape \(3, 2\); this discriminator judges images of shape "
+                                         r"\(N, 1\)"):
+        gan.discriminate(np.zeros((3, 2), "float32"))
+    # through d_input_transform, as in training: packs of 2 halve the number of logits
+    packed = GAN(g, keras.Sequential([keras.Input((2,)), layers.Dense(1)]),
+                 d_input_transform=lambda t: keras.ops.reshape(t, (-1, 2)))
+    assert packed.discriminate(np.zeros((4, 1), "float32")).shape == (2,)
+
+
+def test_discriminate_needs_labels_on_a_conditional_gan():
+    g, d = models.build_conditional("cond_dcgan", latent_dim=4, n_classes=3)
+    gan = GAN(g, d, n_classes=3)
+    x = np.zeros((2, 28, 28, 1), "float32")
+    with pytest.raises(ValueError, match="class-conditional.*Pass labels="):
+        gan.discriminate(x)
+    logits = gan.discriminate(x, labels=[0, 2])
+    y = np.eye(3, dtype="float32")[[0, 2]]
+    np.testing.assert_allclose(logits, np.asarray(d([x, y], training=False))[:, 0], rtol=1e-5, atol=1e-6)

@@ -1,6 +1,7 @@
 """Lesson 05's gan_lib pieces: the article's colour models, spectral normalisation, the hinge loss,
 D's accuracy callback, the control panel with resuming, the two-sample test and FID's plumbing."""
 
+import dataclasses
 import math
 
 import keras
@@ -25,13 +26,25 @@ def test_article_model_sizes_and_shapes():
     assert g.count_params() == g_count == 1_466_115
     assert d.count_params() == d_count == 522_497
     assert g.output_shape == (None, 32, 32, 3) and d.output_shape == (None, 1)
-    assert [l.output.shape[1:] for l in d.layers if isinstance(l, layers.Conv2D)] == \
+    assert [layer.output.shape[1:] for layer in d.layers if isinstance(layer, layers.Conv2D)] == \
         [(32, 32, 64), (16, 16, 128), (8, 8, 128), (4, 4, 256)]
     assert d.get_layer("features").output.shape[1:] == (4096,)
-    assert [l.rate for l in d.layers if isinstance(l, layers.Dropout)] == [0.4]
-    assert {l.negative_slope for l in d.layers if isinstance(l, layers.LeakyReLU)} == {0.2}
+    assert [layer.rate for layer in d.layers if isinstance(layer, layers.Dropout)] == [0.4]
+    assert {layer.negative_slope for layer in d.layers if isinstance(layer, layers.LeakyReLU)} == {0.2}
     x = g(np.random.default_rng(0).standard_normal((3, 100)).astype("float32"), training=False)
     assert float(np.max(np.abs(x))) <= 1.0
+
+
+@pytest.mark.parametrize("name, g_params, d_params", [
+    ("cifar_article", 1_466_115, 522_497), ("cifar_article_sn", 1_466_115, 522_497 + 577),
+    ("cifar_small", 470_915, 132_225), ("cifar_small_sn", 470_915, 132_225 + 289),
+])
+def test_colour_parameter_counts(name, g_params, d_params):
+    """The counts the colour module's docstring tabulates (SN adds only its power-iteration vectors)."""
+    g, d = models.build(name)
+    assert (g.count_params(), d.count_params()) == (g_params, d_params)
+    sn_vectors = {"cifar_article_sn": 64 + 128 + 128 + 256 + 1, "cifar_small_sn": 32 + 64 + 64 + 128 + 1}.get(name, 0)
+    assert sum(int(np.prod(w.shape)) for w in d.trainable_weights) == d_params - sn_vectors
 
 
 @pytest.mark.parametrize("name", ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"])
@@ -42,9 +55,9 @@ def test_colour_models_register_with_their_shape(name):
 
 def test_spectral_norm_wraps_every_weight_layer_of_d_only():
     g, d = models.build("cifar_small_sn")
-    wrapped = [l for l in d.layers if isinstance(l, layers.SpectralNormalization)]
-    assert len(wrapped) == 5 and not any(isinstance(l, (layers.Conv2D, layers.Dense)) for l in d.layers)
-    assert not any(isinstance(l, layers.SpectralNormalization) for l in g.layers)
+    wrapped = [layer for layer in d.layers if isinstance(layer, layers.SpectralNormalization)]
+    assert len(wrapped) == 5 and not any(isinstance(layer, (layers.Conv2D, layers.Dense)) for layer in d.layers)
+    assert not any(isinstance(layer, layers.SpectralNormalization) for layer in g.layers)
     plain = models.build("cifar_small")[1]
     # SN adds only the power-iteration vectors u (one per wrapped layer, one entry per output unit)
     assert d.count_params() - plain.count_params() == 32 + 64 + 64 + 128 + 1
@@ -62,7 +75,8 @@ def _sigma(kernel):
 
 def test_spectral_normalization_makes_the_largest_singular_value_one():
     keras.utils.set_random_seed(1)
-    layer = layers.SpectralNormalization(layers.Conv2D(8, 3, kernel_initializer=keras.initializers.RandomNormal(stddev=2.0)))
+    init = keras.initializers.RandomNormal(stddev=2.0)
+    layer = layers.SpectralNormalization(layers.Conv2D(8, 3, kernel_initializer=init))
     x = np.random.default_rng(0).standard_normal((2, 6, 6, 3)).astype("float32")
     layer(x, training=False)
     before = _sigma(layer.kernel)
@@ -91,7 +105,8 @@ def test_hinge_registered_and_gradients():
 
     loss = losses.get("hinge")
     assert isinstance(loss, losses.Hinge) and "hinge" in losses.LOSSES
-    real = tf.Variable([2.0, 0.5]); fake = tf.Variable([-3.0, 0.0])
+    real = tf.Variable([2.0, 0.5])
+    fake = tf.Variable([-3.0, 0.0])
     with tf.GradientTape() as tape:
         v = loss.discriminator(real, fake)
     gr, gf = tape.gradient(v, [real, fake])
@@ -132,6 +147,64 @@ def test_discriminator_accuracy_by_hand():
         DiscriminatorAccuracy(np.zeros((4, 4)))
 
 
+class _CondConst(keras.layers.Layer):
+    """A conditional 'discriminator': the image's mean pixel, minus 1 for class 0, plus 1 for class 1."""
+
+    def call(self, inputs):
+        x, y = inputs
+        return keras.ops.mean(x, axis=(1, 2, 3))[:, None] + (y[:, 1:2] - y[:, 0:1])
+
+
+def _tiny_conditional_gan():
+    z, y = keras.Input((2,)), keras.Input((2,))
+    g = keras.Model([z, y], layers.Reshape((2, 2, 3))(layers.Dense(12)(layers.Concatenate()([z, y]))))
+    img, yd = keras.Input((2, 2, 3)), keras.Input((2,))
+    d = keras.Model([img, yd], _CondConst()([img, yd]))
+    gan = GAN(g, d, n_classes=2, seed=0)
+    gan.compile()
+    return gan
+
+
+def test_discriminator_accuracy_on_a_conditional_gan_by_hand():
+    gan = _tiny_conditional_gan()
+    real = np.stack([np.full((2, 2, 3), v, np.float32) for v in (0.5, -0.2, 0.1, -0.3)])
+    # logits: 0.5 - 1, -0.2 - 1, 0.1 + 1, -0.3 + 1 = -0.5, -1.2, 1.1, 0.7: D calls 2 of 4 real
+    cb = DiscriminatorAccuracy(real, n_fake=50, labels=[0, 0, 1, 1])
+    cb.set_model(gan)
+    acc_real, acc_fake = cb.accuracies()
+    assert acc_real == 0.5
+    # fakes: classes 0, 1, 0, 1, ... judged with the class they were made for
+    z = np.random.default_rng([99, 5]).standard_normal((50, 2)).astype("float32")
+    y = np.eye(2, dtype="float32")[np.arange(50) % 2]
+    fake_logits = np.asarray(gan.generator([z, y])).mean(axis=(1, 2, 3)) + y[:, 1] - y[:, 0]
+    assert acc_fake == pytest.approx(np.mean(fake_logits <= 0))
+    assert 0 < acc_fake < 1  # both kinds of verdict occur, so the labels matter
+    logs = {"d_loss": 1.0}
+    cb.on_epoch_end(0, logs)
+    assert logs["d_acc_real"] == 0.5 and logs["d_acc_fake"] == acc_fake
+
+
+def test_discriminator_accuracy_labels_are_checked():
+    gan = _tiny_conditional_gan()
+    real = np.zeros((4, 2, 2, 3), np.float32)
+    cb = DiscriminatorAccuracy(real)
+    cb.set_model(gan)
+    with pytest.raises(ValueError, match=r"class-conditional.*DiscriminatorAccuracy\(real, labels=\.\.\.\)"):
+        cb.on_train_begin()
+    with pytest.raises(ValueError, match=r"one integer class per real image: shape \(4,\)"):
+        DiscriminatorAccuracy(real, labels=[0, 1])
+    with pytest.raises(ValueError, match="whole numbers from 0 to 1"):
+        cb = DiscriminatorAccuracy(real, labels=[0, 1, 2, 0])
+        cb.set_model(gan)
+        cb.accuracies()
+    plain = GAN(keras.Sequential([keras.Input((2,)), layers.Dense(12), layers.Reshape((2, 2, 3))]),
+                keras.Sequential([keras.Input((2, 2, 3)), _Const()]), seed=0)
+    cb = DiscriminatorAccuracy(real, labels=[0, 1, 0, 1])
+    cb.set_model(plain)
+    with pytest.raises(ValueError, match="labels= was given, but this GAN is unconditional"):
+        cb.on_train_begin()
+
+
 # --------------------------------------------------------------------------- control panel and resuming
 
 
@@ -157,13 +230,14 @@ def test_panel_is_one_documented_object():
     assert p.replace(epochs=3).epochs == 3 and p.epochs == 10
     text = p.describe()
     assert "latent_dim" in text and "summarize_every" in text
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         p.epochs = 5  # frozen: a run's settings do not change under it
 
 
 def test_stop_and_resume_is_bit_identical_with_dropout_and_spectral_norm(tmp_path, tiny_images):
     p = panel.ControlPanel(model="cifar_small_sn", loss="hinge", epochs=2, batch_size=32, ema_decay=0.9)
-    full, h_full = panel.train_run(p, tiny_images, tmp_path / "a", real_for_accuracy=tiny_images[:8], log=lambda *a: None)
+    full, h_full = panel.train_run(p, tiny_images, tmp_path / "a", real_for_accuracy=tiny_images[:8],
+                                   log=lambda *a: None)
     _, h_part = panel.train_run(p, tiny_images, tmp_path / "b", real_for_accuracy=tiny_images[:8], stop_after=1,
                                 log=lambda *a: None)
     assert len(h_part) == 1
@@ -225,7 +299,8 @@ def test_c2st_on_images_and_in_between():
 def test_c2st_is_deterministic_and_checks_input():
     rng = np.random.default_rng(3)
     a, b = rng.standard_normal((60, 4)), rng.standard_normal((60, 4)) + 1
-    assert two_sample.c2st(a, b, repeats=2, steps=20)["accuracies"] == two_sample.c2st(a, b, repeats=2, steps=20)["accuracies"]
+    first = two_sample.c2st(a, b, repeats=2, steps=20)["accuracies"]
+    assert first == two_sample.c2st(a, b, repeats=2, steps=20)["accuracies"]
     with pytest.raises(ValueError, match="same kind of example"):
         two_sample.c2st(np.zeros((20, 4)), np.zeros((20, 5)))
     with pytest.raises(ValueError, match="at least 10"):

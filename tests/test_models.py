@@ -1,4 +1,7 @@
-"""gan_lib.models: parameter counts, shapes, ranges, the 'features' layer, the tutorial's layers."""
+"""gan_lib.models: the registry of named pairs, parameter counts, shapes, ranges, the 'features' layer,
+the tutorial's layers."""
+
+import dataclasses
 
 import keras
 import numpy as np
@@ -21,6 +24,92 @@ def test_registry_names():
     assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"]
 
 
+# --------------------------------------------------------------------------- the registry
+
+
+def test_registry_splits_into_unconditional_and_conditional():
+    assert set(models.REGISTRY) == set(models.MODELS) | set(models.CONDITIONAL_MODELS)
+    assert not set(models.MODELS) & set(models.CONDITIONAL_MODELS)
+    assert [s.conditional for s in models.CONDITIONAL_MODELS.values()] == [True, True]
+    assert not any(s.conditional for s in models.MODELS.values())
+    assert all(name == s.name for name, s in models.REGISTRY.items())
+    assert models.names_for((28, 28, 1), conditional=True) == ["cond_dcgan", "cond_dcgan_concat"]
+    assert models.names_for((32, 32, 3), conditional=True) == []
+    assert models.names_for((2,)) == []  # the toy pair is not registered
+
+
+def test_spec_fields_by_hand():
+    s = models.spec("dcgan")
+    assert (s.name, s.builder, s.latent_dim, s.image_shape, s.conditional) == (
+        "dcgan", models.dcgan, 64, (28, 28, 1), False)
+    assert models.spec("cifar_small").image_shape == (32, 32, 3) and models.spec("mlp").latent_dim == 100
+    assert models.spec("cond_dcgan").conditional is True
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.latent_dim = 8
+
+
+@pytest.mark.parametrize("name", [n for n in models.REGISTRY if not n.startswith("cifar_article")])
+def test_every_spec_builds_its_declared_shapes(name):
+    """The builder's networks match the spec: G's latent size and image shape, D's input and logit."""
+    s = models.REGISTRY[name]
+    g, d = (models.build_conditional if s.conditional else models.build)(name)
+    if s.conditional:
+        assert g.input_shape == [(None, s.latent_dim), (None, 10)]
+        assert d.input_shape == [(None, *s.image_shape), (None, 10)]
+    else:
+        assert g.input_shape == (None, s.latent_dim)
+        assert d.input_shape == (None, *s.image_shape)
+    assert g.output_shape == (None, *s.image_shape)
+    assert d.output_shape == (None, 1)
+    # a latent size other than the default reaches G's input
+    g8, _ = (models.build_conditional if s.conditional else models.build)(name, latent_dim=8)
+    assert (g8.input_shape[0] if s.conditional else g8.input_shape) == (None, 8)
+
+
+@pytest.mark.parametrize("name", ["cifar_article", "cifar_article_sn"])
+def test_big_colour_specs_match_their_builders(name):
+    s = models.REGISTRY[name]
+    g, d = models.build(name)
+    assert g.input_shape == (None, s.latent_dim) == (None, 100)
+    assert g.output_shape == d.input_shape == (None, *s.image_shape) == (None, 32, 32, 3)
+
+
+def test_image_shape_and_names_for_build_nothing(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("a model was built to learn its shape")
+
+    for name, s in list(models.REGISTRY.items()):
+        monkeypatch.setitem(models.REGISTRY, name, dataclasses.replace(s, builder=refuse))
+    assert models.image_shape("dcgan") == (28, 28, 1)
+    assert models.image_shape("cifar_small_sn") == (32, 32, 3)
+    assert models.image_shape("cond_dcgan") == (28, 28, 1)
+    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"]
+
+
+def test_unknown_names_list_the_known_ones():
+    for ask in (models.spec, models.image_shape):
+        with pytest.raises(ValueError) as e:
+            ask("stylegan")
+        msg = str(e.value)
+        assert msg.startswith("Unknown model 'stylegan'. Known models: mlp, tutorial_dcgan, dcgan,")
+        assert "class-conditional: cond_dcgan, cond_dcgan_concat." in msg
+    with pytest.raises(ValueError, match=r"'cond_dcgan' is a class-conditional model: build it with "
+                                         r"models.build_conditional\('cond_dcgan'\)"):
+        models.build("cond_dcgan")
+    with pytest.raises(ValueError, match="Unknown conditional model 'nope'. Valid conditional models: "
+                                         "'cond_dcgan' "):
+        models.build_conditional("nope")
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5])
+def test_bad_conditional_latent_dim(bad):
+    with pytest.raises(ValueError, match=f"latent_dim={bad!r}: it must be a positive whole number"):
+        models.build_conditional("cond_dcgan", latent_dim=bad)
+
+
+# --------------------------------------------------------------------------- the digits models
+
+
 def test_mlp_parameter_counts(pairs):
     g, d = pairs["mlp"]
     # G: 100*128 + 128 + 128*784 + 784; D: 784*128 + 128 + 128 + 1
@@ -31,7 +120,7 @@ def test_mlp_parameter_counts(pairs):
 @pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan"])
 def test_generator_output_shape_and_range(pairs, name):
     g, _ = pairs[name]
-    latent_dim = models.MODELS[name][1]
+    latent_dim = models.MODELS[name].latent_dim
     assert g.input_shape == (None, latent_dim)
     z = np.random.default_rng(0).normal(scale=3.0, size=(5, latent_dim)).astype(np.float32)
     x = keras.ops.convert_to_numpy(g(z, training=False))
@@ -62,31 +151,61 @@ def test_discriminator_has_a_features_layer(pairs, name, width):
 @pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan"])
 def test_generator_ends_in_tanh(pairs, name):
     g, _ = pairs[name]
-    acts = [l.get_config().get("activation") for l in g.layers if "activation" in l.get_config()]
+    acts = [layer.get_config().get("activation") for layer in g.layers if "activation" in layer.get_config()]
     assert acts[-1] == "tanh"
 
 
 def test_tutorial_dcgan_layers(pairs):
     g, d = pairs["tutorial_dcgan"]
-    dense = [l for l in g.layers if isinstance(l, layers.Dense)]
+    dense = [layer for layer in g.layers if isinstance(layer, layers.Dense)]
     assert len(dense) == 1
     assert dense[0].units == 7 * 7 * 256 and dense[0].use_bias is False
-    deconv = [l for l in g.layers if isinstance(l, layers.Conv2DTranspose)]
-    assert [l.filters for l in deconv] == [128, 64, 1]
-    assert [l.strides for l in deconv] == [(1, 1), (2, 2), (2, 2)]
-    assert all(l.kernel_size == (5, 5) and l.use_bias is False for l in deconv)
-    assert sum(isinstance(l, layers.BatchNormalization) for l in g.layers) == 3
+    deconv = [layer for layer in g.layers if isinstance(layer, layers.Conv2DTranspose)]
+    assert [layer.filters for layer in deconv] == [128, 64, 1]
+    assert [layer.strides for layer in deconv] == [(1, 1), (2, 2), (2, 2)]
+    assert all(layer.kernel_size == (5, 5) and layer.use_bias is False for layer in deconv)
+    assert sum(isinstance(layer, layers.BatchNormalization) for layer in g.layers) == 3
 
-    convs = [l for l in d.layers if isinstance(l, layers.Conv2D)]
-    assert [l.filters for l in convs] == [64, 128]
-    assert all(l.kernel_size == (5, 5) and l.strides == (2, 2) for l in convs)
-    dropouts = [l for l in d.layers if isinstance(l, layers.Dropout)]
-    assert [l.rate for l in dropouts] == [0.3, 0.3]
+    convs = [layer for layer in d.layers if isinstance(layer, layers.Conv2D)]
+    assert [layer.filters for layer in convs] == [64, 128]
+    assert all(layer.kernel_size == (5, 5) and layer.strides == (2, 2) for layer in convs)
+    dropouts = [layer for layer in d.layers if isinstance(layer, layers.Dropout)]
+    assert [layer.rate for layer in dropouts] == [0.3, 0.3]
+
+
+@pytest.mark.parametrize("name, g_params, d_params", [
+    ("tutorial_dcgan", 2_330_944, 212_865), ("dcgan", 558_849, 138_561),
+    ("dcgan_sa", 558_849 + 5_121, 138_561 + 5_121), ("dcgan_uniform", 558_849, 138_561),
+])
+def test_digits_parameter_counts(pairs, name, g_params, d_params):
+    """The counts the digits module's docstring tabulates; the variants differ from dcgan only by their new layers."""
+    g, d = pairs[name]
+    assert (g.count_params(), d.count_params()) == (g_params, d_params)
+
+
+def test_dcgan_parameter_counts_by_hand(pairs):
+    g, d = pairs["dcgan"]
+    # G: Dense 64*6272 (no bias); BN 4*6272; ConvT 4*4*128*64 (no bias); BN 4*64; ConvT 4*4*64*1 + 1
+    assert g.count_params() == 64 * 6272 + 4 * 6272 + 4 * 4 * 128 * 64 + 4 * 64 + 4 * 4 * 64 + 1
+    # D: Conv 4*4*1*64 + 64; Conv 4*4*64*128 + 128; Dense 6272 + 1
+    assert d.count_params() == 4 * 4 * 64 + 64 + 4 * 4 * 64 * 128 + 128 + 6272 + 1
+
+
+def test_unregistered_pairs_parameter_counts():
+    g, d = models.mlp_wide()
+    assert g.count_params() == 64 * 256 + 256 + 256 * 512 + 512 + 512 * 784 + 784 == 550_416
+    assert d.count_params() == 784 * 512 + 512 + 512 * 256 + 256 + 256 + 1 == 533_505
+    # spectral norm adds one power-iteration vector per wrapped Dense layer (one entry per output unit)
+    assert models.mlp_wide(spectral_norm=True)[1].count_params() == 533_505 + 512 + 256 + 1
+    g, d = models.toy_mlp()
+    assert g.count_params() == 8 * 128 + 128 + 2 * (128 * 128 + 128) + 128 * 2 + 2 == 34_434
+    assert d.count_params() == 2 * 128 + 128 + 2 * (128 * 128 + 128) + 128 + 1 == 33_537
+    assert g.output_shape == d.input_shape == (None, 2)
 
 
 def test_course_dcgan_has_no_batchnorm_or_dropout_in_d(pairs):
     _, d = pairs["dcgan"]
-    assert not any(isinstance(l, (layers.BatchNormalization, layers.Dropout)) for l in d.layers)
+    assert not any(isinstance(layer, (layers.BatchNormalization, layers.Dropout)) for layer in d.layers)
 
 
 def test_custom_latent_dim():

@@ -222,6 +222,9 @@ def test_diverging_run_stops_keeps_last_good_checkpoint(tmp_path):
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(model="gan9000"), "Unknown model 'gan9000'. Valid models: mlp, tutorial_dcgan, dcgan"),
+    (dict(model="cond_dcgan"), "Model 'cond_dcgan' is class-conditional; this command trains unconditional models "
+                               "(valid models: mlp, tutorial_dcgan, dcgan, dcgan_sa, dcgan_uniform)"),
+    (dict(model="cifar_small"), "Model 'cifar_small' makes 32x32x3 images"),
     (dict(data="cifar"), "Unknown data 'cifar'. Valid: shipped, mnist"),
     (dict(loss="l2"), "Unknown loss 'l2'"),
     (dict(epochs=0), "epochs=0: it must be a whole number of at least 1"),

@@ -113,41 +113,60 @@ class DiscriminatorAccuracy(keras.callbacks.Callback):
     """Add D's accuracy on real and on fake images to each epoch's logs (``d_acc_real``, ``d_acc_fake``).
 
     The "summarize performance" of the source articles, done without touching
-    the training step: at the end of every epoch D (in inference mode) judges
-    the same ``real`` images and the generator's images for a fixed latent
-    batch; a logit above 0 counts as "real". Accuracy on real is the share it
-    calls real, on fake the share it calls fake. Both near 100% for many
-    epochs means D wins outright and G gets little signal (non-convergence);
-    both near 50% means D cannot tell (good, or D has collapsed too).
+    the training step: at the end of every epoch D (in inference mode, through
+    :meth:`gan_lib.core.gan.GAN.discriminate`) judges the same ``real`` images and
+    the generator's images for a fixed latent batch; a logit above 0 counts as
+    "real". Accuracy on real is the share it calls real, on fake the share it
+    calls fake. Both near 100% for many epochs means D wins outright and G gets
+    little signal (non-convergence); both near 50% means D cannot tell (good, or
+    D has collapsed too).
+
+    A class-conditional GAN (``GAN(..., n_classes=k)``) needs ``labels``, the
+    integer class of each real image; the fakes are drawn for the classes 0, 1,
+    ..., k - 1, 0, 1, ... in turn and judged with those classes.
 
     It draws nothing from the GAN's random generator, so a run with this
     callback trains exactly like one without it.
     """
 
-    def __init__(self, real, n_fake: int | None = None, seed: int = 99):
+    def __init__(self, real, n_fake: int | None = None, seed: int = 99, labels=None):
         super().__init__()
         import numpy as np
 
         self.real = np.asarray(real, dtype="float32")
         if self.real.ndim != 4 or len(self.real) < 1:
             raise ValueError(f"real has shape {self.real.shape}; pass a batch of images (N, H, W, C).")
+        self.labels = None if labels is None else np.asarray(labels)
+        if self.labels is not None and self.labels.shape != (len(self.real),):
+            raise ValueError(f"labels have shape {self.labels.shape}; give one integer class per real image: "
+                             f"shape ({len(self.real)},).")
         self.n_fake = len(self.real) if n_fake is None else int(n_fake)
         self.seed = seed
+
+    def _check_labels(self):
+        conditional = self.model.n_classes is not None
+        if conditional and self.labels is None:
+            raise ValueError("This GAN is class-conditional: D judges each image with its class. "
+                             "Pass the real images' classes: DiscriminatorAccuracy(real, labels=...).")
+        if not conditional and self.labels is not None:
+            raise ValueError("labels= was given, but this GAN is unconditional; drop labels= "
+                             "(or build the GAN with n_classes=...).")
+
+    def on_train_begin(self, logs=None):
+        self._check_labels()  # fail before the first epoch, not after it
 
     def accuracies(self):
         """``(accuracy on real, accuracy on fake)`` of the current D and generator."""
         import numpy as np
-        from keras import ops
 
+        self._check_labels()
         gan = self.model
         z = np.random.default_rng([self.seed, 5]).standard_normal((self.n_fake, gan.latent_dim)).astype("float32")
-        fake = gan.generate(z, generator=gan.generator)
-
-        def logits(x):
-            return np.concatenate([ops.convert_to_numpy(gan._d(x[i:i + 500], training=False)).reshape(-1)
-                                   for i in range(0, len(x), 500)])
-
-        return float(np.mean(logits(self.real) > 0)), float(np.mean(logits(fake) <= 0))
+        fake_labels = None if gan.n_classes is None else np.arange(self.n_fake) % gan.n_classes
+        fake = gan.generate(z, generator=gan.generator, labels=fake_labels)
+        real_logits = gan.discriminate(self.real, labels=self.labels)
+        fake_logits = gan.discriminate(fake, labels=fake_labels)
+        return float(np.mean(real_logits > 0)), float(np.mean(fake_logits <= 0))
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is None:

@@ -92,7 +92,8 @@ class GAN(keras.Model):
         self.ema_decay = ema_decay
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.fixed_latent = np.random.default_rng([seed, 7]).standard_normal((n_fixed, self.latent_dim)).astype("float32")
+        rng = np.random.default_rng([seed, 7])
+        self.fixed_latent = rng.standard_normal((n_fixed, self.latent_dim)).astype("float32")
         self.ema_generator = None
         if ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
@@ -316,6 +317,33 @@ class GAN(keras.Model):
         """
         z = np.random.default_rng([seed, 11]).standard_normal((n, self.latent_dim)).astype("float32")
         return self.generate(z, labels=labels)
+
+    def discriminate(self, images, labels=None, batch_size=500) -> np.ndarray:
+        """D's logits for ``images`` (inference mode) as a NumPy array ``(N,)``; above 0 means "real".
+
+        D sees the images as in training, after ``d_input_transform`` (so a PacGAN
+        pack of ``m`` images gets one logit). A conditional GAN's D judges an image
+        together with its class: ``labels`` is then required, integer classes
+        ``(N,)`` or rows of class weights (see :meth:`one_hot`); an unconditional
+        GAN takes none. ``sigmoid(logit)`` is the probability D gives "real".
+        """
+        if labels is not None and self.n_classes is None:
+            raise ValueError("labels= was given, but this GAN is unconditional (built without n_classes).")
+        if labels is None and self.n_classes is not None:
+            raise ValueError("This GAN is class-conditional: its D judges each image together with its class. "
+                             "Pass labels= (one integer class per image, or rows of class weights).")
+        images = np.asarray(images, dtype="float32")
+        expected = tuple(self.discriminator.inputs[0].shape[1:])
+        if self.d_input_transform is None and images.shape[1:] != expected:
+            raise ValueError(f"images have shape {images.shape}; this discriminator judges images of shape "
+                             f"(N, {', '.join(map(str, expected))}).")
+        y = None if self.n_classes is None else self.one_hot(labels, len(images))
+        out = [np.zeros(0, "float32")]
+        for i in range(0, len(images), batch_size):
+            chunk = None if y is None else y[i:i + batch_size]
+            logits = self._d(images[i:i + batch_size], training=False, labels=chunk)
+            out.append(ops.convert_to_numpy(logits).reshape(-1))
+        return np.concatenate(out)
 
     def one_hot(self, labels, n) -> np.ndarray:
         """A conditional GAN's ``(n, n_classes)`` class rows from integer labels or from rows.

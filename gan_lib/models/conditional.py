@@ -1,0 +1,84 @@
+"""Class-conditional generators and discriminators for the 28x28x1 digits (lesson 07).
+
+Both networks take a second input ``y``: the class as an ``(N, n_classes)``
+one-hot row (float, so a mix of two rows interpolates between classes). G maps
+``[z (N, latent_dim), y]`` to ``(N, 28, 28, 1)`` images in [-1, 1]; D maps
+``[images, y]`` to ``(N, 1)`` logits. They train through
+``GAN(g, d, n_classes=...)``. Parameter counts at ``latent_dim=64``,
+``n_classes=10`` (checked in ``tests/test_conditional.py``):
+
+=====================  =========  =========  ===========================================
+builder                G params   D params   D's conditioning
+=====================  =========  =========  ===========================================
+``cond_dcgan``         659,361    201,281    a projection term ``(E y) . h``
+``cond_dcgan_concat``  659,361    148,801    ``n_classes`` one-hot planes on the image
+=====================  =========  =========  ===========================================
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from gan_lib.data import IMAGE_SHAPE
+from gan_lib.models.parts import check_positive_ints
+
+
+def cond_dcgan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, d_conditioning: str = "projection"):
+    """The course's DCGAN (:func:`gan_lib.models.digits.dcgan`) made class-conditional (Mirza & Osindero, 2014).
+
+    G: ``y -> Dense(embed_dim, no bias)``, a learned **label embedding** (for a
+    one-hot row it is a table lookup), concatenated with ``z``; then the same
+    layers as ``dcgan``'s generator.
+
+    D: the same convolutions as ``dcgan``'s discriminator, up to the layer
+    named ``"features"`` (which sees the image only), then, with
+    ``d_conditioning="projection"`` (Miyato & Koyama, "cGANs with Projection
+    Discriminator", ICLR 2018), ``logit = w . h + b + (E y) . h``: a class
+    embedding ``E y`` (``Dense(6272, no bias)`` of the one-hot row) dotted with
+    the features ``h``. With ``"concat"`` the one-hot row is instead broadcast
+    to ``n_classes`` constant 28x28 planes stacked onto the image (the
+    classic cGAN input), and the logit is ``w . h + b``.
+    """
+    if d_conditioning not in ("projection", "concat"):
+        raise ValueError(f"d_conditioning={d_conditioning!r}: use 'projection' or 'concat'.")
+    check_positive_ints(latent_dim=latent_dim, n_classes=n_classes, embed_dim=embed_dim)
+
+    z = keras.Input((latent_dim,), name="z")
+    y = keras.Input((n_classes,), name="y")
+    e = layers.Dense(embed_dim, use_bias=False, name="label_embedding")(y)
+    x = layers.Concatenate()([z, e])
+    x = layers.Dense(7 * 7 * 128, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((7, 7, 128))(x)
+    x = layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(x)
+    g = keras.Model([z, y], out, name="generator")
+
+    img = keras.Input(IMAGE_SHAPE, name="images")
+    yd = keras.Input((n_classes,), name="y")
+    x = img
+    if d_conditioning == "concat":
+        planes = layers.Reshape((1, 1, n_classes))(yd)
+        planes = layers.UpSampling2D(size=IMAGE_SHAPE[:2])(planes)  # (N, 28, 28, n_classes) constant planes
+        x = layers.Concatenate()([img, planes])
+    x = layers.Conv2D(64, 4, strides=2, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Conv2D(128, 4, strides=2, padding="same")(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    h = layers.Flatten(name="features")(x)
+    logit = layers.Dense(1)(h)
+    if d_conditioning == "projection":
+        class_embedding = layers.Dense(7 * 7 * 128, use_bias=False, name="class_embedding")(yd)
+        inner = layers.Dot(axes=1, name="projection")([class_embedding, h])
+        logit = layers.Add()([logit, inner])
+    d = keras.Model([img, yd], logit, name="discriminator")
+    return g, d
+
+
+def cond_dcgan_concat(latent_dim: int = 64, n_classes: int = 10):
+    """:func:`cond_dcgan` whose discriminator sees the label as ``n_classes`` constant planes stacked onto the image."""
+    return cond_dcgan(latent_dim, n_classes, d_conditioning="concat")

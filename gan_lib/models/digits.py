@@ -1,0 +1,207 @@
+"""Generators and discriminators for the 28x28x1 digits (lessons 02, 03, 06 and 09).
+
+Every builder returns ``(generator, discriminator)``: G maps ``(N, latent_dim)``
+latents to ``(N, 28, 28, 1)`` images in [-1, 1] (``tanh`` output); D maps such
+images to ``(N, 1)`` logits, and its last hidden representation is the layer
+named ``"features"``. Parameter counts at the default latent size (checked in
+``tests/test_models.py``):
+
+=================  ======  ==========  =========  ==========================================
+builder            latent  G params    D params   what
+=================  ======  ==========  =========  ==========================================
+``mlp``            100     114,064     100,609    the articles' MLP pair
+``tutorial_dcgan`` 100     2,330,944   212,865    TensorFlow's DCGAN tutorial
+``dcgan``          64      558,849     138,561    the course's default DCGAN, for a CPU
+``dcgan_sa``       64      563,970     143,682    ``dcgan`` + self-attention at 14x14 (lesson 09)
+``dcgan_uniform``  64      558,849     138,561    ``dcgan`` on uniform latents (lesson 09)
+``mlp_wide``       64      550,416     533,505    lesson 06's wider MLP pair (not registered)
+=================  ======  ==========  =========  ==========================================
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+from gan_lib.data import IMAGE_SHAPE
+from gan_lib.models.parts import spectral_norm_if
+
+
+def mlp(latent_dim: int = 100):
+    """The fully connected GAN of the source articles (LeakyReLU slope 0.01).
+
+    G: ``latent_dim -> 128 -> 784`` reshaped to 28x28x1; D: ``784 -> 128 -> 1``,
+    the 128-unit activation being ``"features"``.
+    """
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(128),
+            layers.LeakyReLU(negative_slope=0.01),
+            layers.Dense(28 * 28, activation="tanh"),
+            layers.Reshape(IMAGE_SHAPE),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Flatten(),
+            layers.Dense(128),
+            layers.LeakyReLU(negative_slope=0.01, name="features"),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+def tutorial_dcgan(latent_dim: int = 100):
+    """TensorFlow's DCGAN tutorial, layer for layer (5x5 kernels, no biases before BatchNorm).
+
+    G: Dense 7x7x256 -> Conv2DTranspose 128 (stride 1) / 64 / 1 (stride 2), BatchNorm
+    and LeakyReLU after each but the last; D: Conv2D 64 / 128 (stride 2) with
+    LeakyReLU and Dropout 0.3, flattened to 6,272 ``"features"``.
+    """
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(7 * 7 * 256, use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Reshape((7, 7, 256)),
+            layers.Conv2DTranspose(128, 5, strides=1, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Conv2DTranspose(64, 5, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.LeakyReLU(),
+            layers.Conv2DTranspose(1, 5, strides=2, padding="same", use_bias=False, activation="tanh"),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Conv2D(64, 5, strides=2, padding="same"),
+            layers.LeakyReLU(),
+            layers.Dropout(0.3),
+            layers.Conv2D(128, 5, strides=2, padding="same"),
+            layers.LeakyReLU(),
+            layers.Dropout(0.3),
+            layers.Flatten(name="features"),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+def dcgan(latent_dim: int = 64):
+    """The course's default DCGAN: 7x7x128 -> 14x14x64 -> 28x28x1; D 64/128 strided convolutions.
+
+    Smaller and faster than the tutorial's, with no BatchNorm or Dropout in D.
+    ``make train`` trains it with ``gan_lib.train.DEFAULTS`` (Adam(5e-4,
+    beta_1=0.5), batches of 16, an EMA of G's weights).
+    """
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(7 * 7 * 128, use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Reshape((7, 7, 128)),
+            layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh"),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Conv2D(64, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(128, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Flatten(name="features"),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+def dcgan_sa(latent_dim: int = 64):
+    """The course's DCGAN with one SAGAN self-attention block on the 14x14 maps of G and of D.
+
+    Everything else is :func:`dcgan`, so a comparison with it measures the
+    attention blocks alone (5,121 extra parameters on each side).
+    """
+    from gan_lib.core.layers import SelfAttention
+
+    g, d = dcgan(latent_dim)
+    g_layers, d_layers = list(g.layers), list(d.layers)
+    # G: Dense, BN, ReLU, Reshape, ConvT(14x14x64), BN, ReLU | attention | ConvT(28x28x1)
+    g_sa = keras.Sequential([keras.Input((latent_dim,)), *g_layers[:7], SelfAttention(name="attention"),
+                             *g_layers[7:]], name="generator")
+    # D: Conv(14x14x64), LeakyReLU | attention | Conv, LeakyReLU, Flatten(features), Dense
+    d_sa = keras.Sequential([keras.Input(IMAGE_SHAPE), *d_layers[:2], SelfAttention(name="attention"),
+                             *d_layers[2:]], name="discriminator")
+    return g_sa, d_sa
+
+
+def dcgan_uniform(latent_dim: int = 64):
+    """The course's DCGAN whose generator sees **uniform** latents on (-1, 1) (article 000's choice).
+
+    The GAN still draws ``z ~ N(0, I)``; a first :class:`gan_lib.core.layers.NormalToUniform`
+    layer maps each coordinate to a uniform one, so the rest of the generator is
+    trained on uniform latents. Compare it with :func:`dcgan` on one budget (lesson 09).
+    """
+    from gan_lib.core.layers import NormalToUniform
+
+    g, d = dcgan(latent_dim)
+    g_u = keras.Sequential([keras.Input((latent_dim,)), NormalToUniform(name="to_uniform"), *g.layers],
+                           name="generator")
+    return g_u, d
+
+
+def mlp_wide(latent_dim: int = 64, spectral_norm: bool = False):
+    """A wider fully connected pair for lesson 06's comparisons (fast on a CPU, learns in 2,000 steps).
+
+    G: ``latent_dim -> 256 -> 512 -> 784`` (LeakyReLU 0.2, ``tanh`` output) -> 28x28x1;
+    D: ``784 -> 512 -> 256 -> 1`` logit (LeakyReLU 0.2; the 256-unit activation is
+    ``"features"``). No BatchNorm or Dropout anywhere, so spectral normalisation,
+    gradient penalties and feature matching apply without caveats.
+    ``spectral_norm=True`` wraps every Dense layer of D
+    (:func:`gan_lib.models.parts.spectral_norm_if`).
+    At ``latent_dim=64``: G 550,416 and D 533,505 parameters.
+    Not in :data:`gan_lib.models.MODELS` (the training CLI and ``make bench`` time the
+    course's registered pairs).
+    """
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(256),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Dense(512),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Dense(28 * 28, activation="tanh"),
+            layers.Reshape(IMAGE_SHAPE),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Flatten(),
+            spectral_norm_if(layers.Dense(512), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2),
+            spectral_norm_if(layers.Dense(256), spectral_norm),
+            layers.LeakyReLU(negative_slope=0.2, name="features"),
+            spectral_norm_if(layers.Dense(1), spectral_norm),
+        ],
+        name="discriminator",
+    )
+    return g, d
