@@ -83,7 +83,8 @@ def prose_numbers(markdown):
     text = _clean(markdown)
     found = []
     for m in QUOTED.finditer(text):
-        if PLACE_BEFORE.search(text[:m.start()][-40:]):
+        plain = m.group("num") and not m.group("suffix")   # only a plain number can be a place
+        if plain and PLACE_BEFORE.search(text[:m.start()][-40:]):
             continue
         if m.group("lo"):
             unit = m.group("rangeunit")
@@ -235,6 +236,11 @@ def test_maths_code_headings_places_and_integers_are_not_quoted_numbers():
             "Keras 3.5, TensorFlow 2.21.0, `lr=0.0002`, [a link](https://x.org/1.5) and 10,000 digits.\n"
             "```python\nx = 0.75\n```\n<!-- 0.33 -->")
     assert prose_numbers(text) == []
+
+
+def test_a_measurement_after_a_place_still_counts():
+    assert prose_numbers("12 s per epoch in section 4 and 11 s in Exercise 3.3; section 2 and 95%") == [
+        ("12 s", "12", "s"), ("11 s", "11", "s"), ("95%", "95", "%")]
 
 
 def test_which_tokens_count():
