@@ -208,8 +208,8 @@ def time_course(model: str, batch: int, budget_s: float = 6.0, jit_compile=False
     with GPUUtilisation() as gpu:
         gaps = run(steps)
     per_step = float(np.sum(gaps[1:])) / (steps - spe)  # drop the first execution of the new fit
-    return {"gpu_util": gpu.mean, "model": model, "batch": batch, "first_s": first, "s_per_step": per_step, "steps": steps,
-            "data": what, "image_shape": tuple(int(s) for s in gan.discriminator.input_shape[1:]),
+    return {"gpu_util": gpu.mean, "model": model, "batch": batch, "first_s": first, "s_per_step": per_step,
+            "steps": steps, "data": what, "image_shape": tuple(int(s) for s in gan.discriminator.input_shape[1:]),
             "jit_compile": bool(gan.jit_compile), "steps_per_execution": spe, "deterministic": deterministic}
 
 
@@ -427,7 +427,8 @@ def main(argv=None) -> int:
     out(f"    per image: course {ci:.0f} images/s, tutorial {ti:.0f} images/s -> ratio course/tutorial {ci / ti:.2f}")
     out(f"    per epoch of 8,000 digits: course {EPOCH_IMAGES // d['batch_size']} steps = "
         f"{EPOCH_IMAGES // d['batch_size'] * course['s_per_step']:.1f} s, tutorial "
-        f"{-(-EPOCH_IMAGES // tref.BATCH)} steps (the last of 64) = {EPOCH_IMAGES / tref.BATCH * t['s_per_step']:.1f} s")
+        f"{-(-EPOCH_IMAGES // tref.BATCH)} steps (the last of 64) = "
+        f"{EPOCH_IMAGES / tref.BATCH * t['s_per_step']:.1f} s")
 
     if not a.skip_options:
         out("")

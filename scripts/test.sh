@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite (what `make test` and CI run): pytest for gan_lib, then
-# every notebook under nbval in quick mode, each timed. Prints a time ledger and
-# fails if any part failed.
+# The whole test suite (what `make test` and CI run): lint first (ruff on the code
+# and notebooks, pylint's duplicated-code check on gan_lib; both configured in
+# pyproject.toml), then pytest for gan_lib, then every notebook under nbval in
+# quick mode, each timed. Prints a time ledger and fails if any part failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -15,6 +16,13 @@ fi
 stamp() { date +%s.%N; }
 took() { python3 -c "print(f'{$2 - $1:.0f}')"; }
 suite_start=$(stamp)
+
+t=$(stamp)
+lint_rc=0
+$PY -m ruff check gan_lib tests scripts benchmarks notebooks || lint_rc=1
+$PY -m pylint --disable=all --enable=duplicate-code --score=n gan_lib || lint_rc=1
+ledger+=("$(printf '%-30s' 'lint (ruff, pylint duplicates)') $(took "$t" "$(stamp)") s  rc=$lint_rc")
+[ $lint_rc -eq 0 ] || status=1
 
 t=$(stamp)
 $PY -m pytest tests -q -p no:cacheprovider; rc=$?

@@ -134,25 +134,25 @@ def rule_solution_markers(nb, name):
 def rule_exercises(nb, name, lesson):
     blocks = exercise_blocks(nb)
     assert len(blocks) >= 3, f"{name}: {len(blocks)} exercise(s); every lesson needs at least three"
-    numbers = [(l, k) for l, k, _, _ in blocks]
+    numbers = [(les, k) for les, k, _, _ in blocks]
     assert len(set(numbers)) == len(numbers), f"{name}: exercise numbers repeat: {numbers}"
-    for l, k, level, later in blocks:
-        ex = f"Exercise {l}.{k}"
-        assert l == lesson, f"{name}: '{ex}' is numbered for lesson {l}, but this is lesson {lesson}"
+    for les, k, _, later in blocks:
+        ex = f"Exercise {les}.{k}"
+        assert les == lesson, f"{name}: '{ex}' is numbered for lesson {les}, but this is lesson {lesson}"
         code = [c for c in later if c.cell_type == "code"]
         sol = next((j for j, c in enumerate(code) if BEGIN in c.source), None)
         assert sol is not None, f"{name}: '{ex}' is not followed by a solution cell ({BEGIN} ... {END})"
         checks = [c for c in code[sol + 1:] if re.search(r"exercises\.check\(|checks\.check_\w+\(", c.source)]
         assert checks, f"{name}: '{ex}' has no check cell (exercises.check(...)) after its solution"
-        assert f'"{l}.{k}"' in checks[0].source or f"'{l}.{k}'" in checks[0].source, \
-            f"{name}: the check cell after '{ex}' does not name exercise {l}.{k}"
+        assert f'"{les}.{k}"' in checks[0].source or f"'{les}.{k}'" in checks[0].source, \
+            f"{name}: the check cell after '{ex}' does not name exercise {les}.{k}"
 
 
 def rule_stored_solutions_pass(nb, name):
-    for l, k, _, later in exercise_blocks(nb):
+    for les, k, _, later in exercise_blocks(nb):
         text = "".join(stored_text(c) for c in later if c.cell_type == "code")
-        assert f"Exercise {l}.{k}: pass" in text, \
-            f"{name}: the stored output of exercise {l}.{k}'s check does not say 'pass'"
+        assert f"Exercise {les}.{k}: pass" in text, \
+            f"{name}: the stored output of exercise {les}.{k}'s check does not say 'pass'"
 
 
 def rule_nbval_checked_cells(nb, name):
