@@ -135,7 +135,7 @@ def test_2_3_planted_bugs(capsys, real_digits):
 def _fake_result(fd=100.0, score=3.0, shares=(0.1,) * 10):
     r = {"n": 2000, "fd": fd, "fd_floor": 1.3, "classifier_score": score, "class_shares": list(shares),
          "kl_to_uniform": metrics.kl_to_uniform(shares)}
-    r["passes"] = metrics.check(r)
+    r["passes"] = metrics.meets_bar(r)
     return r
 
 

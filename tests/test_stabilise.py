@@ -150,7 +150,7 @@ def test_two_time_scale_rates():
 
 
 def test_each_variant_changes_its_one_piece():
-    built = {v: stabilise.build(v, seed=0, recipe={"steps_per_execution": 1}) for v in stabilise.VARIANTS}
+    built = {v: stabilise.build_variant(v, seed=0, recipe={"steps_per_execution": 1}) for v in stabilise.VARIANTS}
     assert type(built["baseline"].gan_loss) is losses.NonSaturating and built["baseline"].gan_loss.real_label == 1.0
     assert built["smooth"].gan_loss.real_label == pytest.approx(0.9)
     assert isinstance(built["noisy"].gan_loss, losses.NoisyLabels)
@@ -167,15 +167,15 @@ def test_each_variant_changes_its_one_piece():
         assert rates == pytest.approx((1e-3, 2.5e-4) if v == "ttur" else (5e-4, 5e-4)), v
         assert gan.ema_decay == stabilise.RECIPE["ema_decay"]
     with pytest.raises(ValueError, match="Valid: baseline"):
-        stabilise.build("dropout")
+        stabilise.build_variant("dropout")
 
 
 def test_demo_overrides_set_the_rates():
     _, override, base = stabilise.DEMOS["g_fast"]
-    gan = stabilise.build(base, recipe=override)
+    gan = stabilise.build_variant(base, recipe=override)
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(25 * float(gan.d_optimizer.learning_rate))
     _, override, base = stabilise.DEMOS["d_wins_sn"]
-    gan = stabilise.build(base, recipe=override)
+    gan = stabilise.build_variant(base, recipe=override)
     assert float(gan.d_optimizer.beta_1) == pytest.approx(0.9)
     assert any(isinstance(l, keras.layers.SpectralNormalization) for l in gan.discriminator.layers)
 
@@ -187,7 +187,7 @@ def small_digits():
 
 def test_train_records_curves_and_scores(small_digits):
     recipe = {"steps": 20, "steps_per_execution": 5, "n_fd": 50, "fd_every": 2}
-    out = stabilise.train("noisy", 0, recipe, images=small_digits, curves=True, n_eval=50)
+    out = stabilise.train_variant("noisy", 0, recipe, images=small_digits, curves=True, n_eval=50)
     c = out["curves"]
     assert [r["step"] for r in c] == [10, 20]
     assert c[0]["fd"] is None and c[1]["fd"] is not None and c[1]["fd_ema"] is not None
@@ -196,18 +196,18 @@ def test_train_records_curves_and_scores(small_digits):
     assert out["raw"]["n"] == 50 and 0 <= out["raw"]["classes"] <= 10
     assert out["raw"]["classes"] == sum(s >= 0.03 for s in out["raw"]["class_shares"])
     with pytest.raises(ValueError, match="multiple"):
-        stabilise.train("baseline", 0, {"steps": 15}, images=small_digits)
+        stabilise.train_variant("baseline", 0, {"steps": 15}, images=small_digits)
 
 
 def test_feature_matching_variant_trains(small_digits):
-    out = stabilise.train("fm", 1, {"steps": 10, "steps_per_execution": 5}, images=small_digits, n_eval=20)
+    out = stabilise.train_variant("fm", 1, {"steps": 10, "steps_per_execution": 5}, images=small_digits, n_eval=20)
     assert out["raw"] is not None and np.isfinite(out["raw"]["fd"])
 
 
 def test_evaluate_refuses_non_finite_samples():
     x = np.zeros((10, 28, 28, 1), "float32")
     x[3, 0, 0, 0] = np.nan
-    assert stabilise.evaluate(x) is None
+    assert stabilise.score_samples(x) is None
 
 
 def test_table_means_and_spreads():

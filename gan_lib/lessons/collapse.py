@@ -60,7 +60,7 @@ RECIPE = {
 
 
 
-def build(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> GAN:
+def build_remedy(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> GAN:
     """A compiled, untrained :class:`GAN` for ``remedy`` on ``benchmark`` with the shared recipe."""
     mixtures.get(benchmark)
     if remedy not in REMEDIES:
@@ -89,15 +89,21 @@ def build(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> 
     return gan
 
 
-def train(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None, callbacks=()) -> dict:
+def train_remedy(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None, callbacks=()) -> dict:
     """Train one model and score 2,500 samples. Returns ``{"gan", "samples", "score", "seconds"}``.
 
     The real training set (``train_size`` samples of the mixture) and every
-    random draw are functions of ``seed``.
+    random draw are functions of ``seed``. Training itself is one
+    ``gan.fit_images`` call (``callbacks`` go to it, e.g. a :class:`Track`);
+    this function exists for the lesson's *recipe*: it turns the recipe's
+    generator ``steps`` into epochs over ``train_size`` samples (refusing a
+    budget that is not whole epochs), draws the seed's training set, and
+    scores the result the same way for every remedy, so a table row differs
+    from the next only in the remedy.
     """
     r = {**RECIPE, **(recipe or {})}
     mix = mixtures.get(benchmark)
-    gan = build(mix, remedy, seed, r)
+    gan = build_remedy(mix, remedy, seed, r)
     steps_per_epoch = r["train_size"] // r["batch_size"]
     if r["steps"] % steps_per_epoch:
         raise ValueError(f"steps={r['steps']} is not a multiple of the {steps_per_epoch} steps of one pass "
@@ -293,7 +299,7 @@ def main(argv=None):
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=RECIPE["steps"])
     a = p.parse_args(argv)
-    out = train(a.benchmark, a.remedy, a.seed, {"steps": a.steps})
+    out = train_remedy(a.benchmark, a.remedy, a.seed, {"steps": a.steps})
     print(f"{a.benchmark} {a.remedy} seed {a.seed}: {mixtures.summary(out['score'])} ({out['seconds']:.0f} s)")
 
 

@@ -33,7 +33,7 @@ class ClassifierError(RuntimeError):
     """The shipped classifier's weights are missing or damaged."""
 
 
-def build():
+def build_classifier():
     """The classifier's architecture (weights not loaded)."""
     import keras
     from keras import layers
@@ -83,7 +83,7 @@ def load():
     if _sha256(WEIGHTS) != info["sha256"]:
         raise ClassifierError(f"{WEIGHTS} does not match the SHA-256 on its card ({CARD}): the file is "
                               "damaged or was replaced. Restore it with `git checkout -- gan_lib/assets`.")
-    model = build()
+    model = build_classifier()
     model.load_weights(WEIGHTS)
     return keras.Model(model.inputs[0], [model.get_layer(FEATURE_LAYER).output, model.outputs[0]])
 
@@ -104,7 +104,7 @@ def features_and_probs(images, batch_size: int = 1000):
     return np.concatenate(feats).astype(np.float64), np.concatenate(probs).astype(np.float64)
 
 
-def train(epochs: int = 12, seed: int = 0, verbose: int = 2) -> dict:
+def train_classifier(epochs: int = 12, seed: int = 0, verbose: int = 2) -> dict:
     """Train the classifier on the shipped training split and write weights and card.
 
     Light augmentation (random shifts of up to 2 pixels) helps it generalise to
@@ -119,7 +119,7 @@ def train(epochs: int = 12, seed: int = 0, verbose: int = 2) -> dict:
     tf.config.experimental.enable_op_determinism()
     train_set = data.load_digits("train")
     held = data.load_digits("heldout")
-    model = build()
+    model = build_classifier()
     shift = keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_value=-1.0, seed=seed)
     ds = (tf.data.Dataset.from_tensor_slices((train_set.images, train_set.labels))
           .shuffle(len(train_set.images), seed=seed).batch(128)

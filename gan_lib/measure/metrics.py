@@ -168,11 +168,11 @@ def evaluate(images, n: int | None = None) -> dict:
         "class_shares": [round(float(s), 4) for s in shares],
         "kl_to_uniform": kl_to_uniform(shares),
     }
-    result["passes"] = check(result)
+    result["passes"] = meets_bar(result)
     return result
 
 
-def check(result: dict) -> dict:
+def meets_bar(result: dict) -> dict:
     """Each threshold's verdict (True = pass) for a result of :func:`evaluate`."""
     t = THRESHOLDS
     return {
