@@ -281,18 +281,22 @@ def main(argv=None) -> int:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", help=f"one of {', '.join(models_mod.names_for(data_mod.IMAGE_SHAPE))} "
                                     f"(default {DEFAULTS['model']})")
-    p.add_argument("--epochs", type=int, help=f"epochs in total (default {DEFAULTS['epochs']}; quick mode {QUICK['epochs']})")
+    p.add_argument("--epochs", type=int,
+                   help=f"epochs in total (default {DEFAULTS['epochs']}; quick mode {QUICK['epochs']})")
     p.add_argument("--batch-size", type=int, help=f"default {DEFAULTS['batch_size']}")
     p.add_argument("--lr", type=float, help=f"Adam learning rate for both networks (default {DEFAULTS['lr']})")
     p.add_argument("--beta-1", type=float, help=f"Adam beta_1 (default {DEFAULTS['beta_1']})")
     p.add_argument("--loss", help=f"one of {', '.join(losses_mod.LOSSES)} (default {DEFAULTS['loss']})")
-    p.add_argument("--ema", default="default", help=f"decay of G's weight average, or 'none' (default {DEFAULTS['ema_decay']})")
+    p.add_argument("--ema", default="default",
+                   help=f"decay of G's weight average, or 'none' (default {DEFAULTS['ema_decay']})")
     p.add_argument("--data", help=f"one of {', '.join(data_mod.SOURCES)} (default {DEFAULTS['data']})")
     p.add_argument("--seed", type=int, help=f"default {DEFAULTS['seed']}")
     p.add_argument("--out", help=f"run folder (default {DEFAULTS['out']})")
-    p.add_argument("--eval-every", type=int, help=f"epochs between quality checks, 0 = only at the end (default {DEFAULTS['eval_every']})")
+    p.add_argument("--eval-every", type=int,
+                   help=f"epochs between quality checks, 0 = only at the end (default {DEFAULTS['eval_every']})")
     p.add_argument("--limit", type=int, help="train on only the first N digits")
-    p.add_argument("--resume", action="store_true", help="continue from the run folder's latest checkpoint (starts fresh if it has none)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the run folder's latest checkpoint (starts fresh if it has none)")
     a = p.parse_args(argv)
     ema = a.ema
     if ema != "default":

@@ -45,6 +45,7 @@ import tensorflow as tf
 from keras import ops
 
 from gan_lib.core import losses as losses_mod
+from gan_lib.data import training_batches
 
 # GAN data comes as a tf.data pipeline that gan_lib.data already shuffles; Keras
 # warns (with a site-packages path) whenever fit's default shuffle=True meets one.
@@ -92,7 +93,8 @@ class GAN(keras.Model):
         self.ema_decay = ema_decay
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.fixed_latent = np.random.default_rng([seed, 7]).standard_normal((n_fixed, self.latent_dim)).astype("float32")
+        rng = np.random.default_rng([seed, 7])
+        self.fixed_latent = rng.standard_normal((n_fixed, self.latent_dim)).astype("float32")
         self.ema_generator = None
         if ema_decay is not None:
             self.ema_generator = keras.models.clone_model(generator)
@@ -266,8 +268,6 @@ class GAN(keras.Model):
         A conditional GAN (``n_classes`` set) needs ``labels``, the integer
         class of each image; its batches are then ``(images, labels)``.
         """
-        from gan_lib.data import training_batches
-
         if (labels is None) != (self.n_classes is None):
             raise ValueError("Pass labels= (one integer class per image) to train a conditional GAN, and "
                              "only then." if labels is None else

@@ -165,7 +165,10 @@ def accuracy_row(gan, n_per_class: int = 50, seed: int = 1) -> dict:
 
 
 def format_rows(rows) -> str:
-    """One line per epoch (rows of a ``QualityTracker`` with :func:`accuracy_row`): seconds, FD, accuracy, worst class."""
+    """One line per epoch: seconds, FD, mean conditional accuracy, worst class.
+
+    ``rows``: those of a :class:`gan_lib.core.callbacks.QualityTracker` with ``extra=accuracy_row``.
+    """
     out = []
     for r in rows:
         worst = int(np.argmin(r["per_class"]))

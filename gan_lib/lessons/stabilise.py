@@ -31,7 +31,7 @@ import time
 import keras
 import numpy as np
 
-from gan_lib import models
+from gan_lib import data, models
 from gan_lib.core import losses, penalties
 from gan_lib.core.gan import GAN
 from gan_lib.measure import metrics
@@ -128,7 +128,10 @@ def build_variant(variant: str, seed: int = 0, recipe: dict | None = None) -> GA
 
 
 def score_samples(generator_images) -> dict | None:
-    """:func:`gan_lib.measure.metrics.evaluate` plus ``classes`` (digits with at least 3% of samples); None if not finite."""
+    """:func:`gan_lib.measure.metrics.evaluate` plus ``classes`` (digits with at least 3% of samples).
+
+    None if the samples are not finite (a diverged run).
+    """
     x = np.asarray(generator_images)
     if not np.all(np.isfinite(x)):
         return None
@@ -194,8 +197,6 @@ def train_variant(variant: str, seed: int = 0, recipe: dict | None = None, image
     variant built by :func:`build_variant`, and both generators scored on the
     same latents, so every row of the table is measured the same way.
     """
-    from gan_lib import data
-
     r = {**RECIPE, **(recipe or {})}
     x = data.load_digits("train", verbose=False).images if images is None else images
     steps_per_epoch = len(x) // r["batch_size"]
@@ -229,10 +230,14 @@ def table(runs: list[dict]) -> list[dict]:
     names += [v for v in dict.fromkeys(r["variant"] for r in runs) if v not in names]
     for name in names:
         group = [r for r in runs if r["variant"] == name]
-        get = lambda key, which="raw": [None if r[which] is None else r[which][key] for r in group]  # noqa: E731
+
+        def get(key, which="raw", group=group):
+            return [None if r[which] is None else r[which][key] for r in group]
+
         fd = metrics.mean_std(get("fd"))
         row = {"variant": name, "seeds": len(group), "failed": fd[2],
-               "fd": fd[:2], "fd_ema": metrics.mean_std(get("fd", "ema"))[:2], "classes": metrics.mean_std(get("classes"))[:2],
+               "fd": fd[:2], "fd_ema": metrics.mean_std(get("fd", "ema"))[:2],
+               "classes": metrics.mean_std(get("classes"))[:2],
                "kl": metrics.mean_std(get("kl_to_uniform"))[:2], "score": metrics.mean_std(get("classifier_score"))[:2],
                "seconds": float(np.mean([r["seconds"] for r in group]))}
         rows.append(row)

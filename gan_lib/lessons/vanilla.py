@@ -18,9 +18,13 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import tensorflow as tf
+from keras import layers
 
 from gan_lib.measure import metrics
+from gan_lib.plotting import show_grid
 
 #: The lesson's pass levels, for 2,000 samples scored by :func:`gan_lib.measure.metrics.evaluate`.
 #: Calibrated on the shipped data: an untrained MLP generator scores FD 330-380,
@@ -80,8 +84,6 @@ def history_rows(history) -> list[dict]:
 
 
 def _keras_callback_base():
-    import keras
-
     return keras.callbacks.Callback
 
 
@@ -121,8 +123,6 @@ def show_snapshots(snapshots: dict, ncols: int = 4, size: float = 2.2):
     """One grid per kept epoch, side by side."""
     import matplotlib.pyplot as plt
 
-    from gan_lib.plotting import show_grid
-
     keys = sorted(snapshots)
     fig, axes = plt.subplots(1, len(keys), figsize=(size * len(keys), size + 0.4))
     for ax, k in zip(np.atleast_1d(axes), keys):
@@ -160,9 +160,6 @@ def tf1_generator(latent_dim: int = 100):
     "generator" is one linear map followed by a sigmoid (79,184 parameters
     instead of 114,064). Its outputs are in [0, 1], as that article's data were.
     """
-    import keras
-    from keras import layers
-
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(128, activation="relu", name="hidden")(z)
     x = layers.Dense(784, name="out")(z)  # the bug: reads z, not the hidden layer
@@ -181,8 +178,6 @@ def dead_weights(model, latent_dim: int | None = None, n: int = 16, seed: int = 
     A layer whose output never reaches the model's output gets no gradient: it
     can never learn.
     """
-    import tensorflow as tf
-
     latent_dim = latent_dim or int(model.input_shape[-1])
     z = tf.constant(np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32))
     weights = model.trainable_weights

@@ -20,7 +20,13 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import keras
 import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from gan_lib import data
+from gan_lib.data import check_images
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 WEIGHTS = ASSETS / "mnist_classifier.weights.h5"
@@ -35,9 +41,6 @@ class ClassifierError(RuntimeError):
 
 def build_classifier():
     """The classifier's architecture (weights not loaded)."""
-    import keras
-    from keras import layers
-
     return keras.Sequential(
         [
             keras.Input((28, 28, 1)),
@@ -74,8 +77,6 @@ def load():
     Checks the weights against the hash on the card first, so a damaged file
     is reported instead of giving silently wrong metrics.
     """
-    import keras
-
     info = card()
     if not WEIGHTS.exists():
         raise ClassifierError(f"{WEIGHTS} is missing. Restore gan_lib/assets from the repository "
@@ -90,10 +91,6 @@ def load():
 
 def features_and_probs(images, batch_size: int = 1000):
     """Feature vectors (N, 128) and class probabilities (N, 10) for images in [-1, 1]."""
-    from keras import ops
-
-    from gan_lib.data import check_images
-
     x = check_images(images)
     model = load()
     feats, probs = [], []
@@ -110,11 +107,6 @@ def train_classifier(epochs: int = 12, seed: int = 0, verbose: int = 2) -> dict:
     Light augmentation (random shifts of up to 2 pixels) helps it generalise to
     the slightly off-centre digits GANs draw.
     """
-    import keras
-    import tensorflow as tf
-
-    from gan_lib import data
-
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     train_set = data.load_digits("train")

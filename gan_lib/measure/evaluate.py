@@ -32,7 +32,7 @@ import math
 import numpy as np
 
 from gan_lib.core.config import positive_int
-from gan_lib.measure import classifier, metrics
+from gan_lib.measure import metrics
 from gan_lib.measure.metrics import frechet_distance
 from gan_lib.measure.neighbours import as_rows, check_same_width, memorisation, nearest_neighbours, squared_distances
 
@@ -213,6 +213,8 @@ def scorecard(images, train_images, held_out_images, k: int = 3, n: int | None =
         ``density`` and ``coverage`` (k = 5, :func:`density_coverage`), ``memorised_1`` and
         ``memorised_5`` (shares below the held-out 1st/5th percentile), ``median_ratio``, ``exact_copies``.
     """
+    from gan_lib.measure import classifier  # TensorFlow: only the scorecard needs the classifier here
+
     result = metrics.evaluate(images, n=n)
     n = result["n"]
     x = np.asarray(images)[:n]

@@ -27,7 +27,9 @@ what to do, within a few seconds, instead of hanging or crashing.
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+from keras import ops
 
 from gan_lib.core.config import online
 from gan_lib.data.colour import keras_home
@@ -55,7 +57,6 @@ def inception(home=None):
             f"FID needs InceptionV3's ImageNet weights ({WEIGHTS_FILE}, about 90 MB), which are not in "
             f"~/.keras/models/ and cannot be downloaded here (no internet). Run this cell in Colab, or copy "
             f"the file into ~/.keras/models/. The classifier two-sample test below needs no weights.")
-    import keras
 
     try:
         return keras.applications.InceptionV3(include_top=False, weights="imagenet", pooling="avg",
@@ -67,8 +68,6 @@ def inception(home=None):
 
 def inception_features(images, model, batch_size: int = 100) -> np.ndarray:
     """(N, 2048) features of images in [-1, 1] (N, H, W, 3), resized to 299x299 as Inception expects."""
-    from keras import ops
-
     x = np.asarray(images, dtype=np.float32)
     if x.ndim != 4 or x.shape[-1] != 3:
         raise ValueError(f"images has shape {x.shape}; FID needs colour images (N, H, W, 3) in [-1, 1].")

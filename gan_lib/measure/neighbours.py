@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 
 from gan_lib.core.config import positive_int
-from gan_lib.measure import classifier
 
 #: Percentiles of the held-out digits' nearest-training-image distances that
 #: :func:`memorisation` reports shares below (1 % and 5 %: a generator that
@@ -128,6 +127,8 @@ def _feature_fn(features):
         return "pixels", lambda x: x
     if features == "classifier":
         def classifier_features(x):
+            from gan_lib.measure import classifier  # TensorFlow, only when these features are asked for
+
             return classifier.features_and_probs(x)[0]
         return "classifier features (128-d)", classifier_features
     if callable(features):
