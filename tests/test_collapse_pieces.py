@@ -201,5 +201,6 @@ def test_build_puts_each_remedy_at_its_extension_point():
         assert penalty_types(gan) == ["R1Penalty"]
         assert gan.d_penalties[0].weight == collapse.RECIPE["r1_weight"]
     assert penalty_types(collapse.build_remedy("ring", "wgangp")) == ["GradientPenalty"]
-    assert any(isinstance(layer, layers.MinibatchStd) for layer in collapse.build_remedy("grid", "mbstd").discriminator.layers)
+    mbstd_d = collapse.build_remedy("grid", "mbstd").discriminator
+    assert any(isinstance(layer, layers.MinibatchStd) for layer in mbstd_d.layers)
     assert collapse.build_remedy("ring", "r1", recipe={"r1_weight": 5.0}).d_penalties[0].weight == 5.0

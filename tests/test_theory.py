@@ -216,8 +216,8 @@ def test_trained_discriminator_approaches_d_star_and_untrained_does_not():
     theory_nets.train_discriminator(d, theory.TARGET.sample(20_000, 1), theory.FIXED_G.sample(20_000, 2), epochs=5)
     assert theory.compare_discriminators(theory_nets.probabilities(d, X), d_star, mask)["mean_abs"] <= limit
     # logits and probabilities agree
-    np.testing.assert_allclose(theory_nets.probabilities(d, [0.0, 4.0]), 1 / (1 + np.exp(-theory_nets.logits(d, [0.0, 4.0]))),
-                               rtol=1e-6)
+    want = 1 / (1 + np.exp(-theory_nets.logits(d, [0.0, 4.0])))
+    np.testing.assert_allclose(theory_nets.probabilities(d, [0.0, 4.0]), want, rtol=1e-6)
 
 
 def test_histogram_jsd_floor_and_verdicts():
@@ -278,7 +278,8 @@ def test_minimax_stalls_against_a_winning_discriminator_and_nonsaturating_does_n
     assert theory_nets.probabilities(d0, theory_nets.generate(g0, 1000)).mean() < 1e-3
     means = {}
     for loss in ("minimax", "nonsaturating"):
-        gan = theory_nets.make_gan(theory_nets.copy_model(g0), theory_nets.copy_model(d0), loss=loss, g_optimizer="sgd", g_lr=0.002)
+        gan = theory_nets.make_gan(theory_nets.copy_model(g0), theory_nets.copy_model(d0), loss=loss,
+                                   g_optimizer="sgd", g_lr=0.002)
         gan.fit_images(data, 128, 6)
         means[loss] = float(gan.sample(2000).mean())
     assert means["minimax"] < -2.5        # has not moved from about -3
@@ -305,7 +306,8 @@ def test_plots_return_figures():
 
 def test_losses_used_by_theory_are_the_course_losses():
     # The gradients above are taken through gan_lib.core.losses; make sure they are the Goodfellow pair.
-    l = tf.constant([[-2.0], [0.0], [3.0]])
-    s = tf.sigmoid(l)
-    np.testing.assert_allclose(losses.generator_loss_minimax(l).numpy(), np.mean(np.log(1 - s.numpy())), rtol=1e-5)
-    np.testing.assert_allclose(losses.generator_loss_nonsaturating(l).numpy(), np.mean(-np.log(s.numpy())), rtol=1e-5)
+    logits = tf.constant([[-2.0], [0.0], [3.0]])
+    s = tf.sigmoid(logits)
+    np.testing.assert_allclose(losses.generator_loss_minimax(logits).numpy(), np.mean(np.log(1 - s.numpy())), rtol=1e-5)
+    np.testing.assert_allclose(losses.generator_loss_nonsaturating(logits).numpy(), np.mean(-np.log(s.numpy())),
+                               rtol=1e-5)

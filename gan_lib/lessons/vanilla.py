@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from gan_lib.core.callbacks import EpochRows
 from gan_lib.measure import metrics
 from gan_lib.plotting import show_grid
 
@@ -79,29 +80,12 @@ def discriminator_wins(history) -> bool:
 
 
 def history_rows(history) -> list[dict]:
-    """Per-epoch dicts (``epoch`` numbered from 1) from a Keras ``History`` or :class:`EpochRows`."""
+    """Per-epoch dicts (``epoch`` numbered from 1) from a Keras ``History`` or a
+    :class:`gan_lib.core.callbacks.EpochRows`."""
     return [{**r, "epoch": i + 1} for i, r in enumerate(_as_rows(history))]
 
 
-def _keras_callback_base():
-    return keras.callbacks.Callback
-
-
-class EpochRows(_keras_callback_base()):
-    """Keep each epoch's logs as one dict, including keys logged only on some epochs (``fd``).
-
-    Put it after the callbacks that add to the logs (such as :class:`gan_lib.core.callbacks.Evaluate`).
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.rows = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
-
-
-class Snapshots(_keras_callback_base()):
+class Snapshots(keras.callbacks.Callback):
     """Keep ``gan.generate(gan.fixed_latent[:n])`` after each epoch in ``epochs`` (and before training)."""
 
     def __init__(self, epochs, n: int = 16):
