@@ -83,7 +83,7 @@ def path(z0, z1, steps: int = 10, method: str = "slerp"):
 
 def classify(images):
     """The course classifier's reading of images in [-1, 1]: ``(digits, confidences)``."""
-    from gan_lib.measure import classifier
+    from gan_lib.measure import classifier  # TensorFlow only here: latent paths are NumPy
 
     _, probs = classifier.features_and_probs(images)
     return probs.argmax(1), probs.max(1)

@@ -210,7 +210,7 @@ def draw(model, n: int = N_SCORE, seed: int = 0, batch_size: int = 2500) -> np.n
         latent_dim = int(generator.input_shape[-1])
     except (AttributeError, TypeError) as e:
         raise TypeError(f"draw() needs a GAN or a built Keras generator, got {type(model).__name__}.") from e
-    from keras import ops
+    from keras import ops  # TensorFlow only to draw samples: scoring mixtures is NumPy
 
     z = np.random.default_rng([seed, 11]).standard_normal((n, latent_dim)).astype(np.float32)
     out = np.concatenate([ops.convert_to_numpy(generator(z[i:i + batch_size], training=False))
