@@ -53,10 +53,12 @@ MODULES = {
     "models": "gan_lib.models", "style": "gan_lib.models.style",
     # measures
     "metrics": "gan_lib.measure.metrics", "classifier": "gan_lib.measure.classifier",
-    "evaluate": "gan_lib.measure.evaluate", "fid": "gan_lib.measure.fid",
+    "evaluate": "gan_lib.measure.evaluate", "neighbours": "gan_lib.measure.neighbours", "fid": "gan_lib.measure.fid",
     "two_sample": "gan_lib.measure.two_sample", "mixtures": "gan_lib.measure.mixtures",
     # lessons
-    "theory": "gan_lib.lessons.theory", "classic": "gan_lib.lessons.classic", "vanilla": "gan_lib.lessons.vanilla",
+    "theory": "gan_lib.lessons.theory", "theory_nets": "gan_lib.lessons.theory_nets",
+    "theory_plots": "gan_lib.lessons.theory_plots", "classic": "gan_lib.lessons.classic",
+    "vanilla": "gan_lib.lessons.vanilla",
     "tracking": "gan_lib.lessons.tracking", "collapse": "gan_lib.lessons.collapse", "panel": "gan_lib.lessons.panel",
     "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
     "provenance": "gan_lib.lessons.provenance",

@@ -61,12 +61,6 @@ class RunError(RuntimeError):
     """A run that cannot start or go on; the message says what to do."""
 
 
-def _positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise RunError(f"{name}={value!r}: it must be a whole number of at least 1.")
-    return value
-
-
 def _writable(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -77,15 +71,6 @@ def _writable(folder: Path) -> Path:
         raise RunError(f"Cannot write to the output folder {folder} ({e.strerror or e}). "
                        "Choose another with --out.") from e
     return folder
-
-
-def set_determinism(seed: int) -> None:
-    """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic."""
-    import keras
-    import tensorflow as tf
-
-    keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
 
 
 def build_gan(model: str, seed: int, lr: float, beta_1: float, loss: str, ema_decay, latent_dim=None):
@@ -141,8 +126,8 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         raise RunError(f"Unknown data {cfg['data']!r}. Valid: {', '.join(data_mod.SOURCES)}.")
     if cfg["loss"] not in losses_mod.LOSSES:
         raise RunError(f"Unknown loss {cfg['loss']!r}. Valid: {', '.join(losses_mod.LOSSES)}.")
-    _positive_int("epochs", cfg["epochs"])
-    _positive_int("batch_size", cfg["batch_size"])
+    course_config.positive_int("epochs", cfg["epochs"], RunError)
+    course_config.positive_int("batch_size", cfg["batch_size"], RunError)
     if not cfg["lr"] > 0:
         raise RunError(f"lr={cfg['lr']!r}: the learning rate must be positive (e.g. 2e-4).")
     if not 0 <= cfg["beta_1"] < 1:
@@ -172,7 +157,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         f"batch {cfg['batch_size']}, Adam(lr={cfg['lr']:g}, beta_1={cfg['beta_1']:g}), "
         f"EMA {cfg['ema_decay']}, seed {cfg['seed']}, mode {run_config['mode']}")
 
-    set_determinism(cfg["seed"])
+    course_config.set_determinism(cfg["seed"])
     gan = build_gan(cfg["model"], cfg["seed"], cfg["lr"], cfg["beta_1"], cfg["loss"], cfg["ema_decay"])
 
     from gan_lib.core.callbacks import Evaluate, RunRecorder, SampleGrid, TrainingDiverged

@@ -10,5 +10,5 @@ import json
 from gan_lib import classifier
 
 if __name__ == "__main__":
-    info = classifier.train()
+    info = classifier.train_classifier()
     print(json.dumps(info, indent=2))

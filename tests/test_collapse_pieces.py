@@ -182,10 +182,10 @@ def test_build_rejects_unknown_names():
     from gan_lib import collapse
 
     with pytest.raises(ValueError, match="Valid: vanilla, r1, pacgan, mbstd, wgangp"):
-        collapse.build("ring", "unrolled")
+        collapse.build_remedy("ring", "unrolled")
     with pytest.raises(ValueError, match="Valid names: ring, grid"):
-        collapse.build("spiral", "vanilla")
-    gan = collapse.build("ring", "pacgan")
+        collapse.build_remedy("spiral", "vanilla")
+    gan = collapse.build_remedy("ring", "pacgan")
     assert gan.discriminator.input_shape == (None, 2 * collapse.RECIPE["pack"])
 
 
@@ -195,11 +195,12 @@ def test_build_puts_each_remedy_at_its_extension_point():
     def penalty_types(gan):
         return [type(p).__name__ for p in gan.d_penalties]
 
-    assert penalty_types(collapse.build("ring", "vanilla")) == []
+    assert penalty_types(collapse.build_remedy("ring", "vanilla")) == []
     for name in ("r1", "pacgan", "mbstd"):          # R1 is the base of the packed and the mbstd model
-        gan = collapse.build("ring", name)
+        gan = collapse.build_remedy("ring", name)
         assert penalty_types(gan) == ["R1Penalty"]
         assert gan.d_penalties[0].weight == collapse.RECIPE["r1_weight"]
-    assert penalty_types(collapse.build("ring", "wgangp")) == ["GradientPenalty"]
-    assert any(isinstance(layer, layers.MinibatchStd) for layer in collapse.build("grid", "mbstd").discriminator.layers)
-    assert collapse.build("ring", "r1", recipe={"r1_weight": 5.0}).d_penalties[0].weight == 5.0
+    assert penalty_types(collapse.build_remedy("ring", "wgangp")) == ["GradientPenalty"]
+    mbstd_d = collapse.build_remedy("grid", "mbstd").discriminator
+    assert any(isinstance(layer, layers.MinibatchStd) for layer in mbstd_d.layers)
+    assert collapse.build_remedy("ring", "r1", recipe={"r1_weight": 5.0}).d_penalties[0].weight == 5.0

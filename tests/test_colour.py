@@ -70,17 +70,11 @@ def test_extracts_a_hand_placed_archive(tmp_path):
 
 
 def test_missing_data_fails_fast_and_says_what_to_do(tmp_path, monkeypatch):
-    monkeypatch.setattr(colour, "_online", lambda *a, **k: False)
+    monkeypatch.setattr(colour, "online", lambda *a, **k: False)
     t = time.perf_counter()
     with pytest.raises(DataError, match=r"cifar-10-python\.tar\.gz.*data_batch_1.*Colab"):
         colour.load_cifar10(tmp_path)
     assert time.perf_counter() - t < 5
-
-
-def test_offline_probe_gives_up_quickly():
-    t = time.perf_counter()
-    colour._online(host="192.0.2.1", timeout=0.5)  # TEST-NET-1: never answers
-    assert time.perf_counter() - t < 3
 
 
 def test_a_pickle_that_would_run_code_is_refused(tmp_path):

@@ -237,6 +237,16 @@ def test_accuracy_of_real_digits_is_high_and_of_an_untrained_generator_low(cond_
     assert table.count("\n") == 11 and table.endswith("FAIL")
 
 
+def test_accuracy_row_is_the_accuracy_of_real_digits_as_a_tracker_row():
+    row = conditional.accuracy_row(RealDigits(), n_per_class=20, seed=3)
+    acc = conditional.accuracy(RealDigits(), n_per_class=20, seed=3)
+    assert set(row) == {"accuracy", "per_class"}
+    assert row["accuracy"] == acc["mean"] > 0.9
+    assert row["per_class"] == [round(float(a), 4) for a in acc["per_class"]] and len(row["per_class"]) == 10
+    with pytest.raises(ValueError, match="unconditional"):
+        conditional.accuracy_row(GAN(*models.build("mlp")))
+
+
 def test_per_class_accuracy_by_hand():
     got = conditional.per_class_accuracy([0, 0, 1, 1, 1, 2], [0, 1, 1, 1, 0, 0], 4)
     np.testing.assert_allclose(got[:3], [0.5, 2 / 3, 0.0])

@@ -1,6 +1,7 @@
 """gan_lib.core.config (quick mode, repository slug) and the course helpers built from it."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,8 @@ def test_colab_url_follows_a_changed_slug(monkeypatch):
 
 def test_colab_badge_markdown():
     badge = course.colab_badge("notebooks/01_first_gan.ipynb")
-    assert badge == f"[![Open In Colab]({course.COLAB_BADGE_IMAGE})]({course.colab_url('notebooks/01_first_gan.ipynb')})"
+    url = course.colab_url("notebooks/01_first_gan.ipynb")
+    assert badge == f"[![Open In Colab]({course.COLAB_BADGE_IMAGE})]({url})"
     assert badge.startswith("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](")
 
 
@@ -112,3 +114,37 @@ def test_setup_cell_is_valid_ipython():
     python = TransformerManager().transform_cell(course.SETUP_CELL)
     compile(python, "<setup cell>", "exec")
     assert "import gan_lib" in python
+
+
+def test_offline_probe_gives_up_quickly():
+    t = time.perf_counter()
+    assert config.online(host="192.0.2.1", timeout=0.5) is False  # TEST-NET-1: never answers
+    assert time.perf_counter() - t < 3
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.0, True, "3", None])
+def test_positive_int_refuses_what_is_not_a_count(value):
+    with pytest.raises(ValueError, match=f"k={value!r}: it must be a whole number of at least 1"):
+        config.positive_int("k", value)
+
+
+def test_positive_int_accepts_counts_and_raises_the_callers_error():
+    import numpy as np
+
+    assert config.positive_int("k", 3) == 3
+    assert config.positive_int("k", np.int64(4)) == 4 and type(config.positive_int("k", np.int64(4))) is int
+
+    class RunError(RuntimeError):
+        pass
+
+    with pytest.raises(RunError, match="epochs=0"):
+        config.positive_int("epochs", 0, RunError)
+
+
+def test_set_determinism_repeats_random_draws():
+    import keras
+
+    config.set_determinism(5)
+    a = keras.random.normal((3,)).numpy()
+    config.set_determinism(5)
+    assert (keras.random.normal((3,)).numpy() == a).all()

@@ -33,7 +33,7 @@ def test_attention_starts_as_the_identity_and_rows_sum_to_one():
     assert a.shape == (3, 30, 30) and (a >= 0).all()
     np.testing.assert_allclose(a.sum(-1), 1.0, atol=1e-5)
     # SAGAN's channel reductions: keys/queries C/8, values C/2, back to C
-    assert [tuple(l.kernel.shape) for l in (layer.query, layer.key, layer.value, layer.out)] == \
+    assert [tuple(part.kernel.shape) for part in (layer.query, layer.key, layer.value, layer.out)] == \
         [(16, 2), (16, 2), (16, 8), (8, 16)]
 
 
@@ -41,7 +41,7 @@ def test_attention_matches_numpy_by_hand():
     layer = _attention_layer()
     layer.gamma.assign(0.7)
     x = RNG.standard_normal((2, 5, 6, 16)).astype("float32")
-    wq, wk, wv, wo = (keras.ops.convert_to_numpy(l.kernel) for l in (layer.query, layer.key, layer.value, layer.out))
+    wq, wk, wv, wo = (keras.ops.convert_to_numpy(p.kernel) for p in (layer.query, layer.key, layer.value, layer.out))
     flat = x.reshape(2, 30, 16).astype(np.float64)
     logits = (flat @ wq) @ (flat @ wk).transpose(0, 2, 1)
     a = np.exp(logits - logits.max(-1, keepdims=True))
@@ -278,7 +278,7 @@ def test_clip_weights_keeps_every_critic_weight_in_range_during_training():
 def test_style_generator_options():
     keras.utils.set_random_seed(0)
     g, _, synthesis = style.style_generator(latent_dim=8, w_dim=8, width=16, batchnorm=True, start="dense")
-    names = [l.name for l in synthesis.layers]
+    names = [lay.name for lay in synthesis.layers]
     assert sum(n.startswith("bn_") for n in names) == 3 and "start" in names and "constant" not in names
     assert g.output_shape == (None, 28, 28, 1)
     with pytest.raises(ValueError, match="start='noise'"):

@@ -81,7 +81,7 @@ def _grad(loss_fn, logit: float) -> float:
 
 
 def test_minimax_gradient_vanishes_when_d_rejects_fakes():
-    grads = [_grad(losses.generator_loss_minimax, l) for l in (0.0, -5.0, -10.0, -20.0)]
+    grads = [_grad(losses.generator_loss_minimax, logit) for logit in (0.0, -5.0, -10.0, -20.0)]
     assert grads[0] == pytest.approx(-0.5, abs=1e-6)  # -sigmoid(0)
     assert grads[1] == pytest.approx(-1 / (1 + math.exp(5)), rel=1e-4)
     assert abs(grads[3]) < 1e-8
@@ -89,7 +89,7 @@ def test_minimax_gradient_vanishes_when_d_rejects_fakes():
 
 
 def test_nonsaturating_gradient_tends_to_minus_one_when_d_rejects_fakes():
-    grads = [_grad(losses.generator_loss_nonsaturating, l) for l in (0.0, -5.0, -20.0)]
+    grads = [_grad(losses.generator_loss_nonsaturating, logit) for logit in (0.0, -5.0, -20.0)]
     assert grads[0] == pytest.approx(-0.5, abs=1e-6)
     assert grads[1] == pytest.approx(-1 / (1 + math.exp(-5)), rel=1e-4)
     assert grads[2] == pytest.approx(-1.0, abs=1e-6)

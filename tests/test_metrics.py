@@ -176,10 +176,10 @@ def test_summary_shows_verdicts(real_result, untrained_result):
 def test_check_follows_thresholds():
     t = metrics.THRESHOLDS
     at_the_limits = {"fd": t["fd_max"], "classifier_score": t["score_min"], "class_shares": [t["min_class_share"]] * 10}
-    assert metrics.check(at_the_limits) == {"fd": True, "classifier_score": True, "every_class": True}
+    assert metrics.meets_bar(at_the_limits) == {"fd": True, "classifier_score": True, "every_class": True}
     just_outside = {"fd": t["fd_max"] + 0.01, "classifier_score": t["score_min"] - 0.01,
                     "class_shares": [0.2] * 4 + [t["min_class_share"] - 0.001] + [0.1] * 5}
-    assert metrics.check(just_outside) == {"fd": False, "classifier_score": False, "every_class": False}
+    assert metrics.meets_bar(just_outside) == {"fd": False, "classifier_score": False, "every_class": False}
 
 
 def test_evaluate_uses_the_first_n_images(real_result):

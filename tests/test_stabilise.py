@@ -31,7 +31,8 @@ def test_flipped_loss_golden_values():
     assert float(losses.discriminator_loss_flipped(real, fake, zeros, zeros, real_label=0.9)) == pytest.approx(
         float(losses.discriminator_loss(real, fake, 0.9)), rel=1e-6)
     # logits 0: log 4 whatever the masks
-    assert float(losses.discriminator_loss_flipped(zeros, zeros, [[1], [0]], [[1], [1]])) == pytest.approx(np.log(4), rel=1e-6)
+    flipped = float(losses.discriminator_loss_flipped(zeros, zeros, [[1], [0]], [[1], [1]]))
+    assert flipped == pytest.approx(np.log(4), rel=1e-6)
 
 
 def test_noisy_labels_flip_rate_and_seed():
@@ -87,7 +88,8 @@ def test_feature_matching_reads_ds_features_and_moves_only_g():
     real = np.random.default_rng(1).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
     z = np.random.default_rng(2).normal(size=(16, 8)).astype("float32")
     fake = gan.generator(z, training=True)
-    want = 2.0 * np.sum((np.mean(gan.features(real, training=True), 0) - np.mean(gan.features(fake, training=True), 0)) ** 2)
+    gap = np.mean(gan.features(real, training=True), 0) - np.mean(gan.features(fake, training=True), 0)
+    want = 2.0 * np.sum(gap ** 2)
     assert float(fm(gan, real, fake)) == pytest.approx(float(want), rel=1e-5)
     assert float(fm(gan, real, real)) == pytest.approx(0.0, abs=1e-8)
     import tensorflow as tf
@@ -121,7 +123,7 @@ def _top_singular_value(k, iterations=200):
 def test_spectral_norm_makes_each_layer_1_lipschitz():
     keras.utils.set_random_seed(0)
     _, d = models.mlp_wide(spectral_norm=True)
-    wrapped = [l for l in d.layers if isinstance(l, keras.layers.SpectralNormalization)]
+    wrapped = [layer for layer in d.layers if isinstance(layer, keras.layers.SpectralNormalization)]
     assert len(wrapped) == 3
     x = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     import tensorflow as tf
@@ -150,7 +152,7 @@ def test_two_time_scale_rates():
 
 
 def test_each_variant_changes_its_one_piece():
-    built = {v: stabilise.build(v, seed=0, recipe={"steps_per_execution": 1}) for v in stabilise.VARIANTS}
+    built = {v: stabilise.build_variant(v, seed=0, recipe={"steps_per_execution": 1}) for v in stabilise.VARIANTS}
     assert type(built["baseline"].gan_loss) is losses.NonSaturating and built["baseline"].gan_loss.real_label == 1.0
     assert built["smooth"].gan_loss.real_label == pytest.approx(0.9)
     assert isinstance(built["noisy"].gan_loss, losses.NoisyLabels)
@@ -159,25 +161,25 @@ def test_each_variant_changes_its_one_piece():
     assert isinstance(built["wgangp"].d_penalties[0], penalties.GradientPenalty)
     assert built["wgangp"].d_penalties[0].weight == 10.0
     assert isinstance(built["hinge"].gan_loss, losses.Hinge)
-    assert any(isinstance(l, keras.layers.SpectralNormalization) for l in built["sn"].discriminator.layers)
+    assert any(isinstance(layer, keras.layers.SpectralNormalization) for layer in built["sn"].discriminator.layers)
     for v, gan in built.items():
         if v != "sn":
-            assert not any(isinstance(l, keras.layers.SpectralNormalization) for l in gan.discriminator.layers)
+            assert not any(isinstance(layer, keras.layers.SpectralNormalization) for layer in gan.discriminator.layers)
         rates = float(gan.d_optimizer.learning_rate), float(gan.g_optimizer.learning_rate)
         assert rates == pytest.approx((1e-3, 2.5e-4) if v == "ttur" else (5e-4, 5e-4)), v
         assert gan.ema_decay == stabilise.RECIPE["ema_decay"]
     with pytest.raises(ValueError, match="Valid: baseline"):
-        stabilise.build("dropout")
+        stabilise.build_variant("dropout")
 
 
 def test_demo_overrides_set_the_rates():
     _, override, base = stabilise.DEMOS["g_fast"]
-    gan = stabilise.build(base, recipe=override)
+    gan = stabilise.build_variant(base, recipe=override)
     assert float(gan.g_optimizer.learning_rate) == pytest.approx(25 * float(gan.d_optimizer.learning_rate))
     _, override, base = stabilise.DEMOS["d_wins_sn"]
-    gan = stabilise.build(base, recipe=override)
+    gan = stabilise.build_variant(base, recipe=override)
     assert float(gan.d_optimizer.beta_1) == pytest.approx(0.9)
-    assert any(isinstance(l, keras.layers.SpectralNormalization) for l in gan.discriminator.layers)
+    assert any(isinstance(layer, keras.layers.SpectralNormalization) for layer in gan.discriminator.layers)
 
 
 @pytest.fixture(scope="module")
@@ -187,27 +189,28 @@ def small_digits():
 
 def test_train_records_curves_and_scores(small_digits):
     recipe = {"steps": 20, "steps_per_execution": 5, "n_fd": 50, "fd_every": 2}
-    out = stabilise.train("noisy", 0, recipe, images=small_digits, curves=True, n_eval=50)
+    out = stabilise.train_variant("noisy", 0, recipe, images=small_digits, curves=True, n_eval=50)
     c = out["curves"]
     assert [r["step"] for r in c] == [10, 20]
     assert c[0]["fd"] is None and c[1]["fd"] is not None and c[1]["fd_ema"] is not None
     assert 0 <= c[1]["kl"] <= np.log(10) + 1e-9 and 0.1 <= c[1]["top_share"] <= 1.0 and 0 <= c[1]["top_digit"] <= 9
-    assert all(np.isfinite(r[k]) for r in c for k in ("d_loss", "g_loss", "d_real", "d_fake", "real_logit", "fake_logit"))
+    keys = ("d_loss", "g_loss", "d_real", "d_fake", "real_logit", "fake_logit")
+    assert all(np.isfinite(r[k]) for r in c for k in keys)
     assert out["raw"]["n"] == 50 and 0 <= out["raw"]["classes"] <= 10
     assert out["raw"]["classes"] == sum(s >= 0.03 for s in out["raw"]["class_shares"])
     with pytest.raises(ValueError, match="multiple"):
-        stabilise.train("baseline", 0, {"steps": 15}, images=small_digits)
+        stabilise.train_variant("baseline", 0, {"steps": 15}, images=small_digits)
 
 
 def test_feature_matching_variant_trains(small_digits):
-    out = stabilise.train("fm", 1, {"steps": 10, "steps_per_execution": 5}, images=small_digits, n_eval=20)
+    out = stabilise.train_variant("fm", 1, {"steps": 10, "steps_per_execution": 5}, images=small_digits, n_eval=20)
     assert out["raw"] is not None and np.isfinite(out["raw"]["fd"])
 
 
 def test_evaluate_refuses_non_finite_samples():
     x = np.zeros((10, 28, 28, 1), "float32")
     x[3, 0, 0, 0] = np.nan
-    assert stabilise.evaluate(x) is None
+    assert stabilise.score_samples(x) is None
 
 
 def test_table_means_and_spreads():
@@ -229,7 +232,8 @@ def test_table_means_and_spreads():
 
 def test_batchnorm_modes():
     r = stabilise.batchnorm_modes()
-    assert abs(r["training=True"]["output_mean"]) < 0.01 and r["training=True"]["output_std"] == pytest.approx(1.0, abs=0.01)
+    assert abs(r["training=True"]["output_mean"]) < 0.01
+    assert r["training=True"]["output_std"] == pytest.approx(1.0, abs=0.01)
     assert r["training=True"]["moving_mean_moved"]
     for k in ("no training argument", "training=True, trainable=False"):
         assert r[k]["output_mean"] == pytest.approx(3.0, abs=0.3) and not r[k]["moving_mean_moved"]

@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from gan_lib import losses, theory  # noqa: E402
+from gan_lib import callbacks, losses, theory, theory_nets, theory_plots  # noqa: E402
 
 X = theory.GRID
 
@@ -50,7 +50,7 @@ def test_invalid_mixtures_are_refused():
     with pytest.raises(ValueError, match="sum to 1"):
         theory.mixture([0, 1], [1, 1], [0.5, 0.6])
     with pytest.raises(ValueError, match="as many"):
-        theory.Mixture((0.0, 1.0), (1.0,), (1.0,))
+        theory.Density1D((0.0, 1.0), (1.0,), (1.0,))
     assert str(theory.TARGET) == "N(4, 1.25)"
 
 
@@ -141,7 +141,7 @@ def test_generator_gradient_formulas_match_gradient_tape():
     formula = theory.generator_loss_gradients(d)
     np.testing.assert_allclose(formula["minimax"], -d)
     np.testing.assert_allclose(formula["nonsaturating"], -(1 - d))
-    auto = theory.generator_loss_gradients_autodiff(d)
+    auto = theory_nets.generator_loss_gradients_autodiff(d)
     for name in ("minimax", "nonsaturating"):
         np.testing.assert_allclose(auto[name], formula[name], rtol=1e-4, atol=1e-7)
 
@@ -171,10 +171,10 @@ def test_generator_gradient_norm_matches_the_chain_rule(a, b, c):
         grad_c = np.mean(dl * a)
         grad_w = np.mean(dl * a * z[:, 0])
         want = math.hypot(grad_c, grad_w)
-        assert theory.generator_gradient_norm(g, d, loss, z) == pytest.approx(want, rel=1e-3, abs=1e-12)
-        grad = theory.generator_gradient(g, d, loss, z)      # [kernel w, bias c]
+        assert theory_nets.generator_gradient_norm(g, d, loss, z) == pytest.approx(want, rel=1e-3, abs=1e-12)
+        grad = theory_nets.generator_gradient(g, d, loss, z)      # [kernel w, bias c]
         np.testing.assert_allclose(grad, [grad_w, grad_c], rtol=1e-3, atol=1e-12)
-        size = theory.gradient_per_weight(grad)
+        size = theory_nets.gradient_per_weight(grad)
         assert size["rms"] == pytest.approx(want / math.sqrt(2), rel=1e-3)
         assert size["max_abs"] == pytest.approx(max(abs(grad_c), abs(grad_w)), rel=1e-3)
 
@@ -183,8 +183,8 @@ def test_generator_gradient_norm_matches_the_chain_rule(a, b, c):
 
 
 def test_models_have_the_course_shapes_and_names():
-    g = theory.build_generator(latent_dim=4, hidden=32, seed=0)
-    d = theory.build_discriminator(hidden=32, seed=0)
+    g = theory_nets.build_generator(latent_dim=4, hidden=32, seed=0)
+    d = theory_nets.build_discriminator(hidden=32, seed=0)
     assert g.input_shape == (None, 4) and g.output_shape == (None, 1)
     assert d.input_shape == (None, 1) and d.output_shape == (None, 1)
     assert d.get_layer("features") is d.layers[-2]
@@ -194,30 +194,30 @@ def test_models_have_the_course_shapes_and_names():
 
 
 def test_models_depend_only_on_their_seed():
-    a, b = theory.build_generator(seed=7), theory.build_generator(seed=7)
+    a, b = theory_nets.build_generator(seed=7), theory_nets.build_generator(seed=7)
     for wa, wb in zip(a.get_weights(), b.get_weights()):
         np.testing.assert_array_equal(wa, wb)
-    c = theory.build_generator(seed=8)
+    c = theory_nets.build_generator(seed=8)
     assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
-    shifted = theory.build_generator(seed=7, output_bias=-3.0)
-    diff = theory.generate(shifted, 100, seed=0) - theory.generate(a, 100, seed=0)
+    shifted = theory_nets.build_generator(seed=7, output_bias=-3.0)
+    diff = theory_nets.generate(shifted, 100, seed=0) - theory_nets.generate(a, 100, seed=0)
     np.testing.assert_allclose(diff, -3.0, atol=1e-5)
-    copy = theory.copy_model(shifted)
-    np.testing.assert_array_equal(theory.generate(copy, 10), theory.generate(shifted, 10))
+    copy = theory_nets.copy_model(shifted)
+    np.testing.assert_array_equal(theory_nets.generate(copy, 10), theory_nets.generate(shifted, 10))
 
 
 def test_trained_discriminator_approaches_d_star_and_untrained_does_not():
     keras.utils.set_random_seed(0)
     pd, pg = theory.TARGET.pdf(X), theory.FIXED_G.pdf(X)
     d_star, mask = theory.optimal_discriminator(pd, pg), theory.support_mask(pd, pg)
-    d = theory.build_discriminator(seed=1)
+    d = theory_nets.build_discriminator(seed=1)
     limit = theory.THRESHOLDS["d_mean_abs_max"]
-    assert theory.compare_discriminators(theory.probabilities(d, X), d_star, mask)["mean_abs"] > limit
-    theory.train_discriminator(d, theory.TARGET.sample(20_000, 1), theory.FIXED_G.sample(20_000, 2), epochs=5)
-    assert theory.compare_discriminators(theory.probabilities(d, X), d_star, mask)["mean_abs"] <= limit
+    assert theory.compare_discriminators(theory_nets.probabilities(d, X), d_star, mask)["mean_abs"] > limit
+    theory_nets.train_discriminator(d, theory.TARGET.sample(20_000, 1), theory.FIXED_G.sample(20_000, 2), epochs=5)
+    assert theory.compare_discriminators(theory_nets.probabilities(d, X), d_star, mask)["mean_abs"] <= limit
     # logits and probabilities agree
-    np.testing.assert_allclose(theory.probabilities(d, [0.0, 4.0]), 1 / (1 + np.exp(-theory.logits(d, [0.0, 4.0]))),
-                               rtol=1e-6)
+    want = 1 / (1 + np.exp(-theory_nets.logits(d, [0.0, 4.0])))
+    np.testing.assert_allclose(theory_nets.probabilities(d, [0.0, 4.0]), want, rtol=1e-6)
 
 
 def test_histogram_jsd_floor_and_verdicts():
@@ -225,7 +225,7 @@ def test_histogram_jsd_floor_and_verdicts():
     assert 0 <= floor < 0.002
     good = theory.sample_stats(theory.TARGET.sample(10_000, seed=5))
     assert theory.learned(good) and not theory.stalled(good)
-    untrained = theory.sample_stats(theory.generate(theory.build_generator(seed=0), 10_000))
+    untrained = theory.sample_stats(theory_nets.generate(theory_nets.build_generator(seed=0), 10_000))
     assert not theory.learned(untrained) and theory.stalled(untrained)
     far = theory.histogram_jsd(theory.gaussian(-3, 0.2).sample(5000), theory.TARGET)
     assert far == pytest.approx(math.log(2), abs=1e-3)
@@ -234,12 +234,12 @@ def test_histogram_jsd_floor_and_verdicts():
 
 
 def test_make_gan_optimizers():
-    g, d = theory.build_generator(), theory.build_discriminator()
-    gan = theory.make_gan(g, d, loss="minimax", g_optimizer="sgd", g_lr=0.01)
+    g, d = theory_nets.build_generator(), theory_nets.build_discriminator()
+    gan = theory_nets.make_gan(g, d, loss="minimax", g_optimizer="sgd", g_lr=0.01)
     assert isinstance(gan.g_optimizer, keras.optimizers.SGD) and isinstance(gan.d_optimizer, keras.optimizers.Adam)
     assert gan.gan_loss.name == "minimax"
     with pytest.raises(ValueError, match="g_optimizer"):
-        theory.make_gan(g, d, g_optimizer="rmsprop")
+        theory_nets.make_gan(g, d, g_optimizer="rmsprop")
 
 
 def test_training_in_chunks_equals_one_call():
@@ -247,11 +247,14 @@ def test_training_in_chunks_equals_one_call():
     data = theory.TARGET.sample(1024, seed=0)
     runs = []
     for chunks in ([(0, 2)], [(0, 1), (1, 2)]):
-        gan = theory.make_gan(theory.build_generator(seed=1), theory.build_discriminator(seed=1))
-        logs = []
+        gan = theory_nets.make_gan(theory_nets.build_generator(seed=1), theory_nets.build_discriminator(seed=1))
+        log = callbacks.EpochRows()
         for a, b in chunks:
-            logs += theory.train_gan(gan, data, a, b)
-        assert len(logs) == 2 and set(logs[0]) == {"d_loss", "g_loss", "d_real", "d_fake"}
+            gan.fit_images(data, 128, b, initial_epoch=a, callbacks=[log])
+        logs = log.rows
+        assert [r["epoch"] for r in logs] == [1, 2]
+        assert set(logs[0]) == {"epoch", "seconds", "d_loss", "g_loss", "d_real", "d_fake"}
+        assert 0 < logs[0]["seconds"] <= logs[1]["seconds"]  # training time so far, across the two calls
         runs.append(gan.generator.get_weights())
     for wa, wb in zip(*runs):
         np.testing.assert_allclose(wa, wb, rtol=1e-6, atol=1e-7)
@@ -260,23 +263,24 @@ def test_training_in_chunks_equals_one_call():
 def test_a_1d_gan_learns_the_target():
     keras.utils.set_random_seed(0)
     data = theory.TARGET.sample(8192, seed=0)
-    gan = theory.make_gan(theory.build_generator(seed=4), theory.build_discriminator(seed=4))
+    gan = theory_nets.make_gan(theory_nets.build_generator(seed=4), theory_nets.build_discriminator(seed=4))
     assert not theory.learned(theory.sample_stats(gan.sample(5000)))
-    theory.train_gan(gan, data, 0, 15)
+    gan.fit_images(data, 128, 15)
     assert theory.learned(theory.sample_stats(gan.sample(10_000)))
 
 
 def test_minimax_stalls_against_a_winning_discriminator_and_nonsaturating_does_not():
     keras.utils.set_random_seed(0)
     data = theory.TARGET.sample(4096, seed=0)
-    g0 = theory.build_generator(seed=0, output_bias=-3.0)
-    d0 = theory.build_discriminator(seed=2)
-    theory.train_discriminator(d0, data, theory.generate(g0, 2048, seed=3), epochs=20, lr=1e-2)
-    assert theory.probabilities(d0, theory.generate(g0, 1000)).mean() < 1e-3
+    g0 = theory_nets.build_generator(seed=0, output_bias=-3.0)
+    d0 = theory_nets.build_discriminator(seed=2)
+    theory_nets.train_discriminator(d0, data, theory_nets.generate(g0, 2048, seed=3), epochs=20, lr=1e-2)
+    assert theory_nets.probabilities(d0, theory_nets.generate(g0, 1000)).mean() < 1e-3
     means = {}
     for loss in ("minimax", "nonsaturating"):
-        gan = theory.make_gan(theory.copy_model(g0), theory.copy_model(d0), loss=loss, g_optimizer="sgd", g_lr=0.002)
-        theory.train_gan(gan, data, 0, 6)
+        gan = theory_nets.make_gan(theory_nets.copy_model(g0), theory_nets.copy_model(d0), loss=loss,
+                                   g_optimizer="sgd", g_lr=0.002)
+        gan.fit_images(data, 128, 6)
         means[loss] = float(gan.sample(2000).mean())
     assert means["minimax"] < -2.5        # has not moved from about -3
     assert means["nonsaturating"] > 2.0   # walked to the data (mean 4)
@@ -289,11 +293,11 @@ def test_plots_return_figures():
     d = theory.optimal_discriminator(pd, pg)
     xs = np.linspace(-2, 10, 50)
     figs = [
-        theory.plot_discriminators(X, pd, pg, d, d, theory.support_mask(pd, pg), title="t"),
-        theory.plot_generator_gradients(),
-        theory.plot_landscape([0, 4, 8], [-0.5, -1.38, -0.5], best_mu=4),
-        theory.plot_runs({"a": theory.TARGET.sample(500), "b": theory.TARGET.sample(500, seed=1)}),
-        theory.plot_snapshots([(0, theory.TARGET.sample(500), xs, np.full_like(xs, 0.5))]),
+        theory_plots.plot_discriminators(X, pd, pg, d, d, theory.support_mask(pd, pg), title="t"),
+        theory_plots.plot_generator_gradients(),
+        theory_plots.plot_landscape([0, 4, 8], [-0.5, -1.38, -0.5], best_mu=4),
+        theory_plots.plot_runs({"a": theory.TARGET.sample(500), "b": theory.TARGET.sample(500, seed=1)}),
+        theory_plots.plot_snapshots([(0, theory.TARGET.sample(500), xs, np.full_like(xs, 0.5))]),
     ]
     for f in figs:
         assert isinstance(f, matplotlib.figure.Figure)
@@ -302,7 +306,8 @@ def test_plots_return_figures():
 
 def test_losses_used_by_theory_are_the_course_losses():
     # The gradients above are taken through gan_lib.core.losses; make sure they are the Goodfellow pair.
-    l = tf.constant([[-2.0], [0.0], [3.0]])
-    s = tf.sigmoid(l)
-    np.testing.assert_allclose(losses.generator_loss_minimax(l).numpy(), np.mean(np.log(1 - s.numpy())), rtol=1e-5)
-    np.testing.assert_allclose(losses.generator_loss_nonsaturating(l).numpy(), np.mean(-np.log(s.numpy())), rtol=1e-5)
+    logits = tf.constant([[-2.0], [0.0], [3.0]])
+    s = tf.sigmoid(logits)
+    np.testing.assert_allclose(losses.generator_loss_minimax(logits).numpy(), np.mean(np.log(1 - s.numpy())), rtol=1e-5)
+    np.testing.assert_allclose(losses.generator_loss_nonsaturating(logits).numpy(), np.mean(-np.log(s.numpy())),
+                               rtol=1e-5)

@@ -1,4 +1,4 @@
-"""Behaviour of gan_lib.lessons.tracking: per-epoch quality rows, budgets, and the plot."""
+"""gan_lib.lessons.tracking and the QualityTracker callback it reads: per-epoch rows, budgets, the plot."""
 
 import matplotlib
 
@@ -6,15 +6,17 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from gan_lib import data, tracking, train  # noqa: E402
+from gan_lib import callbacks, config, data, tracking, train  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def rows():
-    train.set_determinism(0)
+    config.set_determinism(0)
     gan = train.build_gan("mlp", seed=0, lr=5e-4, beta_1=0.5, loss="nonsaturating", ema_decay=0.999)
     images = data.load_digits("train", limit=128, verbose=False).images
-    return tracking.fit_tracked(gan, images, batch_size=32, epochs=2, n=200, raw_too=True)
+    tracker = callbacks.QualityTracker(n=200, raw_too=True, extra=lambda g: {"latent_dim": g.latent_dim})
+    gan.fit_images(images, 32, 2, callbacks=[tracker])
+    return tracker.rows
 
 
 def test_one_row_per_epoch_with_the_protocols_numbers(rows):
@@ -26,6 +28,7 @@ def test_one_row_per_epoch_with_the_protocols_numbers(rows):
         assert len(r["class_shares"]) == 10 and abs(sum(r["class_shares"]) - 1) < 1e-3
         assert r["min_share"] == min(r["class_shares"])
         assert r["fd"] > r["fd_floor"] > 0
+        assert r["latent_dim"] == 100  # the extra columns (the mlp model draws 100 numbers)
     assert 0 < rows[0]["seconds"] <= rows[1]["seconds"]
 
 
@@ -48,4 +51,5 @@ def test_format_rows_and_plot(rows):
 def test_batch_larger_than_data_is_refused():
     gan = train.build_gan("mlp", seed=0, lr=5e-4, beta_1=0.5, loss="nonsaturating", ema_decay=None)
     with pytest.raises(ValueError, match="larger than the data"):
-        tracking.fit_tracked(gan, data.load_digits("train", limit=8, verbose=False).images, 16, 1)
+        gan.fit_images(data.load_digits("train", limit=8, verbose=False).images, 16, 1,
+                       callbacks=[callbacks.QualityTracker()])

@@ -6,6 +6,10 @@
   every few epochs (Frechet distance, classifier score).
 * :class:`RunRecorder` keeps the run's history, writes ``history.csv`` and a
   checkpoint, and stops a diverging run before it overwrites a good checkpoint.
+* :class:`EpochRows` and :class:`QualityTracker` keep one row per epoch (logs,
+  training seconds; the protocol's quality numbers) for lessons that compare
+  runs by quality over time. Lessons train with ``gan.fit_images(...)`` plus
+  these callbacks instead of wrapping the training loop.
 
 Put them in this order in ``fit(callbacks=[...])``: the recorder stores what
 the others added to the logs.
@@ -19,8 +23,10 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from gan_lib.core import checkpoint
+from gan_lib.measure import metrics
 from gan_lib.plotting import save_grid
 
 
@@ -51,8 +57,6 @@ class Evaluate(keras.callbacks.Callback):
         self.every, self.n, self.last_epoch = every, n, last_epoch
 
     def on_epoch_end(self, epoch, logs=None):
-        from gan_lib.measure import metrics
-
         if logs is None or not self.every:
             return
         if (epoch + 1) % self.every == 0 or epoch + 1 == self.last_epoch:
@@ -173,3 +177,81 @@ class DiscriminatorAccuracy(keras.callbacks.Callback):
             return
         if all(math.isfinite(float(v)) for v in logs.values()):
             logs["d_acc_real"], logs["d_acc_fake"] = self.accuracies()
+
+
+class EpochRows(keras.callbacks.Callback):
+    """One row per epoch in :attr:`rows`: ``epoch``, training ``seconds`` so far and the epoch's logs.
+
+    The logs are the GAN's epoch means (``d_loss``, ``g_loss``, ``d_real``,
+    ``d_fake``) plus whatever callbacks before this one added. ``seconds``
+    counts training only: the clock stops at this callback's epoch end and
+    restarts at the next epoch's beginning, so measuring (here or in later
+    callbacks) is left out. Pass the same instance to several ``fit`` calls to
+    keep one list for a run trained in chunks::
+
+        log = callbacks.EpochRows()
+        gan.fit_images(data, 128, 5, callbacks=[log])
+        gan.fit_images(data, 128, 10, initial_epoch=5, callbacks=[log])
+        log.rows[-1]["d_fake"]
+
+    Subclasses add columns by overriding :meth:`measure`.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[dict] = []
+        self._t0 = None
+        self._total = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._total += time.perf_counter() - self._t0
+        row = {"epoch": epoch + 1, "seconds": round(self._total, 2)}
+        row.update({k: float(v) for k, v in (logs or {}).items()})
+        row.update(self.measure(self.model))
+        self.rows.append(row)
+
+    def measure(self, gan) -> dict:
+        """Extra columns for this epoch's row (none here)."""
+        return {}
+
+
+class QualityTracker(EpochRows):
+    """:class:`EpochRows` plus the evaluation protocol's numbers after every epoch (digits).
+
+    For ``n`` samples of ``gan.sampler`` (the weight average if the GAN keeps
+    one) each row gets ``fd``, ``fd_floor``, ``classifier_score``,
+    ``class_shares`` and ``min_share`` (:func:`gan_lib.measure.metrics.evaluate`).
+    With ``raw_too=True`` and a weight average, the same numbers of the raw
+    generator follow with the suffix ``_raw``. The latents are the same every
+    epoch (``seed``), so changes come from the model alone. ``extra``, a
+    function ``gan -> dict``, adds more columns (e.g.
+    :func:`gan_lib.lessons.conditional.accuracy_row`). Put it first in
+    ``callbacks`` so that other callbacks' time is not counted::
+
+        tracker = callbacks.QualityTracker(n=1000)
+        gan.fit_images(digits.images, 16, 8, callbacks=[tracker])
+        tracking.plot_quality({"course DCGAN": tracker.rows})
+    """
+
+    def __init__(self, n: int = 1000, seed: int = 123, raw_too: bool = False, extra=None):
+        super().__init__()
+        self.n, self.seed, self.raw_too, self.extra = n, seed, raw_too, extra
+
+    def measure(self, gan) -> dict:
+        row = {}
+        z = np.random.default_rng([self.seed, 17]).standard_normal((self.n, gan.latent_dim)).astype("float32")
+        models = [("", gan.sampler)]
+        if self.raw_too and gan.ema_generator is not None:
+            models.append(("_raw", gan.generator))
+        for suffix, model in models:
+            r = metrics.evaluate(gan.generate(z, generator=model))
+            row.update({f"fd{suffix}": r["fd"], f"classifier_score{suffix}": r["classifier_score"],
+                        f"class_shares{suffix}": r["class_shares"],
+                        f"min_share{suffix}": float(min(r["class_shares"]))})
+            row["fd_floor"] = r["fd_floor"]
+        if self.extra is not None:
+            row.update(self.extra(gan))
+        return row

@@ -90,7 +90,8 @@ def read(path) -> tuple[dict, dict[str, np.ndarray]]:
     except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile, zlib.error, UnicodeDecodeError) as e:
         raise CheckpointError(f"Checkpoint {path} is unreadable ({type(e).__name__}: {e}).") from e
     if header.get("format") != FORMAT_VERSION:
-        raise CheckpointError(f"Checkpoint {path} has format {header.get('format')}; this gan_lib reads {FORMAT_VERSION}.")
+        raise CheckpointError(f"Checkpoint {path} has format {header.get('format')}; "
+                              f"this gan_lib reads {FORMAT_VERSION}.")
     return header, arrays
 
 

@@ -1,4 +1,8 @@
-"""The course's switches, read in one place.
+"""The course's switches, read in one place, and the few checks every entry point shares.
+
+Besides quick mode (below) this module holds :func:`set_determinism` (seed
+everything, deterministic TensorFlow ops), :func:`online` (can a download
+work here?) and :func:`positive_int` (a count given by a user).
 
 Quick mode
 ----------
@@ -17,6 +21,9 @@ Nothing else in the course reads that variable: ask :func:`quick_mode` or
 from __future__ import annotations
 
 import os
+import socket
+
+import numpy as np
 
 #: The one environment variable that selects quick mode.
 QUICK_ENV = "GAN_COURSE_QUICK"
@@ -52,3 +59,43 @@ def mode_name() -> str:
 def pick(full, quick):
     """Return ``quick`` in quick mode and ``full`` otherwise."""
     return quick if quick_mode() else full
+
+
+def set_determinism(seed: int) -> None:
+    """Seed Python, NumPy and TensorFlow and make TensorFlow's ops deterministic.
+
+    Every run of the course starts here (the notebooks' header, ``make train``,
+    lesson 05's control panel), so one seed gives one result. TensorFlow is
+    imported only when this is called: the rest of this module stays cheap.
+    """
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def online(host: str, port: int = 443, timeout: float = 3.0) -> bool:
+    """True if a TCP connection to ``host:port`` opens within ``timeout`` seconds.
+
+    The one check, before a download, that this machine can reach the internet
+    (CIFAR-10 in :mod:`gan_lib.data.colour`, InceptionV3's weights in
+    :mod:`gan_lib.measure.fid`), so an offline run gets a clear message instead
+    of a long network timeout.
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def positive_int(name: str, value, error=ValueError) -> int:
+    """``value`` as an int if it is a whole number of at least 1; otherwise ``error`` saying so.
+
+    The one check of counts given by a user (``k``, ``batch_size``, ``epochs``...);
+    ``error`` lets the training command line raise its own ``RunError``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise error(f"{name}={value!r}: it must be a whole number of at least 1.")
+    return int(value)

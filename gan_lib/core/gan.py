@@ -45,6 +45,7 @@ import tensorflow as tf
 from keras import ops
 
 from gan_lib.core import losses as losses_mod
+from gan_lib.data import training_batches
 
 # GAN data comes as a tf.data pipeline that gan_lib.data already shuffles; Keras
 # warns (with a site-packages path) whenever fit's default shuffle=True meets one.
@@ -267,8 +268,6 @@ class GAN(keras.Model):
         A conditional GAN (``n_classes`` set) needs ``labels``, the integer
         class of each image; its batches are then ``(images, labels)``.
         """
-        from gan_lib.data import training_batches
-
         if (labels is None) != (self.n_classes is None):
             raise ValueError("Pass labels= (one integer class per image) to train a conditional GAN, and "
                              "only then." if labels is None else

@@ -26,7 +26,8 @@ def _as_pair(z0, z1):
     a = np.asarray(z0, dtype=np.float64)
     b = np.asarray(z1, dtype=np.float64)
     if a.ndim != 1 or a.shape != b.shape:
-        raise ValueError(f"z0 and z1 must be two latent vectors of the same length; got shapes {a.shape} and {b.shape}.")
+        raise ValueError("z0 and z1 must be two latent vectors of the same length; "
+                         f"got shapes {a.shape} and {b.shape}.")
     return a, b
 
 
@@ -82,7 +83,7 @@ def path(z0, z1, steps: int = 10, method: str = "slerp"):
 
 def classify(images):
     """The course classifier's reading of images in [-1, 1]: ``(digits, confidences)``."""
-    from gan_lib.measure import classifier
+    from gan_lib.measure import classifier  # TensorFlow only here: latent paths are NumPy
 
     _, probs = classifier.features_and_probs(images)
     return probs.argmax(1), probs.max(1)

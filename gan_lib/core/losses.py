@@ -20,6 +20,7 @@ generator's loss; the GAN class takes one in ``compile(loss=...)``.
 
 from __future__ import annotations
 
+import keras
 from keras import ops
 
 
@@ -286,7 +287,6 @@ class NoisyLabels(NonSaturating):
         if not 0.0 <= flip < 0.5:
             raise ValueError(f"flip={flip!r}: use a probability in [0, 0.5), e.g. 0.05 (flipping half or more "
                              "of the labels would teach D the opposite game).")
-        import keras
 
         self.flip = float(flip)
         self.seed = seed
@@ -294,8 +294,6 @@ class NoisyLabels(NonSaturating):
 
     def masks(self, real_logits, fake_logits):
         """Fresh 0/1 flip masks ``(real_flips, fake_flips)``, each entry 1 with probability ``flip``."""
-        import keras
-
         draw = lambda x: ops.cast(  # noqa: E731
             keras.random.uniform(ops.shape(x), seed=self.seed_generator) < self.flip, "float32")
         return draw(real_logits), draw(fake_logits)

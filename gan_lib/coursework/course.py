@@ -72,7 +72,7 @@ def run_header(seed: int = config.DEFAULT_SEED, data: str = "shipped MNIST (8,00
     import tensorflow as tf
 
     from gan_lib import __version__
-    from gan_lib.train import set_determinism
+    from gan_lib.core.config import set_determinism
 
     set_determinism(seed)
     info = RunInfo(mode=config.mode_name(), seed=seed, data=data)

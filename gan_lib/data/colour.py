@@ -38,17 +38,18 @@ from __future__ import annotations
 
 import os
 import pickle
-import socket
 import tarfile
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from gan_lib.core.config import online
 from gan_lib.data import DataError, to_model_range
 
 IMAGE_SHAPE = (32, 32, 3)
 CIFAR_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+CIFAR_HOST = "www.cs.toronto.edu"  # where CIFAR_URL lives: checked before downloading
 CIFAR_ARCHIVE = "cifar-10-python.tar.gz"
 CIFAR_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -107,14 +108,6 @@ def read_cifar_batch(path) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
-def _online(host="www.cs.toronto.edu", port=443, timeout=3.0) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def _show(path: Path) -> str:
     """A path for messages, with the home folder written as ~."""
     try:
@@ -152,7 +145,7 @@ def load_cifar10(home=None, download: bool = True):
         x_train = np.concatenate([p[0] for p in parts[:5]])
         y_train = np.concatenate([p[1] for p in parts[:5]])
         return (x_train, y_train), parts[5]
-    if download and _online():
+    if download and online(CIFAR_HOST):
         import keras
 
         (x_train, y_train), (x_test, y_test) = keras.datasets.cifar10.load_data()

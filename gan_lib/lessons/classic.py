@@ -34,22 +34,24 @@ are ``BinaryCrossentropy(from_logits=True)``.
 
 from __future__ import annotations
 
+import logging
 import time
+import warnings
 
+import keras
 import numpy as np
+
+from gan_lib import models
+from gan_lib.data import check_images, epoch_order
 
 __all__ = ["build_classic", "train_classic", "weights_changed", "flag_experiments", "FLAG_SCENARIOS"]
 
 
 def _bce():
-    import keras
-
     return keras.losses.BinaryCrossentropy(from_logits=True)
 
 
 def _adam(lr, beta_1):
-    import keras
-
     return keras.optimizers.Adam(lr, beta_1=beta_1)
 
 
@@ -60,8 +62,6 @@ def build_classic(generator, discriminator, lr: float = 2e-4, beta_1: float = 0.
     with ``trainable = False``; :func:`train_classic` sets the flag back to True
     around D's own updates, as the tutorials do.
     """
-    import keras
-
     discriminator.trainable = True
     discriminator.compile(optimizer=_adam(lr, beta_1), loss=_bce())
     discriminator.trainable = False
@@ -96,8 +96,6 @@ def train_classic(generator, discriminator, stacked, images, epochs: int = 1, ba
     first step of each epoch, ``d_step_changes_d`` and ``g_step_changes_d``:
     whether D's weights moved during D's update and during the stacked update.
     """
-    from gan_lib.data import check_images, epoch_order
-
     x = check_images(images)
     n = len(x)
     if batch_size > n:
@@ -170,8 +168,6 @@ def flag_experiments(model: str = "mlp", batch_size: int = 64, seed: int = 0) ->
     about retracing (each scenario builds new models), are silenced here: the
     measured booleans say the same thing.
     """
-    import logging
-
     rng = np.random.default_rng(seed)
     real = rng.uniform(-1, 1, (batch_size, 28, 28, 1)).astype(np.float32)
     ones = np.ones((batch_size, 1), np.float32)
@@ -189,12 +185,6 @@ def flag_experiments(model: str = "mlp", batch_size: int = 64, seed: int = 0) ->
 
 def _flag_scenario(name, events, model, real, ones, rng, seed) -> dict:
     """One row of :func:`flag_experiments`: fresh networks, the events in order, what moved."""
-    import warnings
-
-    import keras
-
-    from gan_lib import models
-
     batch_size = len(real)
     keras.utils.set_random_seed(seed)
     g, d = models.build(model)
@@ -220,7 +210,7 @@ def _flag_scenario(name, events, model, real, ones, rng, seed) -> dict:
                 row["d_step_changes_d"] = weights_changed(d, lambda: d.train_on_batch(real, ones))
             elif event == "stack_step":
                 g_before = [w.copy() for w in g.get_weights()]
-                row["stack_step_changes_d"] = weights_changed(d, lambda: stacked.train_on_batch(z, ones))
+                row["stack_step_changes_d"] = weights_changed(d, lambda s=stacked: s.train_on_batch(z, ones))
                 row["stack_step_changes_g"] = any(not np.array_equal(a, b)
                                                   for a, b in zip(g_before, g.get_weights()))
             else:  # pragma: no cover - a typo in FLAG_SCENARIOS

@@ -23,15 +23,20 @@ penalty, an input transform) cannot express without a second training loop.
 
 from __future__ import annotations
 
+import argparse
+import json
+import tempfile
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
 
 from gan_lib import models
-from gan_lib.core import losses, packing, penalties
+from gan_lib.core import config, losses, packing, penalties
 from gan_lib.core.gan import GAN
 from gan_lib.measure import metrics, mixtures
+from gan_lib.plotting import make_gif
 
 #: The names of the models compared, vanilla first.
 REMEDIES = ("vanilla", "r1", "pacgan", "mbstd", "wgangp")
@@ -60,7 +65,7 @@ RECIPE = {
 
 
 
-def build(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> GAN:
+def build_remedy(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> GAN:
     """A compiled, untrained :class:`GAN` for ``remedy`` on ``benchmark`` with the shared recipe."""
     mixtures.get(benchmark)
     if remedy not in REMEDIES:
@@ -79,7 +84,8 @@ def build(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> 
         loss = losses.Wasserstein()
         kwargs["d_penalties"] = [penalties.GradientPenalty(r["gp_weight"])]
     keras.utils.set_random_seed(seed)
-    g, d = models.toy_mlp(r["latent_dim"], r["width"], r["depth"], d_input, minibatch_std=r["mbstd_group"] if remedy == "mbstd" else False)
+    g, d = models.toy_mlp(r["latent_dim"], r["width"], r["depth"], d_input,
+                          minibatch_std=r["mbstd_group"] if remedy == "mbstd" else False)
     gan = GAN(g, d, seed=seed, ema_decay=r["ema_decay"], n_fixed=8, **kwargs)
 
     def adam():
@@ -89,15 +95,21 @@ def build(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None) -> 
     return gan
 
 
-def train(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None, callbacks=()) -> dict:
+def train_remedy(benchmark, remedy: str, seed: int = 0, recipe: dict | None = None, callbacks=()) -> dict:
     """Train one model and score 2,500 samples. Returns ``{"gan", "samples", "score", "seconds"}``.
 
     The real training set (``train_size`` samples of the mixture) and every
-    random draw are functions of ``seed``.
+    random draw are functions of ``seed``. Training itself is one
+    ``gan.fit_images`` call (``callbacks`` go to it, e.g. a :class:`Track`);
+    this function exists for the lesson's *recipe*: it turns the recipe's
+    generator ``steps`` into epochs over ``train_size`` samples (refusing a
+    budget that is not whole epochs), draws the seed's training set, and
+    scores the result the same way for every remedy, so a table row differs
+    from the next only in the remedy.
     """
     r = {**RECIPE, **(recipe or {})}
     mix = mixtures.get(benchmark)
-    gan = build(mix, remedy, seed, r)
+    gan = build_remedy(mix, remedy, seed, r)
     steps_per_epoch = r["train_size"] // r["batch_size"]
     if r["steps"] % steps_per_epoch:
         raise ValueError(f"steps={r['steps']} is not a multiple of the {steps_per_epoch} steps of one pass "
@@ -158,18 +170,14 @@ def plot_samples(samples, mixture, ax=None, title=None, size=3.0):
 
 def save_gif(track, path, ms_per_frame: int = 150):
     """An animation of ``track``'s samples over training (one frame per snapshot), via :func:`plotting.make_gif`."""
-    import tempfile
-    from pathlib import Path
-
     import matplotlib.pyplot as plt
-
-    from gan_lib.plotting import make_gif
 
     frames = []
     with tempfile.TemporaryDirectory() as tmp:
         for step, x, sc in zip(track.steps, track.samples, track.scores):
             fig, ax = plt.subplots(figsize=(3, 3), dpi=80)
-            label = "diverged" if sc is None else f"{sc['modes']}/{sc['n_modes']} modes, KL {mixtures.format_kl(sc['reverse_kl'])}"
+            label = ("diverged" if sc is None
+                     else f"{sc['modes']}/{sc['n_modes']} modes, KL {mixtures.format_kl(sc['reverse_kl'])}")
             plot_samples(x, track.mixture, ax, f"step {step}: {label}")
             fig.tight_layout()
             frames.append(Path(tmp) / f"frame_{len(frames):04d}.png")
@@ -209,11 +217,6 @@ def results_dir(quick: bool | None = None):
     Quick mode (CI) never writes there: it gets a fresh temporary folder, so a
     quick run cannot overwrite the committed full-mode artefacts.
     """
-    import tempfile
-    from pathlib import Path
-
-    from gan_lib.core import config
-
     quick = config.quick_mode() if quick is None else quick
     if quick:
         return Path(tempfile.mkdtemp(prefix="gan_course_04_quick_"))
@@ -252,13 +255,15 @@ def table(runs: list[dict]) -> list[dict]:
 
 def format_table(rows: list[dict]) -> str:
     """The table as fixed-width text (mean ± std over seeds)."""
-    lines = [f"{'benchmark':9s} {'model':8s} {'modes':>13s} {'high quality %':>15s} {'reverse KL':>15s} {'on target':>9s}"]
+    lines = [f"{'benchmark':9s} {'model':8s} {'modes':>13s} {'high quality %':>15s} {'reverse KL':>15s} "
+             f"{'on target':>9s}"]
     for r in rows:
         kl = ("n/a" if r["reverse_kl_mean"] is None
               else f"{r['reverse_kl_mean']:.3f} ± {r['reverse_kl_std']:.3f}")
         if r["kl_missing"]:
             kl += f" ({r['kl_missing']} n/a)"
-        lines.append(f"{r['benchmark']:9s} {r['model']:8s} {r['modes_mean']:5.1f} ± {r['modes_std']:3.1f}/{r['n_modes']:<2d} "
+        lines.append(f"{r['benchmark']:9s} {r['model']:8s} "
+                     f"{r['modes_mean']:5.1f} ± {r['modes_std']:3.1f}/{r['n_modes']:<2d} "
                      f"{100 * r['high_quality_mean']:7.1f} ± {100 * r['high_quality_std']:4.1f} "
                      f"{kl:>15s} {r['meets_target']:>5d}/{r['seeds']}")
     return "\n".join(lines)
@@ -269,9 +274,6 @@ def save_results(folder, runs: list[dict], samples: dict, extra: dict | None = N
 
     ``samples`` maps ``(benchmark, model, seed)`` to the array that was scored.
     """
-    import json
-    from pathlib import Path
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out_runs = []
@@ -285,15 +287,13 @@ def save_results(folder, runs: list[dict], samples: dict, extra: dict | None = N
 
 
 def main(argv=None):
-    import argparse
-
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--benchmark", default="ring", choices=list(mixtures.BENCHMARKS))
     p.add_argument("--remedy", default="vanilla", choices=REMEDIES)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=RECIPE["steps"])
     a = p.parse_args(argv)
-    out = train(a.benchmark, a.remedy, a.seed, {"steps": a.steps})
+    out = train_remedy(a.benchmark, a.remedy, a.seed, {"steps": a.steps})
     print(f"{a.benchmark} {a.remedy} seed {a.seed}: {mixtures.summary(out['score'])} ({out['seconds']:.0f} s)")
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from gan_lib.core import latent
+from gan_lib.measure import classifier
 
 #: Mean conditional accuracy (share of samples that the course classifier reads
 #: as the digit asked for) that counts as "obeys the label". An untrained
@@ -47,8 +48,6 @@ def accuracy(gan, n_per_class: int = 100, seed: int = 0) -> dict:
     ``mean``, ``confusion`` (``n_classes x 10`` counts: row = asked, column =
     read), ``images`` (in the order 0,0,...,1,1,...) and ``labels`` (the asked digits).
     """
-    from gan_lib.measure import classifier
-
     _check_conditional_gan(gan)
     if isinstance(n_per_class, bool) or not isinstance(n_per_class, (int, np.integer)) or n_per_class < 1:
         raise ValueError(f"n_per_class={n_per_class!r}: use a whole number of at least 1, e.g. 100.")
@@ -148,37 +147,28 @@ def thickness_labels(images, threshold: float | None = None) -> np.ndarray:
     return (amount > threshold).astype(np.int64), threshold
 
 
-# --------------------------------------------------------------------------- training with a record
+# --------------------------------------------------------------------------- quality over training
 
 
-def fit_tracked(gan, images, labels, batch_size: int, epochs: int, seed: int = 0, n: int = 1000,
-                n_per_class: int = 50) -> list[dict]:
-    """Train a conditional ``gan`` on ``(images, labels)`` and return one row per epoch.
+def accuracy_row(gan, n_per_class: int = 50, seed: int = 1) -> dict:
+    """``accuracy`` (mean conditional accuracy) and ``per_class`` of :func:`accuracy`, for a row per epoch.
 
-    Each row is :class:`gan_lib.lessons.tracking.QualityTracker`'s (``epoch``, training
-    ``seconds``, losses, ``fd``, ``classifier_score``, ``class_shares`` of ``n``
-    samples whose labels cycle through the classes) plus ``accuracy`` (mean
-    conditional accuracy, :func:`accuracy` with ``n_per_class`` samples per
-    class) and ``per_class``.
+    Pass it as ``extra`` to :class:`gan_lib.core.callbacks.QualityTracker`, so
+    that each epoch's row also says how well the generator obeys the label::
+
+        tracker = callbacks.QualityTracker(n=1000, extra=conditional.accuracy_row)
+        gan.fit_images(digits.images, 16, epochs, labels=digits.labels, callbacks=[tracker])
+        print(conditional.format_rows(tracker.rows))
     """
-    import keras
-
-    from gan_lib.lessons.tracking import QualityTracker
-
-    _check_conditional_gan(gan)
-    tracker = QualityTracker(n=n)
-
-    class _Accuracy(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            acc = accuracy(gan, n_per_class=n_per_class, seed=seed + 1)
-            tracker.rows[-1].update(accuracy=acc["mean"], per_class=[round(float(a), 4) for a in acc["per_class"]])
-
-    gan.fit_images(images, batch_size, epochs, seed=seed, labels=labels, callbacks=[tracker, _Accuracy()])
-    return tracker.rows
+    acc = accuracy(gan, n_per_class=n_per_class, seed=seed)
+    return {"accuracy": acc["mean"], "per_class": [round(float(a), 4) for a in acc["per_class"]]}
 
 
 def format_rows(rows) -> str:
-    """One line per epoch: seconds, FD, mean conditional accuracy, worst class."""
+    """One line per epoch: seconds, FD, mean conditional accuracy, worst class.
+
+    ``rows``: those of a :class:`gan_lib.core.callbacks.QualityTracker` with ``extra=accuracy_row``.
+    """
     out = []
     for r in rows:
         worst = int(np.argmin(r["per_class"]))

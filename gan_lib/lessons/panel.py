@@ -24,9 +24,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import keras
+import numpy as np
+
 from gan_lib import models as models_mod
 from gan_lib.core import checkpoint
 from gan_lib.core import losses as losses_mod
+from gan_lib.core.callbacks import DiscriminatorAccuracy, RunRecorder, SampleGrid, TrainingDiverged
+from gan_lib.core.config import set_determinism
+from gan_lib.train import build_gan
 
 
 @dataclass(frozen=True)
@@ -90,10 +96,8 @@ class ControlPanel:
         """One line per setting, for the notebook."""
         return "\n".join(f"  {f.name:<16} {getattr(self, f.name)!r}" for f in dataclasses.fields(self))
 
-    def build(self):
+    def build_gan(self):
         """The compiled course GAN for these settings (weights from ``seed``)."""
-        from gan_lib.train import build_gan, set_determinism
-
         set_determinism(self.seed)
         return build_gan(self.model, self.seed, self.lr, self.beta_1, self.loss, self.ema_decay, self.latent_dim)
 
@@ -101,6 +105,13 @@ class ControlPanel:
 def train_run(panel: ControlPanel, images, run_dir, real_for_accuracy=None, resume: bool = True,
               stop_after: int | None = None, log=print):
     """Train ``panel``'s GAN on ``images`` up to ``panel.epochs``; return ``(gan, history)``.
+
+    Training itself is one ``gan.fit_images`` call with callbacks. This
+    function exists for what a *resumable run* adds around it: finding the
+    newest checkpoint and checking it was written with the same settings,
+    starting at its epoch, writing a checkpoint and ``history.csv`` at every
+    epoch end, refusing to overwrite a finished run, and turning a diverged run
+    into a :class:`gan_lib.core.callbacks.TrainingDiverged` error.
 
     ``run_dir`` receives ``checkpoints/``, ``samples/epoch_*.png`` (the fixed
     latent batch) and ``history.csv``. With ``resume=True`` a run folder that
@@ -110,15 +121,11 @@ def train_run(panel: ControlPanel, images, run_dir, real_for_accuracy=None, resu
     ``real_for_accuracy`` (images) adds D's accuracy on real and fake images
     (:class:`gan_lib.core.callbacks.DiscriminatorAccuracy`) to the history.
     """
-    import keras
-
-    from gan_lib.core.callbacks import DiscriminatorAccuracy, RunRecorder, SampleGrid
-
     run_dir = Path(run_dir)
     if checkpoint.list_checkpoints(run_dir) and not resume:
         raise checkpoint.CheckpointError(f"{run_dir} already holds a run; pass resume=True to continue it, "
                                          "or choose another folder.")
-    gan = panel.build()
+    gan = panel.build_gan()
     config = panel.checkpoint_config(len(images))
     history, start = [], 0
     header = checkpoint.restore_latest(gan, run_dir, config, log=log) if resume else None
@@ -145,8 +152,6 @@ def train_run(panel: ControlPanel, images, run_dir, real_for_accuracy=None, resu
     if start < end:
         gan.fit_images(images, panel.batch_size, end, initial_epoch=start, seed=panel.seed, callbacks=callbacks)
     if recorder.diverged:
-        from gan_lib.core.callbacks import TrainingDiverged
-
         raise TrainingDiverged(f"Training diverged at epoch {recorder.diverged['epoch']}: "
                                f"{recorder.diverged['values']}. Try a smaller lr or another seed.")
     gan.train_seconds = time.perf_counter() - t0
@@ -155,8 +160,6 @@ def train_run(panel: ControlPanel, images, run_dir, real_for_accuracy=None, resu
 
 def same_state(gan_a, gan_b) -> tuple[int, int]:
     """``(variables equal bit for bit, variables compared)`` between two GANs' full training state."""
-    import numpy as np
-
     a, b = gan_a.state_variables(), gan_b.state_variables()
     if [n for n, _ in a] != [n for n, _ in b]:
         raise ValueError("The two GANs hold different variables: they are not the same model.")

@@ -16,12 +16,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from PIL import Image, PngImagePlugin
+
+from gan_lib import __version__
+from gan_lib.data import to_uint8
 
 #: IPTC NewsCodes "digital source type" for media created by a trained algorithm (a GAN's samples).
 TRAINED_ALGORITHMIC_MEDIA = "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
 
 
-def _to_uint8(image) -> np.ndarray:
+def _one_image(image) -> np.ndarray:
+    """``image`` as float32 (H, W) or (H, W, 3) in [-1, 1], or a clear error."""
     x = np.asarray(image, dtype=np.float32)
     if x.ndim == 3 and x.shape[-1] == 1:
         x = x[..., 0]
@@ -31,7 +36,7 @@ def _to_uint8(image) -> np.ndarray:
     if not np.isfinite(x).all() or x.min() < -1.0001 or x.max() > 1.0001:
         raise ValueError("Expected pixel values in [-1, 1] (the course's format); got values in "
                          f"[{np.nanmin(x):.3g}, {np.nanmax(x):.3g}].")
-    return np.round((np.clip(x, -1, 1) + 1) * 127.5).astype(np.uint8)
+    return x
 
 
 def save_labelled_png(image, path, model: str, note: str = "") -> Path:
@@ -40,10 +45,6 @@ def save_labelled_png(image, path, model: str, note: str = "") -> Path:
     Text fields: ``DigitalSourceType`` (:data:`TRAINED_ALGORITHMIC_MEDIA`),
     ``Synthetic`` (``"yes"``), ``Generator`` (``model``) and ``Description`` (``note``).
     """
-    from PIL import Image, PngImagePlugin
-
-    from gan_lib import __version__
-
     if not isinstance(model, str) or not model.strip():
         raise ValueError("model: say which model made the image, e.g. 'gan_lib dcgan, lesson 09'.")
     info = PngImagePlugin.PngInfo()
@@ -51,14 +52,12 @@ def save_labelled_png(image, path, model: str, note: str = "") -> Path:
                        ("Generator", model), ("Description", note), ("Software", f"gan_lib {__version__}")):
         info.add_text(key, value)
     path = Path(path)
-    Image.fromarray(_to_uint8(image)).save(path, pnginfo=info)
+    Image.fromarray(to_uint8(_one_image(image))).save(path, pnginfo=info)
     return path
 
 
 def read_label(path) -> dict:
     """The text fields of a PNG; ``{}`` when it carries none. ``label["Synthetic"] == "yes"`` if labelled."""
-    from PIL import Image
-
     with Image.open(path) as im:
         return dict(getattr(im, "text", {}) or {})
 

@@ -31,7 +31,7 @@ import time
 import keras
 import numpy as np
 
-from gan_lib import models
+from gan_lib import data, models
 from gan_lib.core import losses, penalties
 from gan_lib.core.gan import GAN
 from gan_lib.measure import metrics
@@ -92,7 +92,7 @@ def two_time_scale(learning_rate: float = 5e-4, ratio: float = 4.0, beta_1: floa
             keras.optimizers.Adam(learning_rate / root, beta_1=beta_1, beta_2=beta_2))
 
 
-def build(variant: str, seed: int = 0, recipe: dict | None = None) -> GAN:
+def build_variant(variant: str, seed: int = 0, recipe: dict | None = None) -> GAN:
     """A compiled, untrained :class:`GAN` for ``variant`` (a name in :data:`VARIANTS` or ``wgan_no_gp``).
 
     ``recipe`` overrides :data:`RECIPE`; ``d_lr``/``g_lr`` in it set each network's rate directly.
@@ -127,8 +127,11 @@ def build(variant: str, seed: int = 0, recipe: dict | None = None) -> GAN:
     return gan
 
 
-def evaluate(generator_images) -> dict | None:
-    """:func:`gan_lib.measure.metrics.evaluate` plus ``classes`` (digits with at least 3% of samples); None if not finite."""
+def score_samples(generator_images) -> dict | None:
+    """:func:`gan_lib.measure.metrics.evaluate` plus ``classes`` (digits with at least 3% of samples).
+
+    None if the samples are not finite (a diverged run).
+    """
     x = np.asarray(generator_images)
     if not np.all(np.isfinite(x)):
         return None
@@ -180,31 +183,34 @@ class Curves(keras.callbacks.Callback):
         self.rows.append(row)
 
 
-def train(variant: str, seed: int = 0, recipe: dict | None = None, images=None, curves: bool = False,
-          n_eval: int = metrics.N_EVAL) -> dict:
+def train_variant(variant: str, seed: int = 0, recipe: dict | None = None, images=None, curves: bool = False,
+                  n_eval: int = metrics.N_EVAL) -> dict:
     """Train one variant and score ``n_eval`` samples of raw G and of its weight average.
 
     Returns ``{"variant", "seed", "raw", "ema", "seconds", "curves", "gan"}``;
-    ``raw``/``ema`` are results of :func:`evaluate` (None if the samples are not
+    ``raw``/``ema`` are results of :func:`score_samples` (None if the samples are not
     finite), ``curves`` the rows of a :class:`Curves` callback (``curves=True``) or None.
     ``images``: the training digits (default: the shipped training split).
-    """
-    from gan_lib import data
 
+    Training itself is one ``gan.fit_images`` call; this function exists for
+    the lesson's recipe: generator ``steps`` turned into whole epochs, the
+    variant built by :func:`build_variant`, and both generators scored on the
+    same latents, so every row of the table is measured the same way.
+    """
     r = {**RECIPE, **(recipe or {})}
     x = data.load_digits("train", verbose=False).images if images is None else images
     steps_per_epoch = len(x) // r["batch_size"]
     if r["steps"] % steps_per_epoch:
         raise ValueError(f"steps={r['steps']} is not a multiple of the {steps_per_epoch} steps of one epoch "
                          f"({len(x)} images at batch_size={r['batch_size']}).")
-    gan = build(variant, seed, r)
+    gan = build_variant(variant, seed, r)
     cbs = [Curves(x[:256], fd_every=r.get("fd_every", 2), n_fd=r.get("n_fd", 500), seed=seed)] if curves else []
     start = time.perf_counter()
     gan.fit_images(x, r["batch_size"], r["steps"] // steps_per_epoch, seed=seed, callbacks=cbs)
     seconds = time.perf_counter() - start
     z = np.random.default_rng([seed, 11]).standard_normal((n_eval, gan.latent_dim)).astype("float32")
-    raw = evaluate(gan.generate(z, generator=gan.generator)[:n_eval])
-    ema = evaluate(gan.generate(z, generator=gan.sampler)[:n_eval])
+    raw = score_samples(gan.generate(z, generator=gan.generator)[:n_eval])
+    ema = score_samples(gan.generate(z, generator=gan.sampler)[:n_eval])
     return {"variant": variant, "seed": seed, "raw": raw, "ema": ema, "seconds": seconds,
             "curves": cbs[0].rows if curves else None, "gan": gan}
 
@@ -215,7 +221,7 @@ def train(variant: str, seed: int = 0, recipe: dict | None = None, images=None, 
 def table(runs: list[dict]) -> list[dict]:
     """Mean and spread (population std over seeds) per variant, in :data:`VARIANTS` order.
 
-    ``runs``: results of :func:`train`. Columns: ``fd``, ``fd_ema``, ``classes``,
+    ``runs``: results of :func:`train_variant`. Columns: ``fd``, ``fd_ema``, ``classes``,
     ``kl``, ``score`` as ``(mean, std)`` pairs, and ``failed`` (runs whose
     samples were not finite).
     """
@@ -224,10 +230,14 @@ def table(runs: list[dict]) -> list[dict]:
     names += [v for v in dict.fromkeys(r["variant"] for r in runs) if v not in names]
     for name in names:
         group = [r for r in runs if r["variant"] == name]
-        get = lambda key, which="raw": [None if r[which] is None else r[which][key] for r in group]  # noqa: E731
+
+        def get(key, which="raw", group=group):
+            return [None if r[which] is None else r[which][key] for r in group]
+
         fd = metrics.mean_std(get("fd"))
         row = {"variant": name, "seeds": len(group), "failed": fd[2],
-               "fd": fd[:2], "fd_ema": metrics.mean_std(get("fd", "ema"))[:2], "classes": metrics.mean_std(get("classes"))[:2],
+               "fd": fd[:2], "fd_ema": metrics.mean_std(get("fd", "ema"))[:2],
+               "classes": metrics.mean_std(get("classes"))[:2],
                "kl": metrics.mean_std(get("kl_to_uniform"))[:2], "score": metrics.mean_std(get("classifier_score"))[:2],
                "seconds": float(np.mean([r["seconds"] for r in group]))}
         rows.append(row)

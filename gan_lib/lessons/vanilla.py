@@ -18,9 +18,14 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
+import tensorflow as tf
+from keras import layers
 
+from gan_lib.core.callbacks import EpochRows
 from gan_lib.measure import metrics
+from gan_lib.plotting import show_grid
 
 #: The lesson's pass levels, for 2,000 samples scored by :func:`gan_lib.measure.metrics.evaluate`.
 #: Calibrated on the shipped data: an untrained MLP generator scores FD 330-380,
@@ -75,31 +80,12 @@ def discriminator_wins(history) -> bool:
 
 
 def history_rows(history) -> list[dict]:
-    """Per-epoch dicts (``epoch`` numbered from 1) from a Keras ``History`` or :class:`EpochRows`."""
+    """Per-epoch dicts (``epoch`` numbered from 1) from a Keras ``History`` or a
+    :class:`gan_lib.core.callbacks.EpochRows`."""
     return [{**r, "epoch": i + 1} for i, r in enumerate(_as_rows(history))]
 
 
-def _keras_callback_base():
-    import keras
-
-    return keras.callbacks.Callback
-
-
-class EpochRows(_keras_callback_base()):
-    """Keep each epoch's logs as one dict, including keys logged only on some epochs (``fd``).
-
-    Put it after the callbacks that add to the logs (such as :class:`gan_lib.core.callbacks.Evaluate`).
-    """
-
-    def __init__(self):
-        super().__init__()
-        self.rows = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.rows.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
-
-
-class Snapshots(_keras_callback_base()):
+class Snapshots(keras.callbacks.Callback):
     """Keep ``gan.generate(gan.fixed_latent[:n])`` after each epoch in ``epochs`` (and before training)."""
 
     def __init__(self, epochs, n: int = 16):
@@ -120,8 +106,6 @@ class Snapshots(_keras_callback_base()):
 def show_snapshots(snapshots: dict, ncols: int = 4, size: float = 2.2):
     """One grid per kept epoch, side by side."""
     import matplotlib.pyplot as plt
-
-    from gan_lib.plotting import show_grid
 
     keys = sorted(snapshots)
     fig, axes = plt.subplots(1, len(keys), figsize=(size * len(keys), size + 0.4))
@@ -160,9 +144,6 @@ def tf1_generator(latent_dim: int = 100):
     "generator" is one linear map followed by a sigmoid (79,184 parameters
     instead of 114,064). Its outputs are in [0, 1], as that article's data were.
     """
-    import keras
-    from keras import layers
-
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(128, activation="relu", name="hidden")(z)
     x = layers.Dense(784, name="out")(z)  # the bug: reads z, not the hidden layer
@@ -181,8 +162,6 @@ def dead_weights(model, latent_dim: int | None = None, n: int = 16, seed: int = 
     A layer whose output never reaches the model's output gets no gradient: it
     can never learn.
     """
-    import tensorflow as tf
-
     latent_dim = latent_dim or int(model.input_shape[-1])
     z = tf.constant(np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32))
     weights = model.trainable_weights

@@ -20,7 +20,13 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+import keras
 import numpy as np
+import tensorflow as tf
+from keras import layers, ops
+
+from gan_lib import data
+from gan_lib.data import check_images
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 WEIGHTS = ASSETS / "mnist_classifier.weights.h5"
@@ -33,11 +39,8 @@ class ClassifierError(RuntimeError):
     """The shipped classifier's weights are missing or damaged."""
 
 
-def build():
+def build_classifier():
     """The classifier's architecture (weights not loaded)."""
-    import keras
-    from keras import layers
-
     return keras.Sequential(
         [
             keras.Input((28, 28, 1)),
@@ -74,8 +77,6 @@ def load():
     Checks the weights against the hash on the card first, so a damaged file
     is reported instead of giving silently wrong metrics.
     """
-    import keras
-
     info = card()
     if not WEIGHTS.exists():
         raise ClassifierError(f"{WEIGHTS} is missing. Restore gan_lib/assets from the repository "
@@ -83,17 +84,13 @@ def load():
     if _sha256(WEIGHTS) != info["sha256"]:
         raise ClassifierError(f"{WEIGHTS} does not match the SHA-256 on its card ({CARD}): the file is "
                               "damaged or was replaced. Restore it with `git checkout -- gan_lib/assets`.")
-    model = build()
+    model = build_classifier()
     model.load_weights(WEIGHTS)
     return keras.Model(model.inputs[0], [model.get_layer(FEATURE_LAYER).output, model.outputs[0]])
 
 
 def features_and_probs(images, batch_size: int = 1000):
     """Feature vectors (N, 128) and class probabilities (N, 10) for images in [-1, 1]."""
-    from keras import ops
-
-    from gan_lib.data import check_images
-
     x = check_images(images)
     model = load()
     feats, probs = [], []
@@ -104,22 +101,17 @@ def features_and_probs(images, batch_size: int = 1000):
     return np.concatenate(feats).astype(np.float64), np.concatenate(probs).astype(np.float64)
 
 
-def train(epochs: int = 12, seed: int = 0, verbose: int = 2) -> dict:
+def train_classifier(epochs: int = 12, seed: int = 0, verbose: int = 2) -> dict:
     """Train the classifier on the shipped training split and write weights and card.
 
     Light augmentation (random shifts of up to 2 pixels) helps it generalise to
     the slightly off-centre digits GANs draw.
     """
-    import keras
-    import tensorflow as tf
-
-    from gan_lib import data
-
     keras.utils.set_random_seed(seed)
     tf.config.experimental.enable_op_determinism()
     train_set = data.load_digits("train")
     held = data.load_digits("heldout")
-    model = build()
+    model = build_classifier()
     shift = keras.layers.RandomTranslation(2 / 28, 2 / 28, fill_value=-1.0, seed=seed)
     ds = (tf.data.Dataset.from_tensor_slices((train_set.images, train_set.labels))
           .shuffle(len(train_set.images), seed=seed).batch(128)

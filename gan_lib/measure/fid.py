@@ -27,10 +27,11 @@ what to do, within a few seconds, instead of hanging or crashing.
 
 from __future__ import annotations
 
-import socket
-
+import keras
 import numpy as np
+from keras import ops
 
+from gan_lib.core.config import online
 from gan_lib.data.colour import keras_home
 from gan_lib.measure.metrics import frechet_distance
 
@@ -43,14 +44,6 @@ class FIDUnavailable(RuntimeError):
     """The InceptionV3 weights cannot be loaded here."""
 
 
-def _online(timeout=3.0) -> bool:
-    try:
-        with socket.create_connection((WEIGHTS_HOST, 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
 def weights_cached(home=None) -> bool:
     """True if Keras' cache already holds the InceptionV3 weights."""
     home = keras_home() if home is None else home
@@ -59,12 +52,11 @@ def weights_cached(home=None) -> bool:
 
 def inception(home=None):
     """InceptionV3 without its classifier, pooled to 2,048 features; :class:`FIDUnavailable` if impossible."""
-    if not weights_cached(home) and not _online():
+    if not weights_cached(home) and not online(WEIGHTS_HOST):
         raise FIDUnavailable(
             f"FID needs InceptionV3's ImageNet weights ({WEIGHTS_FILE}, about 90 MB), which are not in "
             f"~/.keras/models/ and cannot be downloaded here (no internet). Run this cell in Colab, or copy "
             f"the file into ~/.keras/models/. The classifier two-sample test below needs no weights.")
-    import keras
 
     try:
         return keras.applications.InceptionV3(include_top=False, weights="imagenet", pooling="avg",
@@ -76,8 +68,6 @@ def inception(home=None):
 
 def inception_features(images, model, batch_size: int = 100) -> np.ndarray:
     """(N, 2048) features of images in [-1, 1] (N, H, W, 3), resized to 299x299 as Inception expects."""
-    from keras import ops
-
     x = np.asarray(images, dtype=np.float32)
     if x.ndim != 4 or x.shape[-1] != 3:
         raise ValueError(f"images has shape {x.shape}; FID needs colour images (N, H, W, 3) in [-1, 1].")

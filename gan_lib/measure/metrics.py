@@ -25,6 +25,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from gan_lib import data
+from gan_lib.data import check_images
+
 #: Sample size of the protocol (samples and held-out digits).
 N_EVAL = 2000
 
@@ -129,8 +132,7 @@ def classifier_score(probs, eps: float = 1e-12) -> float:
 @lru_cache(maxsize=4)
 def _reference(n: int):
     """Held-out features (first n) and the real-vs-real floor at n."""
-    from gan_lib import data
-    from gan_lib.measure import classifier
+    from gan_lib.measure import classifier  # TensorFlow: only when images are measured, not to import metrics
 
     held = data.load_digits("heldout", verbose=False).images
     train = data.load_digits("train", verbose=False).images
@@ -150,8 +152,7 @@ def evaluate(images, n: int | None = None) -> dict:
     ``fd_floor``, ``class_shares``, ``kl_to_uniform``, ``classifier_score``,
     ``n`` and ``passes`` (each threshold's verdict).
     """
-    from gan_lib.data import check_images
-    from gan_lib.measure import classifier
+    from gan_lib.measure import classifier  # TensorFlow: only when images are measured, not to import metrics
 
     x = check_images(images)
     n = min(len(x), N_EVAL) if n is None else n
@@ -168,11 +169,11 @@ def evaluate(images, n: int | None = None) -> dict:
         "class_shares": [round(float(s), 4) for s in shares],
         "kl_to_uniform": kl_to_uniform(shares),
     }
-    result["passes"] = check(result)
+    result["passes"] = meets_bar(result)
     return result
 
 
-def check(result: dict) -> dict:
+def meets_bar(result: dict) -> dict:
     """Each threshold's verdict (True = pass) for a result of :func:`evaluate`."""
     t = THRESHOLDS
     return {

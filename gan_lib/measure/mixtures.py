@@ -73,13 +73,13 @@ class Mixture:
         return f"Mixture({self.name!r}, {self.n_modes} modes, std {self.std:g})"
 
 
-def ring(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> Mixture:
+def ring_mixture(n_modes: int = 8, radius: float = 1.0, std: float = 0.01) -> Mixture:
     """Modes evenly spaced on a circle: means ``radius * (cos 2 pi k/K, sin 2 pi k/K)``."""
     angles = 2 * np.pi * np.arange(n_modes) / n_modes
     return Mixture("ring", radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), float(std))
 
 
-def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> Mixture:
+def grid_mixture(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> Mixture:
     """A ``side x side`` grid centred on 0: means ``{-4, -2, 0, 2, 4}^2`` for the defaults."""
     axis = spacing * (np.arange(side) - (side - 1) / 2)
     xx, yy = np.meshgrid(axis, axis, indexing="ij")
@@ -87,7 +87,7 @@ def grid(side: int = 5, spacing: float = 2.0, std: float = 0.05) -> Mixture:
 
 
 #: The two benchmarks by name.
-BENCHMARKS = {"ring": ring(), "grid": grid()}
+BENCHMARKS = {"ring": ring_mixture(), "grid": grid_mixture()}
 
 
 def get(mixture) -> Mixture:
@@ -210,7 +210,7 @@ def draw(model, n: int = N_SCORE, seed: int = 0, batch_size: int = 2500) -> np.n
         latent_dim = int(generator.input_shape[-1])
     except (AttributeError, TypeError) as e:
         raise TypeError(f"draw() needs a GAN or a built Keras generator, got {type(model).__name__}.") from e
-    from keras import ops
+    from keras import ops  # TensorFlow only to draw samples: scoring mixtures is NumPy
 
     z = np.random.default_rng([seed, 11]).standard_normal((n, latent_dim)).astype(np.float32)
     out = np.concatenate([ops.convert_to_numpy(generator(z[i:i + batch_size], training=False))

@@ -39,7 +39,7 @@ import numpy as np
 
 def default_classifier(input_shape):
     """A small classifier returning a logit: two strided convolutions for images, one hidden layer for vectors."""
-    import keras
+    import keras  # TensorFlow only for the trained test: the other statistics here are NumPy
     from keras import layers
 
     if len(input_shape) == 3:
@@ -106,7 +106,7 @@ def c2st(real, fake, repeats: int = 5, seed: int = 0, steps: int = 300, batch_si
     Returns ``{"accuracy": mean, "std": spread over repeats, "accuracies":
     [...], "n": n, "n_test": test images per repeat, "resolution": ...}``.
     """
-    import keras
+    import keras  # TensorFlow only for the trained test: the other statistics here are NumPy
 
     real, fake = _check_sets(real, fake)
     if resolution is not None:

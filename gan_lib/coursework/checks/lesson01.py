@@ -172,4 +172,4 @@ def check_1_4(answer) -> None:
                     "the shape is still off (bumps too wide or too narrow, in the wrong place, "
                     "or too many samples between them).",
                     "compare the histogram with the target curve; train longer or try a lower learning "
-                    "rate (e.g. lr=2e-4 in theory.make_gan)")
+                    "rate (e.g. lr=2e-4 in theory_nets.make_gan)")

@@ -51,7 +51,7 @@ def check_8_1(kth_radius) -> None:
         if not np.allclose(got, want, atol=1e-6):
             raise Wrong(f"kth_radius(points on a line at 0, 1, 3, 7, k={k}) = {np.round(got, 4).tolist()}; "
                         f"expected {want.tolist()}.", hint)
-    from gan_lib.measure.evaluate import nearest_neighbours
+    from gan_lib.measure.neighbours import nearest_neighbours
 
     x = np.random.default_rng(8).normal(size=(60, 5))
     got = array(call(kth_radius, "kth_radius(x, 3) on 60 points in 5-D", CALL_HINT, x.copy(), 3), "kth_radius(x, 3)")
@@ -133,7 +133,7 @@ def check_8_3(images) -> None:
     but which the memorisation check (at least half below the held-out 1st percentile) or recall
     (at most 0.3) exposes as a poor generator."""
     from gan_lib.data import check_images
-    from gan_lib.measure import classifier, evaluate, metrics
+    from gan_lib.measure import classifier, evaluate, metrics, neighbours
 
     expect_done(images, "your images")
     c = CHEAT_8_3
@@ -155,7 +155,7 @@ def check_8_3(images) -> None:
                     "the score is high when each image is read confidently as one digit and all ten digits "
                     "appear equally often")
     train, held = _cheat_reference()
-    mem = evaluate.memorisation(x, train, held)
+    mem = neighbours.memorisation(x, train, held)
     f_real, _ = classifier.features_and_probs(held[:len(x)])
     recall = evaluate.precision_recall(f_real, feats, k=3)["recall"]
     share = mem["share_below"][1.0]
