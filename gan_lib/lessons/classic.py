@@ -28,6 +28,11 @@ so later changes of the flag are silently ignored until the next ``compile``:
 The course's own loop (:class:`gan_lib.core.gan.GAN`) avoids the question: each
 update differentiates with respect to an explicit weight list.
 
+This module is a deliberate exception to the course's one training path
+(``GAN.fit_images`` plus callbacks): lesson 02 shows the stacked recipe that
+students meet in older tutorials and measures its pitfall, and that needs the
+recipe's own ``train_on_batch`` loop (:func:`train_classic`), not the course's.
+
 Discriminators here output logits, as everywhere in the course, so the losses
 are ``BinaryCrossentropy(from_logits=True)``.
 """
