@@ -354,7 +354,7 @@ def test_small_n_bias_shrinks_like_one_over_n():
 def test_fid_without_weights_or_internet_explains(tmp_path, monkeypatch):
     from gan_lib import fid
 
-    monkeypatch.setattr(fid, "_online", lambda *a, **k: False)
+    monkeypatch.setattr(fid, "online", lambda *a, **k: False)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     with pytest.raises(fid.FIDUnavailable, match="InceptionV3.*Colab.*two-sample test"):
         fid.inception()
