@@ -387,9 +387,17 @@ def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: f
     return result
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line, ``error: ...``, and exit code 2 (like every course CLI)."""
+
+    def error(self, message):
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_lib.train", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = OneLineParser(prog="python -m gan_lib.train", description=__doc__.split("\n\n")[0],
+                      formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", help=f"one of {', '.join(models_mod.names_for(data_mod.IMAGE_SHAPE))} "
                                     f"(default {DEFAULTS['model']})")
     p.add_argument("--epochs", type=int,

@@ -112,6 +112,8 @@ def save(gan, run_dir, epoch: int, history: list[dict], config: dict, keep: int 
     arrays["header"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
     final = d / f"ckpt-{epoch:05d}.npz"
     tmp = d / f".tmp-{os.getpid()}-{epoch:05d}.npz"
+    for stale in d.glob(".tmp-*.npz"):  # left by a run killed while writing; never a checkpoint
+        stale.unlink(missing_ok=True)
     try:
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
@@ -166,19 +168,21 @@ def _check_fits(gan, header, path, config):
                 f"Checkpoint {path} was written by a run with other settings: {differ}. "
                 "Resume with the same settings, or start a new run in another output folder."
             )
-    stored_dim = header.get("config", {}).get("latent_dim")
-    if stored_dim is not None and getattr(gan, "latent_dim", stored_dim) != stored_dim:
-        raise CheckpointError(f"Checkpoint {path} was written for latent size {stored_dim}; this model has "
-                              f"latent size {gan.latent_dim}. Build the model it was written for.")
+    written = header.get("config") or {}
+    origin = "It was written for a different model"
+    if written.get("model") is not None:
+        origin += f" ({written['model']!r}, latent size {written.get('latent_dim')}"
+        origin += f"; this model has latent size {getattr(gan, 'latent_dim', '?')})"
+    origin += ": build that model to load it, or train this one in another output folder."
     state = gan.state_variables()
     stored = header["variables"]
     if len(stored) != len(state):
         raise CheckpointError(f"Checkpoint {path} holds {len(stored)} variables; this model has {len(state)}. "
-                              "It was written for a different model.")
+                              + origin)
     for (name, v), (sname, sshape, _) in zip(state, stored):
         if name != sname or list(v.shape) != list(sshape):
             raise CheckpointError(f"Checkpoint {path} does not fit this model: {sname} has shape {sshape}, "
-                                  f"the model's {name} has shape {list(v.shape)}.")
+                                  f"the model's {name} has shape {list(v.shape)}. " + origin)
 
 
 def restore(gan, path, config: dict | None = None) -> dict:
