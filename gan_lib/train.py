@@ -132,7 +132,10 @@ def _resume_settings(saved: dict, given: dict) -> dict:
         raise RunError("--resume continues the run with its own settings (run_config.json), but you gave "
                        f"{'; '.join(differ)}. Leave those flags out to continue it, or choose another --out "
                        "for a new run.")
-    return {**{k: saved[k] for k in (*DEFAULTS, "limit") if k in saved and k != "out"}, **given}
+    settings = {k: saved[k] for k in (*DEFAULTS, "limit") if k in saved and k != "out"}
+    if "limit" not in saved and "train_images" in saved:  # a run_config.json from before "limit" was stored
+        settings["limit"] = saved["train_images"]  # the first train_images digits: the same data
+    return {**settings, **given}
 
 
 def set_determinism(seed: int) -> None:

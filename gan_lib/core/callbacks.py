@@ -80,7 +80,8 @@ class RunRecorder(keras.callbacks.Callback):
     The guard looks at every step's losses (stopping at once at the first
     non-finite one) and, before a checkpoint is written, at every variable
     that goes into it. On a NaN or inf no checkpoint is written, training
-    stops, and :attr:`diverged` says where: ``{"epoch", "step", "steps", "what"}``.
+    stops, and :attr:`diverged` says where and what: ``{"epoch", "step", "steps", "what", "values"}``
+    (``values``: the non-finite losses, or the names of the non-finite variables).
     """
 
     def __init__(self, run_dir, config: dict, history: list | None = None, keep: int = 2):
@@ -97,9 +98,9 @@ class RunRecorder(keras.callbacks.Callback):
         self._t0 = time.perf_counter()
         self._epoch = epoch
 
-    def _stop(self, step, what):
+    def _stop(self, step, what, values):
         steps = (self.params or {}).get("steps")
-        self.diverged = {"epoch": self._epoch + 1, "step": step, "steps": steps, "what": what}
+        self.diverged = {"epoch": self._epoch + 1, "step": step, "steps": steps, "what": what, "values": values}
         self.model.stop_training = True
 
     def on_train_batch_end(self, batch, logs=None):
@@ -109,7 +110,7 @@ class RunRecorder(keras.callbacks.Callback):
         # The logs are running means over the epoch: the first non-finite one is this step's loss.
         bad = {k: float(v) for k, v in (logs or {}).items() if not math.isfinite(float(v))}
         if bad:
-            self._stop(batch + 1, "its losses became " + ", ".join(f"{k}={v}" for k, v in bad.items()))
+            self._stop(batch + 1, "its losses became " + ", ".join(f"{k}={v}" for k, v in bad.items()), bad)
 
     def on_epoch_end(self, epoch, logs=None):
         if self.diverged:
@@ -117,7 +118,7 @@ class RunRecorder(keras.callbacks.Callback):
         logs = {k: float(v) for k, v in (logs or {}).items()}
         bad = {k: v for k, v in logs.items() if not math.isfinite(v)}
         if bad:
-            self._stop(None, "its losses became " + ", ".join(f"{k}={v}" for k, v in bad.items()))
+            self._stop(None, "its losses became " + ", ".join(f"{k}={v}" for k, v in bad.items()), bad)
             return
         row = {"epoch": epoch + 1, **logs, "seconds": round(time.perf_counter() - self._t0, 2)}
         try:
@@ -126,7 +127,8 @@ class RunRecorder(keras.callbacks.Callback):
             bad_vars = checkpoint.nonfinite(self.model.state_variables())
             steps = (self.params or {}).get("steps")
             self._stop(steps, f"{len(bad_vars)} of its variables became NaN or inf (first: "
-                              f"{', '.join(bad_vars[:3])}) while every logged loss stayed finite")
+                              f"{', '.join(bad_vars[:3])}) while every logged loss stayed finite",
+                       {"non-finite variables": bad_vars})
             return
         self.history.append(row)
         write_history_csv(self.history, self.run_dir / "history.csv")
