@@ -280,7 +280,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         raise TrainingDiverged(
             recorder.describe_divergence() + " "
             + (f"Kept the last good checkpoint, {good[-1].name}, in {checkpoint.checkpoint_dir(run_dir)}; "
-               if good else "No checkpoint of this run was finite, so none was written; ")
+               if good else "It diverged before its first checkpoint, so there is none; ")
             + "no output was written from the diverged weights. "
             + "Try a smaller learning rate (--lr), another --seed, or the default settings.")
 
