@@ -439,7 +439,8 @@ def main(argv=None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 3 if isinstance(e, TrainingDiverged) else 2
     except OSError as e:  # a file system refusing a write the checks could not foresee (full disk, ...)
-        print(f"error: {e.filename or ''}: {e.strerror or e}. Free some space or choose another --out, "
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}. Free some space or choose another --out, "
               "then continue with --resume.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
