@@ -290,6 +290,8 @@ def test_resume_with_a_different_flag_names_it(runs, tmp_path, capsys):
 @pytest.mark.parametrize("setup, args, env, message", [
     (None, ["--limit", "0"], {}, "limit=0: it must be a whole number of at least 1"),
     (None, ["--eval-every", "-1"], {}, "eval_every=-1"),
+    (None, ["--batch-size", "500", "--limit", "100"], {}, "batch_size=500 is larger than the data (100 images)"),
+    (None, ["--epochs", "many"], {}, "argument --epochs: invalid int value: 'many'"),
     (None, [], {"GAN_COURSE_QUICK": "maybe"}, "GAN_COURSE_QUICK='maybe' is not understood"),
     ("checkpoints-file", [], {}, "checkpoints is a file"),
     ("samples-file", [], {}, "samples is a file"),

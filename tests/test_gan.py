@@ -187,7 +187,9 @@ def test_fit_images_checks_points_without_an_image_range():
     g, d = tiny_1d()
     gan = GAN(g, d, seed=0)
     gan.compile()
-    fit_1d(gan, np.full((256, 1), 5.0, np.float32), epochs=1)  # 1-D data far outside [-1, 1] is fine
+    points = np.full((256, 1), 5.0, np.float64)  # 1-D data far outside [-1, 1] is fine (lessons 04, 06)
+    checked = gan.check_training_data(points)
+    assert checked.dtype == np.float32 and np.array_equal(checked, points)
     with pytest.raises(ValueError, match=r"shape \(256, 2\).*\(N, 1\)"):
         fit_1d(gan, np.zeros((256, 2), np.float32), epochs=1)
     with pytest.raises(ValueError, match="finite"):
