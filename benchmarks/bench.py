@@ -31,7 +31,6 @@ prints the load average so a reader can judge.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import os
@@ -367,8 +366,29 @@ def run_full(out):
                     "--xla", "--out", str(REFERENCE), *resume], check=True, cwd=ROOT)
 
 
+def check_args(p, a) -> None:
+    """Refuse bad values before minutes of measuring: one ``error:`` line and exit code 2 (``p.error``)."""
+    if not a.budget > 0:
+        p.error(f"--budget {a.budget}: give a positive number of seconds, e.g. 6")
+    bad = [b for b in a.batches if b < 1 or b > EPOCH_IMAGES]
+    if bad:
+        p.error(f"--batches {' '.join(map(str, bad))}: each batch size must be from 1 to {EPOCH_IMAGES:,}")
+    unknown = [m for m in (a.models or []) if m not in models.MODELS]
+    if unknown:
+        p.error(f"--models {' '.join(unknown)}: unknown; valid models: {', '.join(models.MODELS)}")
+    if a.out:
+        out = Path(a.out)
+        if out.is_dir():
+            p.error(f"--out {a.out} is a folder; give a file name such as benchmarks/results/my-machine.txt")
+        folder = out.parent
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            p.error(f"--out {a.out}: cannot write there ({folder} is not a writable folder); choose another file")
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p = train.OneLineParser(prog="python benchmarks/bench.py", description=__doc__.split("\n")[0])
     p.add_argument("--full", action="store_true", help="re-run the reference curves first (hours on a CPU)")
     p.add_argument("--budget", type=float, default=6.0, help="seconds of steady training per measurement")
     p.add_argument("--models", nargs="*", help=f"models to time (default: all of {', '.join(models.MODELS)})")
@@ -376,6 +396,7 @@ def main(argv=None) -> int:
     p.add_argument("--skip-options", action="store_true", help="skip the XLA / steps_per_execution section")
     p.add_argument("--out", help="also write the report to this file")
     a = p.parse_args(argv)
+    check_args(p, a)
     lines = []
 
     def out(s=""):

@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import signal
 import sys
 import threading
@@ -61,7 +62,36 @@ class RunError(RuntimeError):
     """A run that cannot start or go on; the message says what to do."""
 
 
+#: What a run writes into its folder: sub-folders, then files (checked before any work).
+OUTPUT_FOLDERS = ("checkpoints", "samples")
+OUTPUT_FILES = ("generator.keras", "discriminator.keras", "samples.npy", "metrics.json", "run_config.json",
+                "history.csv", "losses.png", "training.gif")
+#: Settings a resumed run may change; every other one must match the stopped run's.
+RESUME_MAY_CHANGE = ("epochs", "eval_every")
+
+
+def check_output_folder(folder: Path) -> Path:
+    """Refuse (creating nothing) an output folder where some file of the run could not be written."""
+    fix = "Move it away or choose another --out."
+    if folder.exists() and not folder.is_dir():
+        raise RunError(f"Cannot write to the output folder {folder}: it is a file. {fix}")
+    for name in OUTPUT_FOLDERS:
+        if (folder / name).exists() and not (folder / name).is_dir():
+            raise RunError(f"{folder / name} is a file, but the run writes its {name} into a folder there. {fix}")
+    for name in OUTPUT_FILES:
+        if (folder / name).is_dir():
+            raise RunError(f"{folder / name} is a folder, but the run writes a file there. {fix}")
+    ancestor = folder
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
+        why = "is a file" if ancestor.exists() and not ancestor.is_dir() else "is not writable"
+        raise RunError(f"Cannot write to the output folder {folder} ({ancestor} {why}). Choose another with --out.")
+    return folder
+
+
 def _writable(folder: Path) -> Path:
+    """Create the output folder (after every check passed) and prove a file can be written there."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         probe = folder / ".write-test"
@@ -71,6 +101,35 @@ def _writable(folder: Path) -> Path:
         raise RunError(f"Cannot write to the output folder {folder} ({e.strerror or e}). "
                        "Choose another with --out.") from e
     return folder
+
+
+def saved_settings(run_dir: Path) -> dict | None:
+    """The settings in ``run_dir/run_config.json`` (``None`` if there is none), for ``--resume``."""
+    path = run_dir / "run_config.json"
+    if not path.is_file():
+        return None
+    try:
+        saved = json.loads(path.read_text())
+        if not isinstance(saved, dict):
+            raise ValueError("not a JSON object")
+    except (OSError, ValueError) as e:
+        raise RunError(f"{path} cannot be read ({e}), so --resume does not know this run's settings. "
+                       "Restore the file, or start a new run with another --out.") from e
+    return saved
+
+
+def _resume_settings(saved: dict, given: dict) -> dict:
+    """The stopped run's settings, after checking that every setting given again agrees with them."""
+    differ = [f"{k} {given[k]!r} (the run has {saved[k]!r})" for k in given
+              if k not in RESUME_MAY_CHANGE and k in saved and given[k] != saved[k]]
+    if differ:
+        raise RunError("--resume continues the run with its own settings (run_config.json), but you gave "
+                       f"{'; '.join(differ)}. Leave those flags out to continue it, or choose another --out "
+                       "for a new run.")
+    settings = {k: saved[k] for k in (*DEFAULTS, "limit") if k in saved and k != "out"}
+    if "limit" not in saved and "train_images" in saved:  # a run_config.json from before "limit" was stored
+        settings["limit"] = saved["train_images"]  # the first train_images digits: the same data
+    return {**settings, **given}
 
 
 def build_gan(model: str, seed: int, lr: float, beta_1: float, loss: str, ema_decay, latent_dim=None):
@@ -97,17 +156,25 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     :data:`QUICK`). Raises :class:`RunError` on bad settings,
     :class:`gan_lib.core.callbacks.TrainingDiverged` if a loss becomes NaN/inf.
     """
-    quick = course_config.quick_mode()
+    try:
+        quick = course_config.quick_mode()
+    except ValueError as e:
+        raise RunError(str(e)) from e
     cfg = dict(DEFAULTS)
     if quick:
         cfg["epochs"] = QUICK["epochs"]
-    given = dict(model=model, epochs=epochs, batch_size=batch_size, lr=lr, beta_1=beta_1, loss=loss,
-                 data=data, seed=seed, out=out, eval_every=eval_every)
-    cfg.update({k: v for k, v in given.items() if v is not None})
+    given = {k: v for k, v in dict(model=model, epochs=epochs, batch_size=batch_size, lr=lr, beta_1=beta_1,
+                                   loss=loss, data=data, seed=seed, eval_every=eval_every).items() if v is not None}
     if ema_decay != "default":
-        cfg["ema_decay"] = ema_decay
-    if limit is None and quick:
-        limit = QUICK["limit"]
+        given["ema_decay"] = ema_decay  # None (no average) is a value here
+    if limit is not None:
+        given["limit"] = limit
+    cfg["out"] = out if out is not None else cfg["out"]
+    saved = saved_settings(Path(cfg["out"])) if resume else None
+    if saved is not None:  # resuming: the run's own settings, and flags given again must agree
+        given = _resume_settings(saved, given)
+    limit = given.pop("limit", QUICK["limit"] if quick and saved is None else None)
+    cfg.update(given)
 
     # ---- check everything before any work
     digit_models = models_mod.names_for(data_mod.IMAGE_SHAPE)
@@ -134,7 +201,12 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         raise RunError(f"beta_1={cfg['beta_1']!r}: use a value in [0, 1), e.g. 0.5.")
     if cfg["ema_decay"] is not None and not 0 < cfg["ema_decay"] < 1:
         raise RunError(f"ema_decay={cfg['ema_decay']!r}: use a value in (0, 1) such as 0.999, or none.")
-    run_dir = _writable(Path(cfg["out"]))
+    if isinstance(cfg["eval_every"], bool) or not isinstance(cfg["eval_every"], int) or cfg["eval_every"] < 0:
+        raise RunError(f"eval_every={cfg['eval_every']!r}: give a whole number of epochs, or 0 to evaluate "
+                       "only at the end.")
+    if limit is not None:
+        course_config.positive_int("limit", limit, RunError)
+    run_dir = check_output_folder(Path(cfg["out"]))
 
     from gan_lib.core import checkpoint
 
@@ -149,7 +221,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     spec = models_mod.spec(cfg["model"])
     latent_dim = spec.latent_dim
     run_config = {**cfg, "latent_dim": latent_dim, "data_description": digits.description,
-                  "train_images": len(digits.images), "mode": "quick" if quick else "full"}
+                  "train_images": len(digits.images), "limit": limit, "mode": "quick" if quick else "full"}
     run_config.pop("out")
 
     log(f"Data: {digits.description}")
@@ -169,8 +241,9 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
             log(f"No checkpoint in {run_dir}: starting a new run.")
         else:
             history, start_epoch = header["history"], header["epoch"]
-            log(f"Resuming from epoch {start_epoch} ({checkpoint.list_checkpoints(run_dir)[-1].name}).")
-    (run_dir / "run_config.json").write_text(json.dumps(run_config, indent=2) + "\n")
+            log(f"Resuming from epoch {start_epoch} ({Path(header['path']).name}).")
+    _writable(run_dir)  # the first thing this run creates: every check above has passed
+    _write_atomic(run_dir / "run_config.json", lambda p: p.write_text(json.dumps(run_config, indent=2) + "\n"))
 
     steps = len(digits.images) // cfg["batch_size"]
     recorder = RunRecorder(run_dir, run_config, history)
@@ -188,14 +261,17 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
             done = checkpoint.list_checkpoints(run_dir)
             where = f"the checkpoint of epoch {int(done[-1].name[5:10])}" if done else "no checkpoint yet"
             log(f"\nInterrupted. Kept {where} in {checkpoint.checkpoint_dir(run_dir)}. "
-                f"Resume with:  python -m gan_lib.train --out {run_dir} --resume  (and the same settings)")
+                f"Resume with:  python -m gan_lib.train --out {shlex.quote(str(run_dir))} --resume  "
+                "(it reads the run's settings from run_config.json; add --epochs N to train longer)")
             raise
     train_seconds = time.perf_counter() - t0
     if recorder.diverged:
         good = checkpoint.list_checkpoints(run_dir)
         raise TrainingDiverged(
-            f"Training diverged at epoch {recorder.diverged['epoch']}: {recorder.diverged['values']}. "
-            + (f"The last good checkpoint ({good[-1].name}) is kept in {run_dir}. " if good else "")
+            recorder.describe_divergence() + " "
+            + (f"Kept the last good checkpoint, {good[-1].name}, in {checkpoint.checkpoint_dir(run_dir)}; "
+               if good else "It diverged before its first checkpoint, so there is none; ")
+            + "no output was written from the diverged weights. "
             + "Try a smaller learning rate (--lr), another --seed, or the default settings.")
 
     return finish(gan, run_dir, recorder.history, run_config, train_seconds, log)
@@ -242,21 +318,44 @@ class _StopOnCtrlC:
         return False
 
 
+def _write_atomic(path: Path, write) -> None:
+    """``write(tmp)`` a sibling temporary file, then rename it to ``path``: a crash leaves old or new, never half."""
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")  # keeps the suffix Keras and NumPy look at
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: float, log=print) -> dict:
-    """Write the GIF, loss plot, models, samples and metrics of a trained run."""
+    """Write the GIF, loss plot, models, samples and metrics of a trained run.
+
+    Refuses (:class:`TrainingDiverged`, writing nothing) weights that hold NaN or
+    inf. Each file is written to a temporary name and renamed into place.
+    """
     import numpy as np
 
     from gan_lib import plotting
+    from gan_lib.core import checkpoint
+    from gan_lib.core.callbacks import TrainingDiverged
     from gan_lib.measure import classifier, metrics
 
+    bad = checkpoint.nonfinite(gan.state_variables())
+    if bad:
+        raise TrainingDiverged(f"The trained weights hold NaN or inf ({', '.join(bad[:3])}), so no output was "
+                               f"written. The checkpoints in {checkpoint.checkpoint_dir(run_dir)} are kept; "
+                               "try a smaller learning rate (--lr) or another --seed.")
     frames = sorted((run_dir / "samples").glob("epoch_*.png"))
     plotting.make_gif(frames, run_dir / "training.gif")
     if history:
         plotting.plot_history(history, run_dir / "losses.png", title=run_config["model"])
-    gan.sampler.save(run_dir / "generator.keras")
-    gan.discriminator.save(run_dir / "discriminator.keras")
+    _write_atomic(run_dir / "generator.keras", gan.sampler.save)
+    checkpoint.fault_point("final-outputs")
+    _write_atomic(run_dir / "discriminator.keras", gan.discriminator.save)
     samples = gan.sample(metrics.N_EVAL, seed=2024)
-    np.save(run_dir / "samples.npy", samples.astype(np.float32), allow_pickle=False)
+    _write_atomic(run_dir / "samples.npy",
+                  lambda p: np.save(p, samples.astype(np.float32), allow_pickle=False))
     result = metrics.evaluate(samples)
     epoch_seconds = [h["seconds"] for h in history]
     result.update({
@@ -271,7 +370,7 @@ def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: f
         "thresholds": metrics.THRESHOLDS,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
     })
-    (run_dir / "metrics.json").write_text(json.dumps(result, indent=2) + "\n")
+    _write_atomic(run_dir / "metrics.json", lambda p: p.write_text(json.dumps(result, indent=2) + "\n"))
     log(f"\nTrained {len(history)} epochs in {result['seconds_training_total']:.0f} s of training "
         f"(median {result['seconds_per_epoch_median']:.1f} s/epoch). Samples of {run_config['model']} "
         f"against the {metrics.N_EVAL:,} held-out digits:")
@@ -281,9 +380,17 @@ def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: f
     return result
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line, ``error: ...``, and exit code 2 (like every course CLI)."""
+
+    def error(self, message):
+        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(prog="python -m gan_lib.train", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = OneLineParser(prog="python -m gan_lib.train", description=__doc__.split("\n\n")[0],
+                      formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", help=f"one of {', '.join(models_mod.names_for(data_mod.IMAGE_SHAPE))} "
                                     f"(default {DEFAULTS['model']})")
     p.add_argument("--epochs", type=int,
@@ -301,7 +408,9 @@ def main(argv=None) -> int:
                    help=f"epochs between quality checks, 0 = only at the end (default {DEFAULTS['eval_every']})")
     p.add_argument("--limit", type=int, help="train on only the first N digits")
     p.add_argument("--resume", action="store_true",
-                   help="continue from the run folder's latest checkpoint (starts fresh if it has none)")
+                   help="continue the run in --out from its latest checkpoint, with its own settings "
+                        "(run_config.json; flags given again must agree, --epochs may grow); "
+                        "starts fresh if there is no run")
     a = p.parse_args(argv)
     ema = a.ema
     if ema != "default":
@@ -319,6 +428,11 @@ def main(argv=None) -> int:
     except (RunError, data_mod.DataError, CheckpointError, TrainingDiverged) as e:
         print(f"error: {e}", file=sys.stderr)
         return 3 if isinstance(e, TrainingDiverged) else 2
+    except OSError as e:  # a file system refusing a write the checks could not foresee (full disk, ...)
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"error: {where}{e.strerror or e}. Free some space or choose another --out, "
+              "then continue with --resume.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     return 0

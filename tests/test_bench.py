@@ -69,3 +69,26 @@ def test_missing_curves_say_how_to_make_them(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "ROOT", tmp_path)
     text, results = run(0.02, 2.0)
     assert results == {} and "make bench FULL=1" in text
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--budget", "0"], "--budget 0.0: give a positive number"),
+    (["--batches", "16", "0"], "--batches 0"),
+    (["--models", "gan9000"], "--models gan9000: unknown; valid models:"),
+    (["--out", "."], "is a folder"),
+    (["--budget", "soon"], "invalid float value: 'soon'"),
+])
+def test_bad_arguments_end_in_one_line_before_any_measuring(capsys, args, message):
+    with pytest.raises(SystemExit) as e:
+        bench.main(args)
+    err = capsys.readouterr()
+    assert e.value.code == 2
+    assert err.out == ""  # refused before the report started
+    assert len(err.err.strip().splitlines()) == 1 and err.err.startswith("error: ") and message in err.err
+
+
+def test_out_under_a_file_is_refused(capsys, tmp_path):
+    (tmp_path / "a_file").write_text("x")
+    with pytest.raises(SystemExit):
+        bench.main(["--out", str(tmp_path / "a_file" / "report.txt")])
+    assert "cannot write there" in capsys.readouterr().err

@@ -204,3 +204,22 @@ def test_build_puts_each_remedy_at_its_extension_point():
     mbstd_d = collapse.build_remedy("grid", "mbstd").discriminator
     assert any(isinstance(layer, layers.MinibatchStd) for layer in mbstd_d.layers)
     assert collapse.build_remedy("ring", "r1", recipe={"r1_weight": 5.0}).d_penalties[0].weight == 5.0
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--steps", "0"], "--steps 0: use a positive multiple of 100"),
+    (["--steps", "150"], "--steps 150"),
+    (["--seed", "-1"], "--seed -1"),
+    (["--remedy", "magic"], "invalid choice: 'magic'"),
+])
+def test_collapse_cli_refuses_bad_values_in_one_line(capsys, args, message):
+    from gan_lib.lessons import collapse
+
+    with pytest.raises(SystemExit) as e:
+        collapse.main(args)
+    err = capsys.readouterr().err.strip()
+    assert e.value.code == 2
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and message in err, err

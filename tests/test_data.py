@@ -404,3 +404,18 @@ def test_full_mnist_heldout_is_still_the_shipped_heldout(monkeypatch, heldout_se
     monkeypatch.setattr(keras.datasets.mnist, "load_data", must_not_download)
     d = data.load_digits("heldout", source="mnist", verbose=False)
     np.testing.assert_array_equal(d.images, heldout_set.images)
+
+
+@pytest.mark.parametrize("bad", [10, 255])
+def test_labels_outside_0_to_9_are_a_data_error(tmp_path, bad):
+    path = tmp_path / "labels.npz"
+    y = np.zeros(3, np.uint8)
+    y[1] = bad
+    np.savez(path, x=np.zeros((3, 28, 28), np.uint8), y=y)
+    with pytest.raises(DataError, match=f"labels outside the digits 0..9.*range 0..{bad}"):
+        data.load_shipped_raw(path)
+
+
+def test_a_bool_limit_is_refused():
+    with pytest.raises(ValueError, match="limit=True"):
+        data.load_digits("train", limit=True, verbose=False)

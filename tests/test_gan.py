@@ -177,3 +177,69 @@ def test_discriminate_needs_labels_on_a_conditional_gan():
     logits = gan.discriminate(x, labels=[0, 2])
     y = np.eye(3, dtype="float32")[[0, 2]]
     np.testing.assert_allclose(logits, np.asarray(d([x, y], training=False))[:, 0], rtol=1e-5, atol=1e-6)
+
+
+# ---------------------------------------------------------------------- bad input: clear messages
+
+
+def digits_gan():
+    g, d = models.build("mlp")
+    gan = GAN(g, d, seed=0)
+    gan.compile()
+    return gan
+
+
+@pytest.mark.parametrize("images, message", [
+    (np.full((8, 28, 28, 1), 200, np.uint8), r"uint8 \(0\.\.255\).*to_model_range"),
+    (np.full((8, 28, 28, 1), 200.0, np.float32), r"range over \[200, 200\].*divide by 127\.5"),
+    (np.zeros((8, 32, 32, 3), np.float32), r"shape \(8, 32, 32, 3\); expected \(N, 28, 28, 1\).*makes 28x28x1 images"),
+    (np.zeros((8, 28, 28), np.float32), r"x\[\.\.\., None\]"),
+    (np.full((8, 28, 28, 1), np.nan, np.float32), "NaN or inf"),
+])
+def test_fit_images_refuses_bad_images_before_training(images, message):
+    gan = digits_gan()
+    before = [w.copy() for w in gan.generator.get_weights()]
+    with pytest.raises(ValueError, match=message):
+        gan.fit_images(images, 4, 1)
+    assert all(np.array_equal(a, b) for a, b in zip(before, gan.generator.get_weights()))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(batch_size=4, epochs=0), "epochs=0"),
+    (dict(batch_size=4, epochs=1.5), "epochs=1.5"),
+    (dict(batch_size=4, epochs=2, initial_epoch=-1), "initial_epoch=-1"),
+    (dict(batch_size=0, epochs=1), "batch_size=0"),
+])
+def test_fit_images_refuses_bad_counts(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        digits_gan().fit_images(np.zeros((8, 28, 28, 1), np.float32), **kwargs)
+
+
+def test_fit_images_checks_points_without_an_image_range():
+    g, d = tiny_1d()
+    gan = GAN(g, d, seed=0)
+    gan.compile()
+    points = np.full((256, 1), 5.0, np.float64)  # 1-D data far outside [-1, 1] is fine (lessons 04, 06)
+    checked = gan.check_training_data(points)
+    assert checked.dtype == np.float32 and np.array_equal(checked, points)
+    with pytest.raises(ValueError, match=r"shape \(256, 2\).*\(N, 1\)"):
+        fit_1d(gan, np.zeros((256, 2), np.float32), epochs=1)
+    with pytest.raises(ValueError, match="finite"):
+        fit_1d(gan, np.full((256, 1), np.inf, np.float32), epochs=1)
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5, True])
+def test_sample_refuses_a_bad_count(n):
+    with pytest.raises(ValueError, match=f"n={n!r}: give a whole number of at least 1"):
+        digits_gan().sample(n)
+
+
+def test_generate_refuses_empty_and_nonfinite_latents():
+    gan = digits_gan()
+    with pytest.raises(ValueError, match="empty"):
+        gan.generate(np.zeros((0, 100), np.float32))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        gan.generate(np.full((2, 100), np.nan, np.float32))
+    with pytest.raises(ValueError, match="batch_size=0"):
+        gan.generate(np.zeros((2, 100), np.float32), batch_size=0)
+    assert gan.sample(3).shape == (3, 28, 28, 1)

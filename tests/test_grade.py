@@ -181,3 +181,17 @@ def test_grading_in_bubblewrap(tmp_path):
     subs, kind, out, outside, caught = _grade(tmp_path, "bwrap")
     assert kind == "bwrap"
     _check_table(subs, out, outside)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--timeout", "0"], "--timeout 0.0: each limit must be a positive number"),
+    (["--memory-mb", "-5"], "--memory-mb -5"),
+    (["--out", "{file}/grades"], "is a file, not a folder"),
+])
+def test_bad_limits_and_out_are_refused_in_one_line_before_grading(tmp_path, capsys, args, message):
+    (tmp_path / "a_file").write_text("x")
+    (tmp_path / "subs").mkdir()
+    args = [a.replace("{file}", str(tmp_path / "a_file")) for a in args]
+    assert grade.main([str(tmp_path / "subs"), *args]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and message in err, err

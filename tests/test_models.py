@@ -103,7 +103,7 @@ def test_unknown_names_list_the_known_ones():
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5])
 def test_bad_conditional_latent_dim(bad):
-    with pytest.raises(ValueError, match=f"latent_dim={bad!r}: it must be a positive whole number"):
+    with pytest.raises(ValueError, match=f"latent_dim={bad!r}: it must be a whole number of at least 1"):
         models.build_conditional("cond_dcgan", latent_dim=bad)
 
 

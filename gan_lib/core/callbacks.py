@@ -5,7 +5,9 @@
 * :class:`Evaluate` adds the course's quality numbers to the epoch's logs
   every few epochs (Frechet distance, classifier score).
 * :class:`RunRecorder` keeps the run's history, writes ``history.csv`` and a
-  checkpoint, and stops a diverging run before it overwrites a good checkpoint.
+  checkpoint, and stops a diverging run before it overwrites a good checkpoint:
+  it watches every step's losses and, before each checkpoint, every weight and
+  optimizer variable (a step whose loss is finite can still leave NaN weights).
 * :class:`EpochRows` and :class:`QualityTracker` keep one row per epoch (logs,
   training seconds; the protocol's quality numbers) for lessons that compare
   runs by quality over time. Lessons train with ``gan.fit_images(...)`` plus
@@ -39,7 +41,7 @@ class SampleGrid(keras.callbacks.Callback):
         self.every = every
 
     def on_epoch_end(self, epoch, logs=None):
-        if not all(math.isfinite(float(v)) for v in (logs or {}).values()):
+        if not all(math.isfinite(float(v)) for v in (logs or {}).values()) or not state_is_finite(self.model):
             return  # a diverged epoch: nothing worth drawing
         if (epoch + 1) % self.every == 0:
             save_grid(self.model.generate(self.model.fixed_latent), self.folder / f"epoch_{epoch + 1:04d}.png", ncols=8)
@@ -60,22 +62,30 @@ class Evaluate(keras.callbacks.Callback):
         if logs is None or not self.every:
             return
         if (epoch + 1) % self.every == 0 or epoch + 1 == self.last_epoch:
-            if all(math.isfinite(float(v)) for v in logs.values()):
+            if all(math.isfinite(float(v)) for v in logs.values()) and state_is_finite(self.model):
                 r = metrics.evaluate(self.model.sample(self.n, seed=123))
                 logs["fd"] = r["fd"]
                 logs["classifier_score"] = r["classifier_score"]
 
 
 class TrainingDiverged(RuntimeError):
-    """A loss became NaN or infinite."""
+    """A loss, a weight or an optimizer variable became NaN or infinite."""
+
+
+def state_is_finite(gan) -> bool:
+    """True when every weight and optimizer variable of ``gan`` is finite (no NaN, no inf)."""
+    return not checkpoint.nonfinite(gan.state_variables())
 
 
 class RunRecorder(keras.callbacks.Callback):
     """History, ``history.csv`` and a checkpoint at every epoch end; a guard against NaN.
 
     ``history`` is the list restored from a checkpoint (empty for a new run).
-    If a loss is NaN or infinite at the end of an epoch, no checkpoint is
-    written, training stops, and :attr:`diverged` describes what happened.
+    The guard looks at every step's losses (stopping at once at the first
+    non-finite one) and, before a checkpoint is written, at every variable
+    that goes into it. On a NaN or inf no checkpoint is written, training
+    stops, and :attr:`diverged` says where and what: ``{"epoch", "step", "steps", "what", "values"}``
+    (``values``: the non-finite losses, or the names of the non-finite variables).
     """
 
     def __init__(self, run_dir, config: dict, history: list | None = None, keep: int = 2):
@@ -86,21 +96,56 @@ class RunRecorder(keras.callbacks.Callback):
         self.keep = keep
         self.diverged = None
         self._t0 = None
+        self._epoch = 0
 
     def on_epoch_begin(self, epoch, logs=None):
         self._t0 = time.perf_counter()
+        self._epoch = epoch
+
+    def _stop(self, step, what, values):
+        steps = (self.params or {}).get("steps")
+        self.diverged = {"epoch": self._epoch + 1, "step": step, "steps": steps, "what": what, "values": values}
+        self.model.stop_training = True
+
+    def on_train_batch_end(self, batch, logs=None):
+        checkpoint.fault_point(f"step:{self._epoch + 1}:{batch + 1}")
+        if self.diverged:
+            return
+        # The logs are running means over the epoch: the first non-finite one is this step's loss.
+        bad = {k: float(v) for k, v in (logs or {}).items() if not math.isfinite(float(v))}
+        if bad:
+            self._stop(batch + 1, "its losses became " + ", ".join(f"{k}={v}" for k, v in bad.items()), bad)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.diverged:
+            return
         logs = {k: float(v) for k, v in (logs or {}).items()}
         bad = {k: v for k, v in logs.items() if not math.isfinite(v)}
         if bad:
-            self.diverged = {"epoch": epoch + 1, "values": bad}
-            self.model.stop_training = True
+            self._stop(None, "its losses became " + ", ".join(f"{k}={v}" for k, v in bad.items()), bad)
             return
         row = {"epoch": epoch + 1, **logs, "seconds": round(time.perf_counter() - self._t0, 2)}
+        try:
+            checkpoint.save(self.model, self.run_dir, epoch + 1, [*self.history, row], self.config, keep=self.keep)
+        except checkpoint.NonFiniteState:
+            bad_vars = checkpoint.nonfinite(self.model.state_variables())
+            steps = (self.params or {}).get("steps")
+            self._stop(steps, f"{len(bad_vars)} of its variables became NaN or inf (first: "
+                              f"{', '.join(bad_vars[:3])}) while every logged loss stayed finite",
+                       {"non-finite variables": bad_vars})
+            return
         self.history.append(row)
-        checkpoint.save(self.model, self.run_dir, epoch + 1, self.history, self.config, keep=self.keep)
         write_history_csv(self.history, self.run_dir / "history.csv")
+
+    def describe_divergence(self) -> str:
+        """One sentence: where training diverged and what went wrong (``""`` if it did not)."""
+        d = self.diverged
+        if not d:
+            return ""
+        where = f"epoch {d['epoch']}"
+        if d["step"] is not None:
+            where += f", step {d['step']}" + (f" of {d['steps']}" if d["steps"] else "")
+        return f"Training diverged at {where}: {d['what']}."
 
 
 def write_history_csv(history: list[dict], path) -> None:

@@ -273,6 +273,9 @@ class GAN(keras.Model):
                              "only then." if labels is None else
                              "labels= was given, but this GAN is unconditional; build it with n_classes=... "
                              "and conditional models (models.build_conditional) to use labels.")
+        images = self.check_training_data(images)
+        _check_count("epochs", epochs)
+        _check_count("initial_epoch", initial_epoch, least=0)
         if labels is not None:
             labels = check_labels(labels, len(images), self.n_classes)
         batches = training_batches(images, batch_size, seed, initial_epoch, epochs, labels=labels)
@@ -298,10 +301,16 @@ class GAN(keras.Model):
         if labels is not None and self.n_classes is None:
             raise ValueError("labels= was given, but this GAN is unconditional (built without n_classes).")
         generator = self.sampler if generator is None else generator
+        _check_count("batch_size", batch_size)
         z = np.asarray(z, dtype="float32")
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
             raise ValueError(f"Latent batch has shape {z.shape}; this generator expects "
                              f"(N, {self.latent_dim}): {self.latent_dim} numbers per sample.")
+        if len(z) == 0:
+            raise ValueError(f"The latent batch is empty (shape {z.shape}): pass at least one latent vector.")
+        if not np.all(np.isfinite(z)):
+            raise ValueError("The latent batch contains NaN or inf values: draw finite latents, e.g. "
+                             "np.random.default_rng(0).standard_normal((n, gan.latent_dim)).")
         y = None if self.n_classes is None else self.one_hot(labels, len(z))
         out = []
         for i in range(0, len(z), batch_size):
@@ -314,6 +323,7 @@ class GAN(keras.Model):
 
         ``labels``: a conditional GAN's classes (see :meth:`generate`); unconditional GANs take none.
         """
+        _check_count("n", n)
         z = np.random.default_rng([seed, 11]).standard_normal((n, self.latent_dim)).astype("float32")
         return self.generate(z, labels=labels)
 
@@ -343,6 +353,31 @@ class GAN(keras.Model):
             logits = self._d(images[i:i + batch_size], training=False, labels=chunk)
             out.append(ops.convert_to_numpy(logits).reshape(-1))
         return np.concatenate(out)
+
+    def check_training_data(self, examples) -> np.ndarray:
+        """``examples`` as float32 after checking they fit this GAN, or a ``ValueError`` that says what to do.
+
+        Images (the generator makes ``(H, W, C)``) go through :func:`gan_lib.data.check_images`:
+        shape, float in [-1, 1] (not 0..255 pixels), finite. Other data (2-D points in the
+        mode-collapse lessons) are checked for shape and finiteness only.
+        """
+        from gan_lib.data import check_images
+
+        shape = tuple(self.generator.output_shape[1:])
+        if len(shape) == 3:
+            try:
+                return check_images(examples, shape, name="images")
+            except ValueError as e:
+                made = "x".join(map(str, shape))
+                raise ValueError(f"{e} This GAN's generator makes {made} images, so it trains on images of "
+                                 "that shape.") from e
+        x = np.asarray(examples)
+        if x.ndim != len(shape) + 1 or tuple(x.shape[1:]) != shape or len(x) == 0:
+            raise ValueError(f"Training data has shape {x.shape}; this GAN's generator makes examples of shape "
+                             f"{shape}, so pass an array of shape (N, {', '.join(map(str, shape))}) with N >= 1.")
+        if not np.issubdtype(x.dtype, np.number) or not np.all(np.isfinite(x)):
+            raise ValueError("Training data must be finite numbers (no NaN or inf).")
+        return x.astype("float32", copy=False)
 
     def one_hot(self, labels, n) -> np.ndarray:
         """A conditional GAN's ``(n, n_classes)`` class rows from integer labels or from rows.
@@ -400,6 +435,13 @@ class GAN(keras.Model):
 
 
 # ---------------------------------------------------------------------- conditional GANs (lesson 07)
+
+
+def _check_count(name, value, least=1):
+    """A whole number of at least ``least``, or a ``ValueError`` that names it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise ValueError(f"{name}={value!r}: give a whole number of at least {least}.")
+    return int(value)
 
 
 def check_labels(labels, n, n_classes) -> np.ndarray:

@@ -294,6 +294,16 @@ def main(argv=None) -> int:
     p.add_argument("--require-sandbox", action="store_true", help="refuse to grade without a sandbox")
     p.add_argument("--reference", default=None, help="folder of the lessons' student versions (default: student/)")
     a = p.parse_args(argv)
+    bad = [f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items()
+           if k in ("timeout", "cell_timeout", "memory_mb", "file_size_mb", "max_output_kb") and not v > 0]
+    out = Path(a.out)
+    while not out.exists() and out != out.parent:
+        out = out.parent
+    if bad or not out.is_dir():
+        problem = (f"{', '.join(bad)}: each limit must be a positive number" if bad else
+                   f"--out {a.out}: {out} is a file, not a folder; choose another --out")
+        print(f"error: {problem}.", file=sys.stderr)
+        return 2
     limits = Limits(timeout=a.timeout, cell_timeout=a.cell_timeout, memory_mb=a.memory_mb,
                     file_size_mb=a.file_size_mb, max_output_kb=a.max_output_kb, quick=a.quick)
     if a.require_sandbox and a.sandbox in ("auto", "none"):
@@ -303,7 +313,7 @@ def main(argv=None) -> int:
             return 2
     try:
         grade_folder(a.submissions, a.out, limits, a.sandbox, a.reference)
-    except (FileNotFoundError, SandboxUnavailable) as e:
+    except (OSError, SandboxUnavailable) as e:  # FileNotFoundError is an OSError; so is a failed report write
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -90,6 +90,9 @@ def load_shipped_raw(path: Path = SHIPPED_FILE) -> tuple[np.ndarray, np.ndarray]
             f"{path} holds x{x.shape} {x.dtype} and y{y.shape}; expected uint8 x of shape "
             f"(N, 28, 28) and N labels. {_REINSTALL}"
         )
+    if len(y) and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() > 9):
+        raise DataError(f"{path} has labels outside the digits 0..9 (dtype {y.dtype}, range {y.min()}..{y.max()}). "
+                        f"{_REINSTALL}")
     return x, y
 
 
@@ -170,7 +173,7 @@ def _subset(images, labels, limit):
     """The first ``limit`` digits (splits are stored shuffled, so classes stay mixed)."""
     if limit is None:
         return images, labels
-    if not isinstance(limit, (int, np.integer)) or limit <= 0:
+    if isinstance(limit, bool) or not isinstance(limit, (int, np.integer)) or limit <= 0:
         raise ValueError(f"limit={limit!r}: ask for a positive whole number of digits.")
     return images[:limit], labels[:limit]
 

@@ -23,7 +23,6 @@ penalty, an input transform) cannot express without a second training loop.
 
 from __future__ import annotations
 
-import argparse
 import json
 import tempfile
 import time
@@ -287,12 +286,21 @@ def save_results(folder, runs: list[dict], samples: dict, extra: dict | None = N
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    """``python -m gan_lib.lessons.collapse``: a bad value ends in one ``error:`` line and exit code 2."""
+    from gan_lib.train import OneLineParser
+
+    p = OneLineParser(prog="python -m gan_lib.lessons.collapse", description=__doc__.split("\n")[0])
     p.add_argument("--benchmark", default="ring", choices=list(mixtures.BENCHMARKS))
     p.add_argument("--remedy", default="vanilla", choices=REMEDIES)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--steps", type=int, default=RECIPE["steps"])
     a = p.parse_args(argv)
+    per_pass = RECIPE["train_size"] // RECIPE["batch_size"]
+    if a.seed < 0:
+        p.error(f"--seed {a.seed}: use a whole number of at least 0")
+    if a.steps < per_pass or a.steps % per_pass:
+        p.error(f"--steps {a.steps}: use a positive multiple of {per_pass} (one pass over the training set), "
+                f"e.g. {RECIPE['steps']}")
     out = train_remedy(a.benchmark, a.remedy, a.seed, {"steps": a.steps})
     print(f"{a.benchmark} {a.remedy} seed {a.seed}: {mixtures.summary(out['score'])} ({out['seconds']:.0f} s)")
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import numbers
-
 from keras import layers
+
+from gan_lib.core.config import positive_int
 
 
 def spectral_norm_if(layer, on: bool):
@@ -21,7 +21,9 @@ def spectral_norm_if(layer, on: bool):
 
 
 def check_positive_ints(**values) -> None:
-    """Raise a clear ``ValueError`` unless every value is a positive whole number (NumPy integers count)."""
+    """Raise a clear ``ValueError`` unless every value is a whole number of at least 1 (NumPy integers count).
+
+    Each value goes through :func:`gan_lib.core.config.positive_int`, the course's one count check.
+    """
     for name, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0:
-            raise ValueError(f"{name}={v!r}: it must be a positive whole number.")
+        positive_int(name, v)
