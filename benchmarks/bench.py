@@ -52,6 +52,7 @@ import tensorflow as tf  # noqa: E402
 import tutorial_reference as tref  # noqa: E402
 
 from gan_lib import data, metrics, models, train  # noqa: E402
+from gan_lib.core.cli import OneLineParser  # noqa: E402
 
 REFERENCE = ROOT / "benchmarks" / "reference" / "tutorial_150.json"
 COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"
@@ -388,7 +389,7 @@ def check_args(p, a) -> None:
 
 
 def main(argv=None) -> int:
-    p = train.OneLineParser(prog="python benchmarks/bench.py", description=__doc__.split("\n")[0])
+    p = OneLineParser(prog="python benchmarks/bench.py", description=__doc__.split("\n")[0])
     p.add_argument("--full", action="store_true", help="re-run the reference curves first (hours on a CPU)")
     p.add_argument("--budget", type=float, default=6.0, help="seconds of steady training per measurement")
     p.add_argument("--models", nargs="*", help=f"models to time (default: all of {', '.join(models.MODELS)})")

@@ -21,18 +21,17 @@ A run folder (``--out``, default ``runs/default``) receives:
 
 The run is deterministic: the same settings and seed on the same machine give
 bit-identical weights, also across a stop and ``--resume``.
+
+This module is the command line and the training run; the folder's layout, its
+checks, the stored settings and the final outputs are in :mod:`gan_lib.core.run_folder`,
+one-line errors and Ctrl-C in :mod:`gan_lib.core.cli`.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import shlex
-import signal
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -40,6 +39,9 @@ from gan_lib import data as data_mod
 from gan_lib import models as models_mod
 from gan_lib.core import config as course_config
 from gan_lib.core import losses as losses_mod
+from gan_lib.core import run_folder
+from gan_lib.core.cli import OneLineParser, StopOnCtrlC
+from gan_lib.core.run_folder import RunError, check_output_folder, saved_settings
 
 #: The default run: the course's DCGAN, tuned for about five minutes on 2 CPU cores.
 DEFAULTS = {
@@ -56,80 +58,6 @@ DEFAULTS = {
     "eval_every": 5,
 }
 QUICK = {"epochs": 2, "limit": 1000}
-
-
-class RunError(RuntimeError):
-    """A run that cannot start or go on; the message says what to do."""
-
-
-#: What a run writes into its folder: sub-folders, then files (checked before any work).
-OUTPUT_FOLDERS = ("checkpoints", "samples")
-OUTPUT_FILES = ("generator.keras", "discriminator.keras", "samples.npy", "metrics.json", "run_config.json",
-                "history.csv", "losses.png", "training.gif")
-#: Settings a resumed run may change; every other one must match the stopped run's.
-RESUME_MAY_CHANGE = ("epochs", "eval_every")
-
-
-def check_output_folder(folder: Path) -> Path:
-    """Refuse (creating nothing) an output folder where some file of the run could not be written."""
-    fix = "Move it away or choose another --out."
-    if folder.exists() and not folder.is_dir():
-        raise RunError(f"Cannot write to the output folder {folder}: it is a file. {fix}")
-    for name in OUTPUT_FOLDERS:
-        if (folder / name).exists() and not (folder / name).is_dir():
-            raise RunError(f"{folder / name} is a file, but the run writes its {name} into a folder there. {fix}")
-    for name in OUTPUT_FILES:
-        if (folder / name).is_dir():
-            raise RunError(f"{folder / name} is a folder, but the run writes a file there. {fix}")
-    ancestor = folder
-    while not ancestor.exists() and ancestor != ancestor.parent:
-        ancestor = ancestor.parent
-    if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
-        why = "is a file" if ancestor.exists() and not ancestor.is_dir() else "is not writable"
-        raise RunError(f"Cannot write to the output folder {folder} ({ancestor} {why}). Choose another with --out.")
-    return folder
-
-
-def _writable(folder: Path) -> Path:
-    """Create the output folder (after every check passed) and prove a file can be written there."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as e:
-        raise RunError(f"Cannot write to the output folder {folder} ({e.strerror or e}). "
-                       "Choose another with --out.") from e
-    return folder
-
-
-def saved_settings(run_dir: Path) -> dict | None:
-    """The settings in ``run_dir/run_config.json`` (``None`` if there is none), for ``--resume``."""
-    path = run_dir / "run_config.json"
-    if not path.is_file():
-        return None
-    try:
-        saved = json.loads(path.read_text())
-        if not isinstance(saved, dict):
-            raise ValueError("not a JSON object")
-    except (OSError, ValueError) as e:
-        raise RunError(f"{path} cannot be read ({e}), so --resume does not know this run's settings. "
-                       "Restore the file, or start a new run with another --out.") from e
-    return saved
-
-
-def _resume_settings(saved: dict, given: dict) -> dict:
-    """The stopped run's settings, after checking that every setting given again agrees with them."""
-    differ = [f"{k} {given[k]!r} (the run has {saved[k]!r})" for k in given
-              if k not in RESUME_MAY_CHANGE and k in saved and given[k] != saved[k]]
-    if differ:
-        raise RunError("--resume continues the run with its own settings (run_config.json), but you gave "
-                       f"{'; '.join(differ)}. Leave those flags out to continue it, or choose another --out "
-                       "for a new run.")
-    settings = {k: saved[k] for k in (*DEFAULTS, "limit") if k in saved and k != "out"}
-    if "limit" not in saved and "train_images" in saved:  # a run_config.json from before "limit" was stored
-        settings["limit"] = saved["train_images"]  # the first train_images digits: the same data
-    return {**settings, **given}
 
 
 def build_gan(model: str, seed: int, lr: float, beta_1: float, loss: str, ema_decay, latent_dim=None):
@@ -172,7 +100,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     cfg["out"] = out if out is not None else cfg["out"]
     saved = saved_settings(Path(cfg["out"])) if resume else None
     if saved is not None:  # resuming: the run's own settings, and flags given again must agree
-        given = _resume_settings(saved, given)
+        given = run_folder.resume_settings(saved, given, (*DEFAULTS, "limit"))
     limit = given.pop("limit", QUICK["limit"] if quick and saved is None else None)
     cfg.update(given)
 
@@ -242,8 +170,8 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
         else:
             history, start_epoch = header["history"], header["epoch"]
             log(f"Resuming from epoch {start_epoch} ({Path(header['path']).name}).")
-    _writable(run_dir)  # the first thing this run creates: every check above has passed
-    _write_atomic(run_dir / "run_config.json", lambda p: p.write_text(json.dumps(run_config, indent=2) + "\n"))
+    run_folder.make_writable(run_dir)  # the first thing this run creates: every check above has passed
+    run_folder.write_settings(run_dir, run_config)
 
     steps = len(digits.images) // cfg["batch_size"]
     recorder = RunRecorder(run_dir, run_config, history)
@@ -254,7 +182,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     if start_epoch < cfg["epochs"]:
         log(f"Training epochs {start_epoch + 1}..{cfg['epochs']} ({steps} steps each) -> {run_dir}")
         try:
-            with _StopOnCtrlC() as ctrl_c_check:
+            with StopOnCtrlC() as ctrl_c_check:
                 gan.fit_images(digits.images, cfg["batch_size"], cfg["epochs"], initial_epoch=start_epoch,
                                seed=cfg["seed"], callbacks=[*all_callbacks, ctrl_c_check], verbose=2)
         except KeyboardInterrupt:
@@ -274,118 +202,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
             + "no output was written from the diverged weights. "
             + "Try a smaller learning rate (--lr), another --seed, or the default settings.")
 
-    return finish(gan, run_dir, recorder.history, run_config, train_seconds, log)
-
-
-class _StopOnCtrlC:
-    """Ctrl-C (SIGINT) during ``fit`` stops training at the next batch or epoch boundary.
-
-    The signal handler only sets a flag; this callback (last in the list, so a finished
-    epoch's checkpoint is written first) raises ``KeyboardInterrupt`` at the boundary.
-    Raising inside the handler instead would land wherever Python happens to be, and some
-    library code catches everything (bare ``except:``), which can swallow the interrupt and
-    let training run on. A second Ctrl-C interrupts at once (the previous handler is back).
-    """
-
-    def __enter__(self):
-        import keras
-
-        stopper = self
-
-        class Check(keras.callbacks.Callback):
-            def on_train_batch_end(self, batch, logs=None):
-                stopper.raise_if_requested()
-
-            def on_epoch_end(self, epoch, logs=None):
-                stopper.raise_if_requested()
-
-        self.requested, self._previous = False, None
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._handler)
-        return Check()
-
-    def _handler(self, signum, frame):
-        self.requested = True
-        signal.signal(signal.SIGINT, self._previous)
-
-    def raise_if_requested(self):
-        if self.requested:
-            raise KeyboardInterrupt
-
-    def __exit__(self, *exc):
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-        return False
-
-
-def _write_atomic(path: Path, write) -> None:
-    """``write(tmp)`` a sibling temporary file, then rename it to ``path``: a crash leaves old or new, never half."""
-    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")  # keeps the suffix Keras and NumPy look at
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def finish(gan, run_dir: Path, history: list, run_config: dict, train_seconds: float, log=print) -> dict:
-    """Write the GIF, loss plot, models, samples and metrics of a trained run.
-
-    Refuses (:class:`TrainingDiverged`, writing nothing) weights that hold NaN or
-    inf. Each file is written to a temporary name and renamed into place.
-    """
-    import numpy as np
-
-    from gan_lib import plotting
-    from gan_lib.core import checkpoint
-    from gan_lib.core.callbacks import TrainingDiverged
-    from gan_lib.measure import classifier, metrics
-
-    bad = checkpoint.nonfinite(gan.state_variables())
-    if bad:
-        raise TrainingDiverged(f"The trained weights hold NaN or inf ({', '.join(bad[:3])}), so no output was "
-                               f"written. The checkpoints in {checkpoint.checkpoint_dir(run_dir)} are kept; "
-                               "try a smaller learning rate (--lr) or another --seed.")
-    frames = sorted((run_dir / "samples").glob("epoch_*.png"))
-    plotting.make_gif(frames, run_dir / "training.gif")
-    if history:
-        plotting.plot_history(history, run_dir / "losses.png", title=run_config["model"])
-    _write_atomic(run_dir / "generator.keras", gan.sampler.save)
-    checkpoint.fault_point("final-outputs")
-    _write_atomic(run_dir / "discriminator.keras", gan.discriminator.save)
-    samples = gan.sample(metrics.N_EVAL, seed=2024)
-    _write_atomic(run_dir / "samples.npy",
-                  lambda p: np.save(p, samples.astype(np.float32), allow_pickle=False))
-    result = metrics.evaluate(samples)
-    epoch_seconds = [h["seconds"] for h in history]
-    result.update({
-        "model": run_config["model"],
-        "data": run_config["data_description"],
-        "epochs": len(history),
-        "mode": run_config["mode"],
-        "seconds_this_session": round(train_seconds, 1),
-        "seconds_per_epoch_median": float(np.median(epoch_seconds)) if epoch_seconds else None,
-        "seconds_training_total": round(float(np.sum(epoch_seconds)), 1),
-        "classifier_heldout_accuracy": classifier.card()["heldout_accuracy"],
-        "thresholds": metrics.THRESHOLDS,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
-    })
-    _write_atomic(run_dir / "metrics.json", lambda p: p.write_text(json.dumps(result, indent=2) + "\n"))
-    log(f"\nTrained {len(history)} epochs in {result['seconds_training_total']:.0f} s of training "
-        f"(median {result['seconds_per_epoch_median']:.1f} s/epoch). Samples of {run_config['model']} "
-        f"against the {metrics.N_EVAL:,} held-out digits:")
-    log(metrics.summary(result))
-    log(f"Wrote {run_dir}/: training.gif, losses.png, history.csv, samples/, checkpoints/, generator.keras, "
-        "discriminator.keras, samples.npy, metrics.json, run_config.json")
-    return result
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose errors are one line, ``error: ...``, and exit code 2 (like every course CLI)."""
-
-    def error(self, message):
-        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
-        raise SystemExit(2)
+    return run_folder.write_final_outputs(gan, run_dir, recorder.history, run_config, train_seconds, log)
 
 
 def main(argv=None) -> int:

@@ -33,6 +33,10 @@ Extension points (later lessons plug in here instead of writing a new loop):
 ``n_classes``          a class-conditional GAN (Mirza & Osindero, 2014; lesson 07):
                        batches are ``(images, labels)``, G takes ``[z, y]`` and D
                        takes ``[images, y]``, with ``y`` the labels one-hot.
+
+What the GAN is given (settings, training data, latents, labels) is checked on
+the way in by :mod:`gan_lib.core.gan_checks`, so a mistake fails at once with a
+message that says what to do, not deep inside ``train_step``.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from gan_lib.core import gan_checks
 from gan_lib.core import losses as losses_mod
 from gan_lib.data import training_batches
 
@@ -77,14 +82,11 @@ class GAN(keras.Model):
     def __init__(self, generator, discriminator, *, d_steps=1, d_penalties=(), g_penalties=(),
                  d_input_transform=None, ema_decay=None, seed=0, n_fixed=64, n_classes=None, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(d_steps, int) or d_steps < 1:
-            raise ValueError(f"d_steps={d_steps!r}: use a whole number of at least 1.")
-        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ValueError(f"ema_decay={ema_decay!r}: use a value in (0, 1) such as 0.999, or None.")
+        gan_checks.check_settings(d_steps, ema_decay)
         self.generator = generator
         self.discriminator = discriminator
-        self.n_classes = _check_conditional(n_classes, generator, discriminator, d_penalties, g_penalties,
-                                            d_input_transform)
+        self.n_classes = gan_checks.check_conditional(n_classes, generator, discriminator, d_penalties,
+                                                      g_penalties, d_input_transform)
         self.latent_dim = int(generator.input_shape[-1] if n_classes is None else generator.input_shape[0][-1])
         self.d_steps = d_steps
         self.d_penalties = list(d_penalties)
@@ -268,16 +270,12 @@ class GAN(keras.Model):
         A conditional GAN (``n_classes`` set) needs ``labels``, the integer
         class of each image; its batches are then ``(images, labels)``.
         """
-        if (labels is None) != (self.n_classes is None):
-            raise ValueError("Pass labels= (one integer class per image) to train a conditional GAN, and "
-                             "only then." if labels is None else
-                             "labels= was given, but this GAN is unconditional; build it with n_classes=... "
-                             "and conditional models (models.build_conditional) to use labels.")
+        gan_checks.check_fit_labels(labels, self.n_classes)
         images = self.check_training_data(images)
-        _check_count("epochs", epochs)
-        _check_count("initial_epoch", initial_epoch, least=0)
+        gan_checks.check_count("epochs", epochs)
+        gan_checks.check_count("initial_epoch", initial_epoch, least=0)
         if labels is not None:
-            labels = check_labels(labels, len(images), self.n_classes)
+            labels = gan_checks.check_labels(labels, len(images), self.n_classes)
         batches = training_batches(images, batch_size, seed, initial_epoch, epochs, labels=labels)
         return self.fit(batches, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=len(images) // batch_size,
                         callbacks=list(callbacks), verbose=verbose, shuffle=False)
@@ -298,19 +296,10 @@ class GAN(keras.Model):
         classes to interpolate between them). Without ``labels`` it draws the
         classes 0, 1, ..., n_classes - 1, 0, 1, ... in turn.
         """
-        if labels is not None and self.n_classes is None:
-            raise ValueError("labels= was given, but this GAN is unconditional (built without n_classes).")
+        gan_checks.check_no_labels(labels, self.n_classes)
         generator = self.sampler if generator is None else generator
-        _check_count("batch_size", batch_size)
-        z = np.asarray(z, dtype="float32")
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise ValueError(f"Latent batch has shape {z.shape}; this generator expects "
-                             f"(N, {self.latent_dim}): {self.latent_dim} numbers per sample.")
-        if len(z) == 0:
-            raise ValueError(f"The latent batch is empty (shape {z.shape}): pass at least one latent vector.")
-        if not np.all(np.isfinite(z)):
-            raise ValueError("The latent batch contains NaN or inf values: draw finite latents, e.g. "
-                             "np.random.default_rng(0).standard_normal((n, gan.latent_dim)).")
+        gan_checks.check_count("batch_size", batch_size)
+        z = gan_checks.check_latents(z, self.latent_dim)
         y = None if self.n_classes is None else self.one_hot(labels, len(z))
         out = []
         for i in range(0, len(z), batch_size):
@@ -323,7 +312,7 @@ class GAN(keras.Model):
 
         ``labels``: a conditional GAN's classes (see :meth:`generate`); unconditional GANs take none.
         """
-        _check_count("n", n)
+        gan_checks.check_count("n", n)
         z = np.random.default_rng([seed, 11]).standard_normal((n, self.latent_dim)).astype("float32")
         return self.generate(z, labels=labels)
 
@@ -336,16 +325,10 @@ class GAN(keras.Model):
         ``(N,)`` or rows of class weights (see :meth:`one_hot`); an unconditional
         GAN takes none. ``sigmoid(logit)`` is the probability D gives "real".
         """
-        if labels is not None and self.n_classes is None:
-            raise ValueError("labels= was given, but this GAN is unconditional (built without n_classes).")
-        if labels is None and self.n_classes is not None:
-            raise ValueError("This GAN is class-conditional: its D judges each image together with its class. "
-                             "Pass labels= (one integer class per image, or rows of class weights).")
+        gan_checks.check_judge_labels(labels, self.n_classes)
         images = np.asarray(images, dtype="float32")
-        expected = tuple(self.discriminator.inputs[0].shape[1:])
-        if self.d_input_transform is None and images.shape[1:] != expected:
-            raise ValueError(f"images have shape {images.shape}; this discriminator judges images of shape "
-                             f"(N, {', '.join(map(str, expected))}).")
+        if self.d_input_transform is None:  # a transform (PacGAN packing) changes the shape D sees
+            images = gan_checks.check_judged_images(images, self.discriminator.inputs[0].shape[1:])
         y = None if self.n_classes is None else self.one_hot(labels, len(images))
         out = [np.zeros(0, "float32")]
         for i in range(0, len(images), batch_size):
@@ -359,49 +342,20 @@ class GAN(keras.Model):
 
         Images (the generator makes ``(H, W, C)``) go through :func:`gan_lib.data.check_images`:
         shape, float in [-1, 1] (not 0..255 pixels), finite. Other data (2-D points in the
-        mode-collapse lessons) are checked for shape and finiteness only.
+        mode-collapse lessons) are checked for shape and finiteness only. See
+        :func:`gan_lib.core.gan_checks.check_training_data`.
         """
-        from gan_lib.data import check_images
-
-        shape = tuple(self.generator.output_shape[1:])
-        if len(shape) == 3:
-            try:
-                return check_images(examples, shape, name="images")
-            except ValueError as e:
-                made = "x".join(map(str, shape))
-                raise ValueError(f"{e} This GAN's generator makes {made} images, so it trains on images of "
-                                 "that shape.") from e
-        x = np.asarray(examples)
-        if x.ndim != len(shape) + 1 or tuple(x.shape[1:]) != shape or len(x) == 0:
-            raise ValueError(f"Training data has shape {x.shape}; this GAN's generator makes examples of shape "
-                             f"{shape}, so pass an array of shape (N, {', '.join(map(str, shape))}) with N >= 1.")
-        if not np.issubdtype(x.dtype, np.number) or not np.all(np.isfinite(x)):
-            raise ValueError("Training data must be finite numbers (no NaN or inf).")
-        return x.astype("float32", copy=False)
+        return gan_checks.check_training_data(examples, self.generator.output_shape[1:])
 
     def one_hot(self, labels, n) -> np.ndarray:
         """A conditional GAN's ``(n, n_classes)`` class rows from integer labels or from rows.
 
         Integer labels become one-hot rows; rows are checked (non-negative,
         summing to 1) and passed on, so a mix such as ``0.3 * one_hot(1) +
-        0.7 * one_hot(7)`` interpolates between two classes.
+        0.7 * one_hot(7)`` interpolates between two classes
+        (:func:`gan_lib.core.gan_checks.class_rows`).
         """
-        if self.n_classes is None:
-            raise ValueError("This GAN is unconditional (built without n_classes): it has no classes.")
-        k = self.n_classes
-        if labels is None:
-            labels = np.arange(n) % k
-        y = np.asarray(labels)
-        if y.ndim == 1:
-            return np.eye(k, dtype="float32")[check_labels(y, n, k)]
-        if y.shape != (n, k):
-            raise ValueError(f"labels have shape {y.shape}; use {n} integer classes (shape ({n},)) or "
-                             f"{n} rows of {k} class weights (shape ({n}, {k})).")
-        y = y.astype("float32")
-        if (y < 0).any() or not np.allclose(y.sum(1), 1.0, atol=1e-4):
-            raise ValueError("Each row of class weights must be non-negative and sum to 1 (one-hot, or "
-                             "a mix such as 0.3 * one-hot(a) + 0.7 * one-hot(b)).")
-        return y
+        return gan_checks.class_rows(labels, n, self.n_classes)
 
     # ------------------------------------------------------------------ state
 
@@ -432,43 +386,3 @@ class GAN(keras.Model):
             for i, v in enumerate(variables):
                 out.append((f"{group}/{i:03d}", v))
         return out
-
-
-# ---------------------------------------------------------------------- conditional GANs (lesson 07)
-
-
-def _check_count(name, value, least=1):
-    """A whole number of at least ``least``, or a ``ValueError`` that names it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
-        raise ValueError(f"{name}={value!r}: give a whole number of at least {least}.")
-    return int(value)
-
-
-def check_labels(labels, n, n_classes) -> np.ndarray:
-    """Integer class labels ``(n,)`` in ``0 .. n_classes - 1``, as int32, or a clear error."""
-    y = np.asarray(labels)
-    if y.shape != (n,):
-        raise ValueError(f"labels have shape {y.shape}; give one integer class per image: shape ({n},).")
-    if y.size and (not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= n_classes):
-        raise ValueError(f"labels must be whole numbers from 0 to {n_classes - 1} "
-                         f"(got dtype {y.dtype}, range {y.min()}..{y.max()}).")
-    return y.astype("int32")
-
-
-def _check_conditional(n_classes, generator, discriminator, d_penalties, g_penalties, d_input_transform):
-    """Validate ``GAN(n_classes=...)`` against its networks; return ``n_classes`` (or ``None``)."""
-    if n_classes is None:
-        return None
-    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 2:
-        raise ValueError(f"n_classes={n_classes!r}: use a whole number of at least 2 (10 for the digits), "
-                         "or None for an unconditional GAN.")
-    for name, net in (("generator", generator), ("discriminator", discriminator)):
-        shapes = net.input_shape
-        if not (isinstance(shapes, list) and len(shapes) == 2 and shapes[1][-1] == n_classes):
-            raise ValueError(f"With n_classes={n_classes} the {name} must take two inputs, "
-                             f"[{'z' if name == 'generator' else 'images'}, y] with y of shape (N, {n_classes}); "
-                             f"this one takes {shapes}. Build the pair with models.build_conditional(...).")
-    if d_penalties or g_penalties or d_input_transform is not None:
-        raise ValueError("d_penalties, g_penalties and d_input_transform do not see the labels, so a "
-                         "conditional GAN (n_classes set) does not take them yet.")
-    return int(n_classes)

@@ -287,7 +287,7 @@ def save_results(folder, runs: list[dict], samples: dict, extra: dict | None = N
 
 def main(argv=None):
     """``python -m gan_lib.lessons.collapse``: a bad value ends in one ``error:`` line and exit code 2."""
-    from gan_lib.train import OneLineParser
+    from gan_lib.core.cli import OneLineParser
 
     p = OneLineParser(prog="python -m gan_lib.lessons.collapse", description=__doc__.split("\n")[0])
     p.add_argument("--benchmark", default="ring", choices=list(mixtures.BENCHMARKS))
