@@ -3,15 +3,16 @@
 Find a concept by its folder:
 
 ==============  ===================================================================
-``core/``       the ``GAN`` keras.Model and its train step, losses, penalties, layers,
-                packing, latents, checkpoints, callbacks, the quick/full switch
+``core/``       the ``GAN`` keras.Model and its train step, the checks on its inputs,
+                losses, penalties, layers, packing, latents, checkpoints, callbacks,
+                the quick/full switch, a training run's folder, the CLI helpers
 ``data/``       the shipped MNIST digits and their fixed split; colour images (CIFAR-10,
                 the offline colour set)
-``models/``     generators and discriminators, by name: digits, colour, toy 2-D,
-                conditional, style
+``models/``     generators and discriminators by family (digits, colour, toy 2-D,
+                conditional, style) and a registry of the named pairs (``ModelSpec``)
 ``measure/``    every number the course prints: Frechet distance, classifier score,
-                precision/recall, density/coverage, the two-sample test, FID, the
-                2-D mixture benchmarks
+                precision/recall, density/coverage, nearest neighbours, the two-sample
+                test, FID, the 2-D mixture benchmarks
 ``lessons/``    the experiments each lesson runs (theory for 01, classic for 02, ...)
 ``coursework/`` notebook header, exercises and their checks, student versions, grading
 ``train.py``    the training command line (``python -m gan_lib.train``, ``make train``)
@@ -20,7 +21,9 @@ Find a concept by its folder:
 
 The notebooks import short names: ``from gan_lib import GAN, losses, metrics, checks``.
 Every module listed in :data:`MODULES` can be imported that way; it is loaded on first
-use, so ``import gan_lib`` stays cheap (no TensorFlow until a module needs it).
+use, so ``import gan_lib`` stays cheap (no TensorFlow until a module needs it). The
+plumbing of ``core/`` (``gan_checks``, ``run_folder``, ``cli``) has no short name. Every
+module, with what it holds, is in docs/architecture.md.
 """
 
 import os as _os
