@@ -161,7 +161,8 @@ def write_history_csv(history: list[dict], path) -> None:
 class DiscriminatorAccuracy(keras.callbacks.Callback):
     """Add D's accuracy on real and on fake images to each epoch's logs (``d_acc_real``, ``d_acc_fake``).
 
-    The "summarize performance" of the source articles, done without touching
+    The "summarize performance" step of the Keras GAN articles the course draws on (D's
+    accuracy on real and fake images, as in the CIFAR-10 GAN article), done without touching
     the training step: at the end of every epoch D (in inference mode, through
     :meth:`gan_lib.core.gan.GAN.discriminate`) judges the same ``real`` images and
     the generator's images for a fixed latent batch; a logit above 0 counts as

@@ -1,8 +1,10 @@
 """The "control panel" of a GAN run: every setting in one documented object, and resuming.
 
-Source article 002 keeps its settings as loose variables at the bottom of a
-script (latent size, epochs, batch size, how often to save and summarise, and
-a ``load_weights`` flag that needs the epoch typed in by hand to resume).
+The Keras CIFAR-10 GAN article the course draws on ("Generating Images: An
+Introduction to GANs by Building One") keeps its settings as loose variables at
+the bottom of a script (latent size, epochs, batch size, how often to save and
+summarise, and a ``load_weights`` flag that needs the epoch typed in by hand to
+resume).
 Here they are one frozen dataclass, :class:`ControlPanel`, and
 :func:`train_run` trains, checkpoints and resumes through the course's one
 training loop (``GAN.fit_images``) and its checkpoints (:mod:`gan_lib.core.checkpoint`):

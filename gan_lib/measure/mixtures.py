@@ -171,7 +171,8 @@ def score(samples, mixture) -> dict:
     }
 
 
-#: The issue's target, beyond PacGAN4's published numbers: every mode, >= 95% high quality, reverse KL <= 0.05.
+#: Lesson 04's bar ("on target"), set beyond PacGAN4's published numbers: every mode, >= 95% high quality,
+#: reverse KL <= 0.05.
 TARGET = {"high_quality_min": 0.95, "reverse_kl_max": 0.05}
 
 

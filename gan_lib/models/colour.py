@@ -10,7 +10,7 @@ and the output layer. Parameter counts at ``latent_dim=100`` (checked in
 ====================  ==========  =========  ===================================
 builder               G params    D params   what
 ====================  ==========  =========  ===================================
-``cifar_article``     1,466,115   522,497    article 002's CIFAR-10 GAN
+``cifar_article``     1,466,115   522,497    the Keras CIFAR-10 article's GAN
 ``cifar_article_sn``  1,466,115   523,074    the same, spectral norm in D
 ``cifar_small``       470,915     132,225    half width: ~3.8x fewer multiply-adds
 ``cifar_small_sn``    470,915     132,514    half width, spectral norm in D
@@ -32,7 +32,8 @@ COLOUR_SHAPE = (32, 32, 3)
 
 
 def cifar_article(latent_dim: int = 100, spectral_norm: bool = False, width: float = 1.0):
-    """The CIFAR-10 GAN of source article 002 (after Machine Learning Mastery's CIFAR-10 GAN).
+    """The model of the Keras CIFAR-10 GAN article, "Generating Images: An Introduction to GANs by Building One"
+    (after Machine Learning Mastery's CIFAR-10 GAN).
 
     D: 32x32x3 -> Conv2D 64 (3x3) -> three strided Conv2D 128/128/256 (3x3, stride 2)
     -> 4x4x256 -> Flatten -> Dropout(0.4) -> Dense(1); LeakyReLU(0.2) after each convolution.

@@ -28,7 +28,7 @@ from gan_lib.models.parts import spectral_norm_if
 
 
 def mlp(latent_dim: int = 100):
-    """The fully connected GAN of the source articles (LeakyReLU slope 0.01).
+    """The fully connected GAN of the Keras MLP GAN and TensorFlow 1 GAN articles (LeakyReLU slope 0.01).
 
     G: ``latent_dim -> 128 -> 784`` reshaped to 28x28x1; D: ``784 -> 128 -> 1``,
     the 128-unit activation being ``"features"``.
@@ -153,7 +153,7 @@ def dcgan_sa(latent_dim: int = 64):
 
 
 def dcgan_uniform(latent_dim: int = 64):
-    """The course's DCGAN whose generator sees **uniform** latents on (-1, 1) (article 000's choice).
+    """The course's DCGAN whose generator sees **uniform** latents on (-1, 1) (the TensorFlow 1 GAN article's choice).
 
     The GAN still draws ``z ~ N(0, I)``; a first :class:`gan_lib.core.layers.NormalToUniform`
     layer maps each coordinate to a uniform one, so the rest of the generator is
