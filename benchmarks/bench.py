@@ -57,7 +57,7 @@ from gan_lib.core.cli import OneLineParser  # noqa: E402
 REFERENCE = ROOT / "benchmarks" / "reference" / "tutorial_150.json"
 COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"
 EPOCH_IMAGES = 8000  # the course's training split
-TARGET_EPOCHS = 150  # the reference: the tutorial recipe after 150 epochs
+TARGET_EPOCHS = 150  # the reference: the TensorFlow tutorial's recipe after 150 epochs
 
 
 # --------------------------------------------------------------------------- machine
