@@ -95,6 +95,7 @@ def main(argv=None) -> dict:
     p.add_argument("--epochs", type=int, help="epochs (default: the recipe's)")
     p.add_argument("--copies-every", type=int, default=2, help="epochs between near-copy checks (wide; 0 = never)")
     p.add_argument("--out", type=Path, help="where to write the JSON (default: the recipe's committed curve)")
+    p.add_argument("--run-dir", type=Path, help="keep the run folder here (default: a temporary one, deleted)")
     a = p.parse_args(argv)
     recipe = RECIPES[a.recipe]
     d = dict(recipe["settings"])
@@ -105,7 +106,8 @@ def main(argv=None) -> dict:
     copies = a.copies_every if a.recipe == "wide" else 0
     curve = Curve(8000 // d["batch_size"], recipe["latent_seed"], copies, d["epochs"])
     with tempfile.TemporaryDirectory() as tmp:
-        result = train.train(**{k: v for k, v in d.items() if k != "eval_every"}, out=str(Path(tmp) / "run"),
+        run_dir = a.run_dir or Path(tmp) / "run"
+        result = train.train(**{k: v for k, v in d.items() if k != "eval_every"}, out=str(run_dir),
                              eval_every=0, callbacks=[curve])
     record = {
         "recipe": f"{a.recipe}: {json.dumps(d)}",
