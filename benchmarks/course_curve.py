@@ -96,6 +96,8 @@ def main(argv=None) -> dict:
     p.add_argument("--copies-every", type=int, default=2, help="epochs between near-copy checks (wide; 0 = never)")
     p.add_argument("--out", type=Path, help="where to write the JSON (default: the recipe's committed curve)")
     p.add_argument("--run-dir", type=Path, help="keep the run folder here (default: a temporary one, deleted)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue --run-dir's run (e.g. with more --epochs), keeping --out's rows up to its checkpoint")
     a = p.parse_args(argv)
     recipe = RECIPES[a.recipe]
     d = dict(recipe["settings"])
@@ -105,10 +107,19 @@ def main(argv=None) -> dict:
         d["epochs"] = a.epochs
     copies = a.copies_every if a.recipe == "wide" else 0
     curve = Curve(8000 // d["batch_size"], recipe["latent_seed"], copies, d["epochs"])
+    out = a.out or recipe["out"]
+    if a.resume:
+        if a.run_dir is None or not out.exists():
+            p.error("--resume needs --run-dir (the stopped run) and --out (its curve so far)")
+        from gan_lib import checkpoint
+
+        done = checkpoint.list_checkpoints(a.run_dir)
+        last = int(done[-1].name[5:10]) if done else 0
+        curve.rows = [r for r in json.loads(out.read_text())["epochs"] if r["epoch"] <= last]
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = a.run_dir or Path(tmp) / "run"
         result = train.train(**{k: v for k, v in d.items() if k != "eval_every"}, out=str(run_dir),
-                             eval_every=0, callbacks=[curve])
+                             eval_every=0, callbacks=[curve], resume=a.resume)
     record = {
         "recipe": f"{a.recipe}: {json.dumps(d)}",
         "data": "shipped MNIST train split (8,000 digits); FD vs the 2,000 held-out digits, after every epoch",
@@ -120,7 +131,6 @@ def main(argv=None) -> dict:
                           + (("near_copy_share", "clean") if "clean" in result else ())},
         "epochs": curve.rows,
     }
-    out = a.out or recipe["out"]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {out} (median {np.median([r['seconds'] for r in curve.rows]):.1f} s/epoch of training)")
