@@ -93,6 +93,7 @@ def main(argv=None) -> dict:
     p.add_argument("--recipe", choices=sorted(RECIPES), default="wide")
     p.add_argument("--seed", type=int, help="training seed (default: the recipe's)")
     p.add_argument("--epochs", type=int, help="epochs (default: the recipe's)")
+    p.add_argument("--batch-size", type=int, help="batch size (default: the recipe's)")
     p.add_argument("--copies-every", type=int, default=2, help="epochs between near-copy checks (wide; 0 = never)")
     p.add_argument("--out", type=Path, help="where to write the JSON (default: the recipe's committed curve)")
     p.add_argument("--run-dir", type=Path, help="keep the run folder here (default: a temporary one, deleted)")
@@ -105,6 +106,8 @@ def main(argv=None) -> dict:
         d["seed"] = a.seed
     if a.epochs is not None:
         d["epochs"] = a.epochs
+    if a.batch_size is not None:
+        d["batch_size"] = a.batch_size
     copies = a.copies_every if a.recipe == "wide" else 0
     curve = Curve(8000 // d["batch_size"], recipe["latent_seed"], copies, d["epochs"])
     out = a.out or recipe["out"]
