@@ -368,6 +368,14 @@ def clean(row: dict) -> bool:
             and row["min_class_share"] >= t["min_class_share"])
 
 
+def new_recipe() -> tuple[str, int]:
+    """(model, batch) of the new recipe's curve (WIDE_CURVE's settings), to time it live."""
+    if WIDE_CURVE.exists():
+        st = json.loads(WIDE_CURVE.read_text()).get("settings", {})
+        return st.get("model", "dcgan_wide"), int(st.get("batch_size", 64))
+    return "dcgan_wide", 64
+
+
 def side_by_side(old_s_per_step: float, new_s_per_step: float, out) -> dict:
     """The old and new ``make train`` recipes' curves in one table: FD and score against wall time.
 
@@ -389,7 +397,9 @@ def side_by_side(old_s_per_step: float, new_s_per_step: float, out) -> dict:
     out(f"  recorded on: old {old['machine']}; new {new['machine']}")
     out("")
     half = f"{'epoch':>5} {'time':>12} {'FD':>7} {'score':>6} {'min share':>9}"
-    out(f"  {'old make train (dcgan, batch 16)':<45}   {'new make train (dcgan_wide, batch 64)':<45}")
+    st = new.get("settings", {})
+    new_label = f"new ({st.get('model', '?')}, batch {st.get('batch_size', '?')})"
+    out(f"  {'old make train (dcgan, batch 16)':<45}   {new_label:<45}")
     out(f"  {half}   {half}")
 
     def cell(row, key):
@@ -532,7 +542,13 @@ def main(argv=None) -> int:
     time_to_quality(old["s_per_step"], t["s_per_step"], out)
     out("")
     out("== Old and new make train side by side (curves of seed 0; times = epochs x steps x seconds per step now)")
-    side_by_side(old["s_per_step"], course["s_per_step"], out)
+    new_model, new_batch = new_recipe()
+    if (new_model, new_batch) in rows:
+        new = rows[new_model, new_batch]
+    else:
+        with redirect_stdout(io.StringIO()):
+            new = time_course(new_model, new_batch, a.budget)
+    side_by_side(old["s_per_step"], new["s_per_step"], out)
     out("")
     out(f"(make bench took {fmt_time(time.perf_counter() - t_start)})")
     if a.out:

@@ -125,6 +125,7 @@ def main(argv=None) -> dict:
                              eval_every=0, callbacks=[curve], resume=a.resume)
     record = {
         "recipe": f"{a.recipe}: {json.dumps(d)}",
+        "settings": d,
         "data": "shipped MNIST train split (8,000 digits); FD vs the 2,000 held-out digits, after every epoch",
         "latent_seed": recipe["latent_seed"],
         "steps_per_epoch": curve.steps,
