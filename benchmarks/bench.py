@@ -25,9 +25,9 @@ It prints, in this order:
    the tutorial recipe, from their committed per-epoch curves
    (``benchmarks/reference/*.json``) with the seconds per step re-measured
    live. ``--full`` re-runs those curves.
-6. **Old and new ``make train`` side by side**: FD and classifier score against
-   wall time for the old recipe (``dcgan``, batch 16) and the new one
-   (``gan_lib.train.DEFAULTS``: ``dcgan_wide``, batch 64), from their curves
+6. **Old and new ``make train`` recipes side by side**: FD and classifier score against
+   wall time for the current recipe (``dcgan``, batch 16) and the wide
+   candidate (``dcgan_wide``, batch 64), from their curves
    with live seconds per step, and when each first meets the clean-digits bar
    (:data:`gan_lib.measure.metrics.CLEAN`).
 
@@ -62,7 +62,7 @@ from gan_lib import data, metrics, models, train  # noqa: E402
 
 REFERENCE = ROOT / "benchmarks" / "reference" / "tutorial_150.json"
 COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"  # the old make train: dcgan, batch 16
-WIDE_CURVE = ROOT / "benchmarks" / "reference" / "make_train_wide.json"   # the new make train: dcgan_wide, batch 64
+WIDE_CURVE = ROOT / "benchmarks" / "reference" / "make_train_wide.json"   # the candidate: dcgan_wide, batch 64
 OLD_RECIPE = ("dcgan", 16)  # (model, batch) of the old make train, timed live for its curve
 EPOCH_IMAGES = 8000  # the course's training split
 TARGET_EPOCHS = 150  # the reference: the tutorial recipe after 150 epochs

@@ -1,13 +1,13 @@
 """A ``make train`` recipe's run with its quality after every epoch.
 
-    python benchmarks/course_curve.py                    # the current default -> reference/make_train_wide.json
-    python benchmarks/course_curve.py --recipe dcgan     # the old default     -> reference/course_default.json
+    python benchmarks/course_curve.py                    # the wide candidate  -> reference/make_train_wide.json
+    python benchmarks/course_curve.py --recipe dcgan     # make train's recipe -> reference/course_default.json
     python benchmarks/course_curve.py --seed 1 --out benchmarks/results/curve_seed1.json
 
-Two recipes (:data:`RECIPES`): ``wide``, what ``make train`` trains now
-(``gan_lib.train.DEFAULTS``: ``dcgan_wide`` at batch 64), and ``dcgan``, the
-previous default (the small ``dcgan`` at batch 16), kept so ``make bench`` can
-print the two side by side. The script trains through ``gan_lib.train.train``
+Two recipes (:data:`RECIPES`): ``dcgan``, ``make train``'s default (the small
+``dcgan`` at batch 16, ``gan_lib.train.DEFAULTS``), and ``wide``, the candidate
+for clean digits (``dcgan_wide`` at batch 64; benchmarks/results/make_train_recipe.md),
+so ``make bench`` can print the two side by side. The script trains through ``gan_lib.train.train``
 in a temporary run folder and, after every epoch, evaluates 2,000 samples of
 fixed latents against the 2,000 held-out digits. Evaluating does not touch the
 training's random state, so the run is the same as ``make train``'s.
