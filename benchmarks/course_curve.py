@@ -94,6 +94,7 @@ def main(argv=None) -> dict:
     p.add_argument("--seed", type=int, help="training seed (default: the recipe's)")
     p.add_argument("--epochs", type=int, help="epochs (default: the recipe's)")
     p.add_argument("--batch-size", type=int, help="batch size (default: the recipe's)")
+    p.add_argument("--lr", type=float, help="Adam learning rate of both networks (default: the recipe's)")
     p.add_argument("--copies-every", type=int, default=2, help="epochs between near-copy checks (wide; 0 = never)")
     p.add_argument("--out", type=Path, help="where to write the JSON (default: the recipe's committed curve)")
     p.add_argument("--run-dir", type=Path, help="keep the run folder here (default: a temporary one, deleted)")
@@ -108,6 +109,8 @@ def main(argv=None) -> dict:
         d["epochs"] = a.epochs
     if a.batch_size is not None:
         d["batch_size"] = a.batch_size
+    if a.lr is not None:
+        d["lr"] = a.lr
     copies = a.copies_every if a.recipe == "wide" else 0
     curve = Curve(8000 // d["batch_size"], recipe["latent_seed"], copies, d["epochs"])
     out = a.out or recipe["out"]
