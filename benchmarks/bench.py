@@ -27,7 +27,7 @@ It prints, in this order:
    live. ``--full`` re-runs those curves.
 6. **Old and new ``make train`` recipes side by side**: FD and classifier score against
    wall time for the current recipe (``dcgan``, batch 16) and the wide
-   candidate (``dcgan_wide``, batch 64), from their curves
+   candidate (``dcgan_wide``, batch 32), from their curves
    with live seconds per step, and when each first meets the clean-digits bar
    (:data:`gan_lib.measure.metrics.CLEAN`).
 
@@ -62,7 +62,7 @@ from gan_lib import data, metrics, models, train  # noqa: E402
 
 REFERENCE = ROOT / "benchmarks" / "reference" / "tutorial_150.json"
 COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"  # the old make train: dcgan, batch 16
-WIDE_CURVE = ROOT / "benchmarks" / "reference" / "make_train_wide.json"   # the candidate: dcgan_wide, batch 64
+WIDE_CURVE = ROOT / "benchmarks" / "reference" / "make_train_wide.json"   # the candidate: dcgan_wide, batch 32
 OLD_RECIPE = ("dcgan", 16)  # (model, batch) of the old make train, timed live for its curve
 EPOCH_IMAGES = 8000  # the course's training split
 TARGET_EPOCHS = 150  # the issue's reference: the tutorial recipe after 150 epochs
@@ -372,8 +372,8 @@ def new_recipe() -> tuple[str, int]:
     """(model, batch) of the new recipe's curve (WIDE_CURVE's settings), to time it live."""
     if WIDE_CURVE.exists():
         st = json.loads(WIDE_CURVE.read_text()).get("settings", {})
-        return st.get("model", "dcgan_wide"), int(st.get("batch_size", 64))
-    return "dcgan_wide", 64
+        return st.get("model", "dcgan_wide"), int(st.get("batch_size", 32))
+    return "dcgan_wide", 32
 
 
 def side_by_side(old_s_per_step: float, new_s_per_step: float, out) -> dict:
