@@ -141,11 +141,11 @@ def dcgan_wide(latent_dim: int = 64):
     BatchNorm and ReLU, then a 3x3 Conv2D to one ``tanh`` channel. D: Conv2D 64, 128,
     256 (4x4, stride 2: 14x14, 7x7, 4x4) with LeakyReLU 0.2 and no BatchNorm or
     Dropout, flattened to 4,096 ``"features"``. At ``latent_dim=64``: G 1,509,697 and
-    D 660,929 parameters. Why: ``make train``'s small :func:`dcgan` plateaus (FD 23
-    after 40 epochs) with about half of its samples malformed; this pair at batch 64,
+    D 660,929 parameters. Why: ``make train``'s small :func:`dcgan` plateaus (FD 23.2
+    after 40 epochs, as reported in the issue) with about half of its samples malformed; this pair at batch 64,
     Adam(5e-4, beta_1=0.5), EMA 0.999 meets :data:`gan_lib.measure.metrics.CLEAN`
     (seed 0: FD 7.2, classifier score 7.7 after 2,500 steps), but each step costs
-    11-12x a ``dcgan`` step at batch 16, so it is not yet ``make train``'s default
+    10-12x a ``dcgan`` step at batch 16 (measured on a shared 2-core CPU), so it is not yet ``make train``'s default
     (benchmarks/results/make_train_recipe.md). :func:`dcgan` stays as it was: the
     lessons train it by name.
     """
