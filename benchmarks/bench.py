@@ -21,9 +21,15 @@ It prints, in this order:
 4. **Options** the issue asks to measure on the course's default: XLA
    (``jit_compile=True``) and ``steps_per_execution``.
 5. **Time to quality**: wall time until the Frechet distance first reaches a
-   stated level, for the course's default run and the tutorial recipe, from
-   their committed per-epoch curves (``benchmarks/reference/*.json``) with the
-   seconds per step re-measured live in (3). ``--full`` re-runs those curves.
+   stated level, for the course's old default run (``dcgan`` at batch 16) and
+   the tutorial recipe, from their committed per-epoch curves
+   (``benchmarks/reference/*.json``) with the seconds per step re-measured
+   live. ``--full`` re-runs those curves.
+6. **Old and new ``make train`` recipes side by side**: FD and classifier score against
+   wall time for the current recipe (``dcgan``, batch 16) and the wide
+   candidate (``dcgan_wide``, batch 32), from their curves
+   with live seconds per step, and when each first meets the clean-digits bar
+   (:data:`gan_lib.measure.metrics.CLEAN`).
 
 Timings are wall-clock on whatever else the machine is doing: the output
 prints the load average so a reader can judge.
@@ -55,7 +61,9 @@ from gan_lib import data, metrics, models, train  # noqa: E402
 from gan_lib.core.cli import OneLineParser  # noqa: E402
 
 REFERENCE = ROOT / "benchmarks" / "reference" / "tutorial_150.json"
-COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"
+COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"  # the old make train: dcgan, batch 16
+WIDE_CURVE = ROOT / "benchmarks" / "reference" / "make_train_wide.json"   # the candidate: dcgan_wide, batch 32
+OLD_RECIPE = ("dcgan", 16)  # (model, batch) of the old make train, timed live for its curve
 EPOCH_IMAGES = 8000  # the course's training split
 TARGET_EPOCHS = 150  # the reference: the TensorFlow tutorial's recipe after 150 epochs
 
@@ -349,14 +357,89 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
     return results
 
 
+def clean(row: dict) -> bool:
+    """make train's clean-digits bar (metrics.CLEAN) on a curve row: FD, score and every class.
+
+    The near-copy figure is in the new recipe's curve only every few epochs, so it is
+    reported beside the table rather than required here.
+    """
+    t = metrics.CLEAN
+    return (row["fd"] <= t["fd_max"] and row["classifier_score"] >= t["score_min"]
+            and row["min_class_share"] >= t["min_class_share"])
+
+
+def new_recipe() -> tuple[str, int]:
+    """(model, batch) of the new recipe's curve (WIDE_CURVE's settings), to time it live."""
+    if WIDE_CURVE.exists():
+        st = json.loads(WIDE_CURVE.read_text()).get("settings", {})
+        return st.get("model", "dcgan_wide"), int(st.get("batch_size", 32))
+    return "dcgan_wide", 32
+
+
+def side_by_side(old_s_per_step: float, new_s_per_step: float, out) -> dict:
+    """The old and new ``make train`` recipes' curves in one table: FD and score against wall time.
+
+    Each row's time is ``epoch x steps per epoch x the live seconds per step`` of its
+    recipe, so both columns are on this machine today. Returns the seconds each recipe
+    takes to first meet the pass bar and the clean bar (``None``: not in its curve).
+    """
+    old = json.loads(COURSE_CURVE.read_text()) if COURSE_CURVE.exists() else None
+    new = json.loads(WIDE_CURVE.read_text()) if WIDE_CURVE.exists() else None
+    if old is None or new is None:
+        missing = [str(p.relative_to(ROOT)) for p, x in ((COURSE_CURVE, old), (WIDE_CURVE, new)) if x is None]
+        out(f"  (missing {', '.join(missing)}: run `make bench FULL=1` to make the curves)")
+        return {}
+    per_epoch = {"old": old["steps_per_epoch"] * old_s_per_step, "new": new["steps_per_epoch"] * new_s_per_step}
+    out(f"  old: {COURSE_CURVE.relative_to(ROOT)} ({old['recipe'].split(':')[0]}); {old['steps_per_epoch']} "
+        f"steps/epoch, {per_epoch['old']:.1f} s/epoch now")
+    out(f"  new: {WIDE_CURVE.relative_to(ROOT)} ({new['recipe'].split(':')[0]}); {new['steps_per_epoch']} "
+        f"steps/epoch, {per_epoch['new']:.1f} s/epoch now")
+    out(f"  recorded on: old {old['machine']}; new {new['machine']}")
+    out("")
+    half = f"{'epoch':>5} {'time':>12} {'FD':>7} {'score':>6} {'min share':>9}"
+    st = new.get("settings", {})
+    new_label = f"new ({st.get('model', '?')}, batch {st.get('batch_size', '?')})"
+    out(f"  {'old make train (dcgan, batch 16)':<45}   {new_label:<45}")
+    out(f"  {half}   {half}")
+
+    def cell(row, key):
+        if row is None:
+            return " " * len(half)
+        return (f"{row['epoch']:>5} {fmt_time(row['epoch'] * per_epoch[key]):>12} {row['fd']:>7.2f} "
+                f"{row['classifier_score']:>6.2f} {row['min_class_share']:>9.3f}")
+
+    o, n = old["epochs"], new["epochs"]
+    for i in range(max(len(o), len(n))):
+        out(f"  {cell(o[i] if i < len(o) else None, 'old')}   {cell(n[i] if i < len(n) else None, 'new')}")
+    out("")
+    t = metrics.CLEAN
+    results = {}
+    for label, ok in ((f"pass bar (metrics.THRESHOLDS: FD <= {metrics.THRESHOLDS['fd_max']:g}, ...)", passes),
+                      (f"clean bar (metrics.CLEAN: FD <= {t['fd_max']:g}, score >= {t['score_min']:g}, "
+                       f"every digit >= {t['min_class_share']:g})", clean)):
+        found = {k: first_epoch(c["epochs"], ok) for k, c in (("old", old), ("new", new))}
+        secs = {k: (r["epoch"] * per_epoch[k] if r else None) for k, r in found.items()}
+        text = {k: (f"{fmt_time(secs[k])} (ep {found[k]['epoch']})" if found[k]
+                    else f"not in {len(c['epochs'])} ep") for k, c in (("old", old), ("new", new))}
+        out(f"  first meets the {label}: old {text['old']}, new {text['new']}")
+        results[label] = secs
+    copies = [r for r in n if r.get("near_copy_share") is not None]
+    if copies:
+        out(f"  new recipe's near-copies (share nearer a training digit than 99% of held-out digits; new digits "
+            f"~0.01): {copies[-1]['near_copy_share']:.3f} at epoch {copies[-1]['epoch']} "
+            f"(pass at <= {t['near_copy_max']:g})")
+    return results
+
+
 # --------------------------------------------------------------------------- main
 
 
 def run_full(out):
     """Re-run both reference curves (what ``make bench FULL=1`` adds)."""
     py = sys.executable
-    out("Re-running the course default's curve (benchmarks/course_curve.py) ...")
-    subprocess.run([py, str(ROOT / "benchmarks" / "course_curve.py")], check=True, cwd=ROOT)
+    for recipe in ("dcgan", "wide"):
+        out(f"Re-running the {recipe} recipe's curve (benchmarks/course_curve.py --recipe {recipe}) ...")
+        subprocess.run([py, str(ROOT / "benchmarks" / "course_curve.py"), "--recipe", recipe], check=True, cwd=ROOT)
     # A partial reference curve (stopped run) is continued; a complete one is re-run from scratch.
     ckpt = REFERENCE.with_name(REFERENCE.stem + ".ckpt.npz")
     partial = REFERENCE.exists() and len(json.loads(REFERENCE.read_text())["epochs"]) < TARGET_EPOCHS
@@ -468,9 +551,26 @@ def main(argv=None) -> int:
                 out(f"  {label}: failed ({type(e).__name__}: {str(e)[:120]})")
         set_op_determinism(True)
 
+    old_model, old_batch = OLD_RECIPE
+    if (old_model, old_batch) in rows:
+        old = rows[old_model, old_batch]
+    else:
+        with redirect_stdout(io.StringIO()):
+            old = time_course(old_model, old_batch, a.budget)
     out("")
     out("== Time to quality (FD at n=2,000 against the held-out digits; per-epoch curves, seconds re-measured now)")
-    time_to_quality(course["s_per_step"], t["s_per_step"], out)
+    out(f"   the course's curve here is the OLD make train ({old_model}, batch {old_batch}: "
+        f"{old['s_per_step'] * 1000:.1f} ms/step now)")
+    time_to_quality(old["s_per_step"], t["s_per_step"], out)
+    out("")
+    out("== Old and new make train side by side (curves of seed 0; times = epochs x steps x seconds per step now)")
+    new_model, new_batch = new_recipe()
+    if (new_model, new_batch) in rows:
+        new = rows[new_model, new_batch]
+    else:
+        with redirect_stdout(io.StringIO()):
+            new = time_course(new_model, new_batch, a.budget)
+    side_by_side(old["s_per_step"], new["s_per_step"], out)
     out("")
     out(f"(make bench took {fmt_time(time.perf_counter() - t_start)})")
     if a.out:

@@ -92,3 +92,45 @@ def test_out_under_a_file_is_refused(capsys, tmp_path):
     with pytest.raises(SystemExit):
         bench.main(["--out", str(tmp_path / "a_file" / "report.txt")])
     assert "cannot write there" in capsys.readouterr().err
+
+
+def write_old_and_new(tmp_path, monkeypatch, old_rows, new_rows):
+    old = {"machine": "test machine", "recipe": "dcgan: {}", "steps_per_epoch": 500, "epochs": old_rows}
+    new = {"machine": "test machine", "recipe": "wide: {}", "settings": {"model": "dcgan_wide", "batch_size": 64},
+           "steps_per_epoch": 125, "epochs": new_rows}
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    monkeypatch.setattr(bench, "COURSE_CURVE", tmp_path / "old.json")
+    monkeypatch.setattr(bench, "WIDE_CURVE", tmp_path / "new.json")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+
+
+def test_side_by_side_prices_each_recipe_with_its_own_step_time(tmp_path, monkeypatch):
+    old = curve([60.0, 25.0, 20.0])  # passes the lessons' bar (FD <= 30, score 7), never the clean one
+    new = curve([50.0, 12.0, 8.0, 7.0])
+    new[2]["classifier_score"] = 7.4   # FD 8 but score below 7.5: not clean yet
+    new[3]["classifier_score"] = 7.8   # clean at epoch 4
+    for r in new:
+        r["min_class_share"] = 0.06
+    new[3]["near_copy_share"] = 0.004
+    write_old_and_new(tmp_path, monkeypatch, old, new)
+    lines = []
+    results = bench.side_by_side(0.02, 0.25, lines.append)
+    text = "\n".join(lines)
+    passbar = next(k for k in results if k.startswith("pass bar"))
+    cleanbar = next(k for k in results if k.startswith("clean bar"))
+    assert results[passbar]["old"] == pytest.approx(2 * 500 * 0.02)  # epoch 2: 20 s
+    assert results[passbar]["new"] == pytest.approx(2 * 125 * 0.25)  # epoch 2: FD 12, score 7
+    assert results[cleanbar] == {"old": None, "new": pytest.approx(4 * 125 * 0.25)}
+    assert "not in 3 ep" in text and "(ep 4)" in text
+    assert "dcgan_wide, batch 64" in text and "0.004 at epoch 4" in text
+    assert bench.new_recipe() == ("dcgan_wide", 64)
+
+
+def test_side_by_side_says_how_to_make_missing_curves(tmp_path, monkeypatch):
+    monkeypatch.setattr(bench, "COURSE_CURVE", tmp_path / "nope.json")
+    monkeypatch.setattr(bench, "WIDE_CURVE", tmp_path / "nope2.json")
+    monkeypatch.setattr(bench, "ROOT", tmp_path)
+    lines = []
+    assert bench.side_by_side(0.02, 0.25, lines.append) == {}
+    assert "make bench FULL=1" in lines[0]

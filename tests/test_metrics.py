@@ -182,6 +182,47 @@ def test_check_follows_thresholds():
     assert metrics.meets_bar(just_outside) == {"fd": False, "classifier_score": False, "every_class": False}
 
 
+# --------------------------------------------------------------------------- make train's clean-digits bar
+
+
+def test_clean_bar_is_stricter_than_the_lessons_bar():
+    c, t = metrics.CLEAN, metrics.THRESHOLDS
+    assert c["fd_max"] < t["fd_max"] and c["score_min"] > t["score_min"]
+    assert c["min_class_share"] > t["min_class_share"]
+    assert 0.01 < c["near_copy_max"] < 0.5  # above what new digits give (1%), far below a copier
+
+
+def test_clean_follows_its_bar():
+    c = metrics.CLEAN
+    at_the_limits = {"fd": c["fd_max"], "classifier_score": c["score_min"],
+                     "class_shares": [c["min_class_share"]] * 10, "near_copy_share": c["near_copy_max"]}
+    assert metrics.clean(at_the_limits) == {"fd": True, "classifier_score": True, "every_class": True,
+                                            "no_near_copies": True}
+    just_outside = {"fd": c["fd_max"] + 0.01, "classifier_score": c["score_min"] - 0.01,
+                    "class_shares": [0.2] * 4 + [c["min_class_share"] - 0.001] + [0.1] * 5,
+                    "near_copy_share": c["near_copy_max"] + 0.001}
+    assert metrics.clean(just_outside) == {"fd": False, "classifier_score": False, "every_class": False,
+                                           "no_near_copies": False}
+    # what make train (gan_lib.core.run_folder.write_final_outputs) prints: a heading and one verdict line per figure
+    text = metrics.clean_summary({**just_outside, "near_copy_expected": 0.01, "exact_copies": 0,
+                                  "median_ratio": 1.0})
+    assert len(text.splitlines()) == 5 and text.count("FAIL") == 4
+
+
+def test_near_copies_tell_copied_training_digits_from_new_digits():
+    """Training digits are copies of themselves (distance 0); held-out digits are new ones (about 1%)."""
+    copied = metrics.near_copies(data.load_digits("train", verbose=False).images[:500])
+    assert copied["near_copy_share"] == 1.0 and copied["exact_copies"] == 500
+    new = metrics.near_copies(data.load_digits("heldout", verbose=False).images[:2000])
+    assert new["near_copy_share"] <= metrics.CLEAN["near_copy_max"]
+    assert new["near_copy_share"] == pytest.approx(0.01, abs=0.005) and new["exact_copies"] == 0
+
+
+def test_real_digits_pass_the_clean_bar(real_result):
+    r = {**real_result, "near_copy_share": 0.0}  # the copies side is tested above
+    assert all(metrics.clean(r).values())
+
+
 def test_evaluate_uses_the_first_n_images(real_result):
     x = data.load_digits("train", verbose=False).images[:600]
     r = metrics.evaluate(x, n=300)

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_lib import checkpoint, train
+from gan_lib import checkpoint, metrics, train
 from gan_lib.core.callbacks import TrainingDiverged
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,6 +96,11 @@ def test_run_folder_has_everything(reference_run):
     assert {"fd", "fd_floor", "classifier_score", "class_shares", "passes", "seconds_per_epoch_median"} <= m.keys()
     assert "Data: shipped MNIST, train split" in r.stdout
     assert "Frechet distance" in r.stdout
+    # the clean-digits bar (metrics.CLEAN) with the near-copy check, in metrics.json and printed
+    assert set(m["clean"]) == {"fd", "classifier_score", "every_class", "no_near_copies"}
+    assert 0.0 <= m["near_copy_share"] <= 1.0 and m["clean_bar"] == metrics.CLEAN
+    assert m["clean"]["fd"] is False  # 4 epochs of the MLP on 512 digits: far from clean
+    assert "clean-digits bar" in r.stdout and "near-copies" in r.stdout
 
 
 def test_saved_generator_loads_safely_and_samples(reference_run):
@@ -223,7 +228,7 @@ def test_diverging_run_stops_keeps_last_good_checkpoint(tmp_path):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(model="gan9000"), "Unknown model 'gan9000'. Valid models: mlp, tutorial_dcgan, dcgan"),
     (dict(model="cond_dcgan"), "Model 'cond_dcgan' is class-conditional; this command trains unconditional models "
-                               "(valid models: mlp, tutorial_dcgan, dcgan, dcgan_sa, dcgan_uniform)"),
+                               "(valid models: mlp, tutorial_dcgan, dcgan, dcgan_wide, dcgan_sa, dcgan_uniform)"),
     (dict(model="cifar_small"), "Model 'cifar_small' makes 32x32x3 images"),
     (dict(data="cifar"), "Unknown data 'cifar'. Valid: shipped, mnist"),
     (dict(loss="l2"), "Unknown loss 'l2'"),

@@ -150,6 +150,8 @@ def write_final_outputs(gan, run_dir: Path, history: list, run_config: dict, tra
     samples = gan.sample(metrics.N_EVAL, seed=2024)
     write_atomic(run_dir / "samples.npy", lambda p: np.save(p, samples.astype(np.float32), allow_pickle=False))
     result = metrics.evaluate(samples)
+    result.update(metrics.near_copies(samples))
+    result["clean"] = metrics.clean(result)
     epoch_seconds = [h["seconds"] for h in history]
     result.update({
         "model": run_config["model"],
@@ -161,6 +163,7 @@ def write_final_outputs(gan, run_dir: Path, history: list, run_config: dict, tra
         "seconds_training_total": round(float(np.sum(epoch_seconds)), 1),
         "classifier_heldout_accuracy": classifier.card()["heldout_accuracy"],
         "thresholds": metrics.THRESHOLDS,
+        "clean_bar": metrics.CLEAN,
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.system()}",
     })
     write_atomic(run_dir / "metrics.json", lambda p: p.write_text(json.dumps(result, indent=2) + "\n"))
@@ -168,6 +171,7 @@ def write_final_outputs(gan, run_dir: Path, history: list, run_config: dict, tra
         f"(median {result['seconds_per_epoch_median']:.1f} s/epoch). Samples of {run_config['model']} "
         f"against the {metrics.N_EVAL:,} held-out digits:")
     log(metrics.summary(result))
+    log(metrics.clean_summary(result))
     log(f"Wrote {run_dir}/: training.gif, losses.png, history.csv, samples/, checkpoints/, generator.keras, "
         "discriminator.keras, samples.npy, metrics.json, run_config.json")
     return result

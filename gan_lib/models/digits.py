@@ -11,7 +11,8 @@ builder            latent  G params    D params   what
 =================  ======  ==========  =========  ==========================================
 ``mlp``            100     114,064     100,609    the articles' MLP pair
 ``tutorial_dcgan`` 100     2,330,944   212,865    TensorFlow's DCGAN tutorial
-``dcgan``          64      558,849     138,561    the course's default DCGAN, for a CPU
+``dcgan``          64      558,849     138,561    the course's small DCGAN, for a CPU (the lessons')
+``dcgan_wide``     64      1,509,697   660,929    a wider DCGAN for clean digits (slower)
 ``dcgan_sa``       64      563,970     143,682    ``dcgan`` + self-attention at 14x14 (lesson 09)
 ``dcgan_uniform``  64      558,849     138,561    ``dcgan`` on uniform latents (lesson 09)
 ``mlp_wide``       64      550,416     533,505    lesson 06's wider MLP pair (not registered)
@@ -124,6 +125,55 @@ def dcgan(latent_dim: int = 64):
             layers.Conv2D(64, 4, strides=2, padding="same"),
             layers.LeakyReLU(negative_slope=0.2),
             layers.Conv2D(128, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Flatten(name="features"),
+            layers.Dense(1),
+        ],
+        name="discriminator",
+    )
+    return g, d
+
+
+def dcgan_wide(latent_dim: int = 64):
+    """A wider DCGAN for clean digits: 7x7x256 -> 14x14x128 -> 28x28x64 -> 28x28x1.
+
+    G: Dense 7x7x256 -> Conv2DTranspose 128 and 64 (4x4, stride 2), each followed by
+    BatchNorm and ReLU, then a 3x3 Conv2D to one ``tanh`` channel. D: Conv2D 64, 128,
+    256 (4x4, stride 2: 14x14, 7x7, 4x4) with LeakyReLU 0.2 and no BatchNorm or
+    Dropout, flattened to 4,096 ``"features"``. At ``latent_dim=64``: G 1,509,697 and
+    D 660,929 parameters. Why: ``make train``'s small :func:`dcgan` plateaus (FD 23.2
+    after 40 epochs, as reported in the issue) with about half of its samples malformed; this pair at batch 64,
+    Adam(5e-4, beta_1=0.5), EMA 0.999 meets :data:`gan_lib.measure.metrics.CLEAN`
+    (seed 0: FD 7.2, classifier score 7.7 after 2,500 steps), but each step costs
+    10-12x a ``dcgan`` step at batch 16 (measured on a shared 2-core CPU), so it is not yet ``make train``'s default
+    (benchmarks/results/make_train_recipe.md). :func:`dcgan` stays as it was: the
+    lessons train it by name.
+    """
+    g = keras.Sequential(
+        [
+            keras.Input((latent_dim,)),
+            layers.Dense(7 * 7 * 256, use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Reshape((7, 7, 256)),
+            layers.Conv2DTranspose(128, 4, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False),
+            layers.BatchNormalization(),
+            layers.ReLU(),
+            layers.Conv2D(1, 3, padding="same", activation="tanh"),
+        ],
+        name="generator",
+    )
+    d = keras.Sequential(
+        [
+            keras.Input(IMAGE_SHAPE),
+            layers.Conv2D(64, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(128, 4, strides=2, padding="same"),
+            layers.LeakyReLU(negative_slope=0.2),
+            layers.Conv2D(256, 4, strides=2, padding="same"),
             layers.LeakyReLU(negative_slope=0.2),
             layers.Flatten(name="features"),
             layers.Dense(1),
