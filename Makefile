@@ -2,7 +2,7 @@
 # requirements.txt the first time (and again whenever requirements.txt changes).
 #
 #   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores)
-#   make test      every test: lint (ruff, duplicated code), pytest, every notebook in quick mode, with a time ledger (about 13 min)
+#   make test      every test: lint (ruff, duplicated code), pytest, every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
