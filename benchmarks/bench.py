@@ -18,7 +18,7 @@ It prints, in this order:
    in a ``tf.function``, batch 256, Adam 1e-4; ``tutorial_reference.make_train_step``)
    against the course's default training (``GAN.fit`` with ``DEFAULTS``), live,
    per step, per image and per epoch, as ratios.
-4. **Options** the issue asks to measure on the course's default: XLA
+4. **Options** worth measuring on the course's default: XLA
    (``jit_compile=True``) and ``steps_per_execution``.
 5. **Time to quality**: wall time until the Frechet distance first reaches a
    stated level, for the course's old default run (``dcgan`` at batch 16) and

@@ -142,7 +142,8 @@ def dcgan_wide(latent_dim: int = 64):
     256 (4x4, stride 2: 14x14, 7x7, 4x4) with LeakyReLU 0.2 and no BatchNorm or
     Dropout, flattened to 4,096 ``"features"``. At ``latent_dim=64``: G 1,509,697 and
     D 660,929 parameters. Why: ``make train``'s small :func:`dcgan` plateaus (FD 23.2
-    after 40 epochs, as reported in the issue) with about half of its samples malformed; this pair at batch 64,
+    after 40 epochs on the course protocol, measured by the team, not re-run here) with about
+    half of its samples malformed; this pair at batch 64,
     Adam(5e-4, beta_1=0.5), EMA 0.999 meets :data:`gan_lib.measure.metrics.CLEAN`
     (seed 0: FD 7.2, classifier score 7.7 after 2,500 steps), but each step costs
     10-12x a ``dcgan`` step at batch 16 (measured on a shared 2-core CPU), so it is not yet ``make train``'s default
