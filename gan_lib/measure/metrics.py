@@ -96,21 +96,19 @@ def near_copies(images, n: int | None = None) -> dict:
             "exact_copies": m["exact_copies"], "median_ratio": m["median_ratio"]}
 
 
+def _verdict(passed: bool) -> str:
+    return "pass" if passed else "FAIL"
+
+
 def clean(result: dict) -> dict:
     """The :data:`CLEAN` verdicts (True = pass) for a result of :func:`evaluate` updated with :func:`near_copies`."""
-    t = CLEAN
-    return {
-        "fd": bool(result["fd"] <= t["fd_max"]),
-        "classifier_score": bool(result["classifier_score"] >= t["score_min"]),
-        "every_class": bool(min(result["class_shares"]) >= t["min_class_share"]),
-        "no_near_copies": bool(result["near_copy_share"] <= t["near_copy_max"]),
-    }
+    return {**meets_bar(result, CLEAN), "no_near_copies": bool(result["near_copy_share"] <= CLEAN["near_copy_max"])}
 
 
 def clean_summary(result: dict) -> str:
     """The :data:`CLEAN` bar, one line per figure, for a result carrying :func:`clean`'s inputs."""
     t, p = CLEAN, clean(result)
-    ok = lambda b: "pass" if b else "FAIL"  # noqa: E731
+    ok = _verdict
     return "\n".join([
         "clean-digits bar (metrics.CLEAN, stricter than the pass levels above):",
         f"  Frechet distance   {result['fd']:6.2f} <= {t['fd_max']:g}  {ok(p['fd'])}",
@@ -243,9 +241,10 @@ def evaluate(images, n: int | None = None) -> dict:
     return result
 
 
-def meets_bar(result: dict) -> dict:
-    """Each threshold's verdict (True = pass) for a result of :func:`evaluate`."""
-    t = THRESHOLDS
+def meets_bar(result: dict, bar: dict = THRESHOLDS) -> dict:
+    """Each threshold's verdict (True = pass) for a result of :func:`evaluate`, against ``bar``
+    (the lessons' pass levels :data:`THRESHOLDS`, or the stricter :data:`CLEAN`)."""
+    t = bar
     return {
         "fd": bool(result["fd"] <= t["fd_max"]),
         "classifier_score": bool(result["classifier_score"] >= t["score_min"]),
@@ -256,7 +255,7 @@ def meets_bar(result: dict) -> dict:
 def summary(result: dict) -> str:
     """A few lines that print a result of :func:`evaluate` with its verdicts."""
     t, p = THRESHOLDS, result["passes"]
-    ok = lambda b: "pass" if b else "FAIL"  # noqa: E731
+    ok = _verdict
     shares = " ".join(f"{d}:{s:.2f}" for d, s in enumerate(result["class_shares"]))
     return "\n".join([
         f"Frechet distance  {result['fd']:8.2f}  (real-vs-real floor {result['fd_floor']:.2f}, "
