@@ -26,8 +26,8 @@ It prints, in this order:
    (``benchmarks/reference/*.json``) with the seconds per step re-measured
    live. ``--full`` re-runs those curves.
 6. **Old and new ``make train`` recipes side by side**: FD and classifier score against
-   wall time for the current recipe (``dcgan``, batch 16) and the wide
-   candidate (``dcgan_wide``, batch 32), from their curves
+   wall time for the old recipe (``dcgan``, batch 16) and the new one
+   (``dcgan_deep``, batch 32, ``gan_lib.train.DEFAULTS``), from their curves
    with live seconds per step, and when each first meets the clean-digits bar
    (:data:`gan_lib.measure.metrics.CLEAN`).
 
@@ -62,7 +62,7 @@ from gan_lib.core.cli import OneLineParser  # noqa: E402
 
 REFERENCE = ROOT / "benchmarks" / "reference" / "tutorial_150.json"
 COURSE_CURVE = ROOT / "benchmarks" / "reference" / "course_default.json"  # the old make train: dcgan, batch 16
-WIDE_CURVE = ROOT / "benchmarks" / "reference" / "make_train_wide.json"   # the candidate: dcgan_wide, batch 32
+NEW_CURVE = ROOT / "benchmarks" / "reference" / "make_train_deep.json"   # make train now: dcgan_deep, batch 32
 OLD_RECIPE = ("dcgan", 16)  # (model, batch) of the old make train, timed live for its curve
 EPOCH_IMAGES = 8000  # the course's training split
 TARGET_EPOCHS = 150  # the reference: the TensorFlow tutorial's recipe after 150 epochs
@@ -309,7 +309,7 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
         + f"; {ref_steps} steps/epoch; XLA {'on' if ref.get('xla', True) else 'off'}")
     out(f"    recorded on: {ref['machine']}; median {ref_epoch_recorded:.1f} s/epoch then, "
         f"{ref_epoch_live:.1f} s/epoch re-measured now (the faster tutorial variant)")
-    out(f"  course default:  {COURSE_CURVE.relative_to(ROOT)}: {len(cur['epochs'])} epochs, {cur_steps} steps/epoch")
+    out(f"  old default:  {COURSE_CURVE.relative_to(ROOT)}: {len(cur['epochs'])} epochs, {cur_steps} steps/epoch")
     out(f"    recorded on: {cur['machine']}; median {cur_epoch_recorded:.1f} s/epoch then, "
         f"{cur_epoch_live:.1f} s/epoch re-measured now")
 
@@ -323,7 +323,7 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
                lambda r: r["fd"] <= metrics.THRESHOLDS["fd_max"]),
               ("pass bar: FD, classifier score and every class (metrics.THRESHOLDS)", passes)]
     out("")
-    out(f"  {'level':<66} {'tutorial':>20} {'course default':>20} {'ratio':>7}")
+    out(f"  {'level':<66} {'tutorial':>20} {'old default':>20} {'ratio':>7}")
     results = {}
     for name, ok in levels:
         r, c = first_epoch(ref_curve, ok), first_epoch(cur["epochs"], ok)
@@ -346,13 +346,13 @@ def time_to_quality(course_s_per_step: float, tutorial_s_per_step: float, out) -
     if c:
         ct = c["epoch"] * cur_epoch_live
         verdict = "met" if ct <= full_ref / 10 else "NOT met"
-        out(f"    course default reaches FD {c['fd']:.1f} <= {best['fd']:.1f} (the tutorial's best) at epoch "
+        out(f"    old default reaches FD {c['fd']:.1f} <= {best['fd']:.1f} (the tutorial's best) at epoch "
             f"{c['epoch']}: {fmt_time(ct)} = 1/{full_ref / ct:.0f} of the tutorial's {TARGET_EPOCHS} epochs"
             + (f" -> {verdict}" if n_ref >= TARGET_EPOCHS else f" ({verdict.lower()} so far)"))
     else:
-        out(f"    course default never reaches FD {best['fd']:.1f} in its {len(cur['epochs'])} epochs -> NOT met")
+        out(f"    old default never reaches FD {best['fd']:.1f} in its {len(cur['epochs'])} epochs -> NOT met")
     p = first_epoch(cur["epochs"], passes)
-    out("  Goal: clean digits of every class in about 5 min: course default passes the bar at "
+    out("  Goal: clean digits of every class in about 5 min: old default passes the bar at "
         + (f"epoch {p['epoch']}, {fmt_time(p['epoch'] * cur_epoch_live)} of training" if p else "no epoch"))
     return results
 
@@ -369,11 +369,11 @@ def clean(row: dict) -> bool:
 
 
 def new_recipe() -> tuple[str, int]:
-    """(model, batch) of the new recipe's curve (WIDE_CURVE's settings), to time it live."""
-    if WIDE_CURVE.exists():
-        st = json.loads(WIDE_CURVE.read_text()).get("settings", {})
-        return st.get("model", "dcgan_wide"), int(st.get("batch_size", 32))
-    return "dcgan_wide", 32
+    """(model, batch) of the new recipe's curve (NEW_CURVE's settings), to time it live."""
+    if NEW_CURVE.exists():
+        st = json.loads(NEW_CURVE.read_text()).get("settings", {})
+        return st.get("model", "dcgan_deep"), int(st.get("batch_size", 32))
+    return "dcgan_deep", 32
 
 
 def side_by_side(old_s_per_step: float, new_s_per_step: float, out) -> dict:
@@ -384,15 +384,15 @@ def side_by_side(old_s_per_step: float, new_s_per_step: float, out) -> dict:
     takes to first meet the pass bar and the clean bar (``None``: not in its curve).
     """
     old = json.loads(COURSE_CURVE.read_text()) if COURSE_CURVE.exists() else None
-    new = json.loads(WIDE_CURVE.read_text()) if WIDE_CURVE.exists() else None
+    new = json.loads(NEW_CURVE.read_text()) if NEW_CURVE.exists() else None
     if old is None or new is None:
-        missing = [str(p.relative_to(ROOT)) for p, x in ((COURSE_CURVE, old), (WIDE_CURVE, new)) if x is None]
+        missing = [str(p.relative_to(ROOT)) for p, x in ((COURSE_CURVE, old), (NEW_CURVE, new)) if x is None]
         out(f"  (missing {', '.join(missing)}: run `make bench FULL=1` to make the curves)")
         return {}
     per_epoch = {"old": old["steps_per_epoch"] * old_s_per_step, "new": new["steps_per_epoch"] * new_s_per_step}
     out(f"  old: {COURSE_CURVE.relative_to(ROOT)} ({old['recipe'].split(':')[0]}); {old['steps_per_epoch']} "
         f"steps/epoch, {per_epoch['old']:.1f} s/epoch now")
-    out(f"  new: {WIDE_CURVE.relative_to(ROOT)} ({new['recipe'].split(':')[0]}); {new['steps_per_epoch']} "
+    out(f"  new: {NEW_CURVE.relative_to(ROOT)} ({new['recipe'].split(':')[0]}); {new['steps_per_epoch']} "
         f"steps/epoch, {per_epoch['new']:.1f} s/epoch now")
     out(f"  recorded on: old {old['machine']}; new {new['machine']}")
     out("")
@@ -437,7 +437,7 @@ def side_by_side(old_s_per_step: float, new_s_per_step: float, out) -> dict:
 def run_full(out):
     """Re-run both reference curves (what ``make bench FULL=1`` adds)."""
     py = sys.executable
-    for recipe in ("dcgan", "wide"):
+    for recipe in ("dcgan", "deep"):
         out(f"Re-running the {recipe} recipe's curve (benchmarks/course_curve.py --recipe {recipe}) ...")
         subprocess.run([py, str(ROOT / "benchmarks" / "course_curve.py"), "--recipe", recipe], check=True, cwd=ROOT)
     # A partial reference curve (stopped run) is continued; a complete one is re-run from scratch.

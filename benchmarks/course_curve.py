@@ -47,6 +47,10 @@ from gan_lib import metrics, train  # noqa: E402
 
 #: The recipes this script can record, and where each curve is committed.
 RECIPES = {
+    "deep": {"settings": {"model": "dcgan_deep", "epochs": 20, "batch_size": 32, "lr": 5e-4, "beta_1": 0.5,
+                          "loss": "nonsaturating", "ema_decay": 0.999, "data": "shipped", "seed": 0,
+                          "eval_every": 5},
+             "out": ROOT / "benchmarks" / "reference" / "make_train_deep.json", "latent_seed": 2024},
     "wide": {"settings": {"model": "dcgan_wide", "epochs": 10, "batch_size": 32, "lr": 5e-4, "beta_1": 0.5,
                           "loss": "nonsaturating", "ema_decay": 0.999, "data": "shipped", "seed": 0,
                           "eval_every": 4},
@@ -111,7 +115,7 @@ def main(argv=None) -> dict:
         d["batch_size"] = a.batch_size
     if a.lr is not None:
         d["lr"] = a.lr
-    copies = a.copies_every if a.recipe == "wide" else 0
+    copies = a.copies_every if a.recipe != "dcgan" else 0
     curve = Curve(8000 // d["batch_size"], recipe["latent_seed"], copies, d["epochs"])
     out = a.out or recipe["out"]
     if a.resume:

@@ -101,7 +101,7 @@ def write_old_and_new(tmp_path, monkeypatch, old_rows, new_rows):
     (tmp_path / "old.json").write_text(json.dumps(old))
     (tmp_path / "new.json").write_text(json.dumps(new))
     monkeypatch.setattr(bench, "COURSE_CURVE", tmp_path / "old.json")
-    monkeypatch.setattr(bench, "WIDE_CURVE", tmp_path / "new.json")
+    monkeypatch.setattr(bench, "NEW_CURVE", tmp_path / "new.json")
     monkeypatch.setattr(bench, "ROOT", tmp_path)
 
 
@@ -129,7 +129,7 @@ def test_side_by_side_prices_each_recipe_with_its_own_step_time(tmp_path, monkey
 
 def test_side_by_side_says_how_to_make_missing_curves(tmp_path, monkeypatch):
     monkeypatch.setattr(bench, "COURSE_CURVE", tmp_path / "nope.json")
-    monkeypatch.setattr(bench, "WIDE_CURVE", tmp_path / "nope2.json")
+    monkeypatch.setattr(bench, "NEW_CURVE", tmp_path / "nope2.json")
     monkeypatch.setattr(bench, "ROOT", tmp_path)
     lines = []
     assert bench.side_by_side(0.02, 0.25, lines.append) == {}

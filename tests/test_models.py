@@ -19,9 +19,9 @@ def pairs():
 
 def test_registry_names():
     assert {"mlp", "tutorial_dcgan", "dcgan"} <= set(models.MODELS)
-    # Registration order; make train's dcgan_wide, and lesson 09's two DCGAN variants the CLI can also train.
-    assert models.names_for((28, 28, 1)) == ["mlp", "tutorial_dcgan", "dcgan", "dcgan_wide", "dcgan_sa",
-                                                 "dcgan_uniform"]
+    # Registration order; make train's dcgan_deep, the wider candidate, and lesson 09's two DCGAN variants.
+    assert models.names_for((28, 28, 1)) == ["mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide",
+                                                 "dcgan_sa", "dcgan_uniform"]
     assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"]
 
 
@@ -118,7 +118,7 @@ def test_mlp_parameter_counts(pairs):
     assert d.count_params() == 784 * 128 + 128 + 128 + 1 == 100_609
 
 
-@pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan", "dcgan_wide"])
+@pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide"])
 def test_generator_output_shape_and_range(pairs, name):
     g, _ = pairs[name]
     latent_dim = models.MODELS[name].latent_dim
@@ -130,7 +130,7 @@ def test_generator_output_shape_and_range(pairs, name):
     assert x.std() > 0  # not a constant image
 
 
-@pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan", "dcgan_wide"])
+@pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide"])
 def test_discriminator_outputs_one_logit_per_image(pairs, name):
     _, d = pairs[name]
     x = np.random.default_rng(0).uniform(-1, 1, (6, 28, 28, 1)).astype(np.float32)
@@ -141,7 +141,7 @@ def test_discriminator_outputs_one_logit_per_image(pairs, name):
 
 
 @pytest.mark.parametrize("name,width", [("mlp", 128), ("tutorial_dcgan", 7 * 7 * 128), ("dcgan", 7 * 7 * 128),
-                                        ("dcgan_wide", 4 * 4 * 256)])
+                                        ("dcgan_deep", 4 * 4 * 128), ("dcgan_wide", 4 * 4 * 256)])
 def test_discriminator_has_a_features_layer(pairs, name, width):
     _, d = pairs[name]
     feat = d.get_layer("features")
@@ -150,7 +150,7 @@ def test_discriminator_has_a_features_layer(pairs, name, width):
     assert d.layers[-2] is feat
 
 
-@pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan", "dcgan_wide"])
+@pytest.mark.parametrize("name", ["mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide"])
 def test_generator_ends_in_tanh(pairs, name):
     g, _ = pairs[name]
     acts = [layer.get_config().get("activation") for layer in g.layers if "activation" in layer.get_config()]
@@ -178,7 +178,7 @@ def test_tutorial_dcgan_layers(pairs):
 @pytest.mark.parametrize("name, g_params, d_params", [
     ("tutorial_dcgan", 2_330_944, 212_865), ("dcgan", 558_849, 138_561),
     ("dcgan_sa", 558_849 + 5_121, 138_561 + 5_121), ("dcgan_uniform", 558_849, 138_561),
-    ("dcgan_wide", 1_509_697, 660_929),
+    ("dcgan_deep", 591_009, 166_625), ("dcgan_wide", 1_509_697, 660_929),
 ])
 def test_digits_parameter_counts(pairs, name, g_params, d_params):
     """The counts the digits module's docstring tabulates; the variants differ from dcgan only by their new layers."""
@@ -194,8 +194,27 @@ def test_dcgan_parameter_counts_by_hand(pairs):
     assert d.count_params() == 4 * 4 * 64 + 64 + 4 * 4 * 64 * 128 + 128 + 6272 + 1
 
 
+def test_dcgan_deep_layers_and_parameter_counts_by_hand(pairs):
+    """make train's model: G 7x7x128 -> 14x14x64 -> 28x28x32 -> 28x28x1, D strided 32/64/128, no BN in D."""
+    g, d = pairs["dcgan_deep"]
+    assert [tuple(layer.output.shape[1:]) for layer in g.layers
+            if isinstance(layer, (layers.Reshape, layers.Conv2DTranspose, layers.Conv2D))] == [
+        (7, 7, 128), (14, 14, 64), (28, 28, 32), (28, 28, 1)]
+    assert sum(isinstance(layer, layers.BatchNormalization) for layer in g.layers) == 3
+    assert [tuple(layer.output.shape[1:]) for layer in d.layers if isinstance(layer, layers.Conv2D)] == [
+        (14, 14, 32), (7, 7, 64), (4, 4, 128)]
+    assert not any(isinstance(layer, (layers.BatchNormalization, layers.Dropout)) for layer in d.layers)
+    # G: Dense 64*6272 (no bias); BN 4*6272; ConvT 4*4*128*64, BN 4*64; ConvT 4*4*64*32, BN 4*32; Conv 3*3*32*1 + 1
+    assert g.count_params() == (64 * 6272 + 4 * 6272 + 4 * 4 * 128 * 64 + 4 * 64 + 4 * 4 * 64 * 32 + 4 * 32
+                                + 3 * 3 * 32 + 1) == 591_009
+    # D: Conv 4*4*1*32 + 32; Conv 4*4*32*64 + 64; Conv 4*4*64*128 + 128; Dense 2048 + 1
+    assert d.count_params() == (4 * 4 * 32 + 32 + 4 * 4 * 32 * 64 + 64 + 4 * 4 * 64 * 128 + 128
+                                + 2048 + 1) == 166_625
+
+
 def test_dcgan_wide_layers_and_parameter_counts_by_hand(pairs):
-    """make train's model: G 7x7x256 -> 14x14x128 -> 28x28x64 -> 28x28x1, D strided 64/128/256, no BN in D."""
+    """The wider candidate (a step costs about three of dcgan_deep's): G 7x7x256 -> 14x14x128 -> 28x28x64 -> 28x28x1,
+    D strided 64/128/256, no BN in D."""
     g, d = pairs["dcgan_wide"]
     assert [tuple(layer.output.shape[1:]) for layer in g.layers
             if isinstance(layer, (layers.Reshape, layers.Conv2DTranspose, layers.Conv2D))] == [
@@ -213,11 +232,12 @@ def test_dcgan_wide_layers_and_parameter_counts_by_hand(pairs):
                                 + 4096 + 1) == 660_929
 
 
-def test_dcgan_is_unchanged_by_the_wide_default():
+def test_dcgan_is_unchanged_by_the_new_default():
     """Lessons 03, 07, 08 and 09 train ``dcgan`` by name; it keeps its own builder and spec."""
     assert models.spec("dcgan").builder is models.dcgan
+    assert models.spec("dcgan_deep").builder is models.dcgan_deep
     assert models.spec("dcgan_wide").builder is models.dcgan_wide
-    assert models.spec("dcgan_wide").latent_dim == models.spec("dcgan").latent_dim == 64
+    assert models.spec("dcgan_deep").latent_dim == models.spec("dcgan").latent_dim == 64
 
 
 def test_unregistered_pairs_parameter_counts():

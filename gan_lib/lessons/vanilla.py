@@ -14,6 +14,9 @@
   hidden layer (exercise 2.2). :func:`dead_weights` finds weights that get no
   gradient, which is how the bug shows.
 * :func:`uniform_latents`: that article's latent distribution, U(-1, 1).
+* :data:`LADDER`, :func:`fd_ladder` and :func:`show_ladder`: real digits
+  spoiled on purpose (pixel noise, blur, missing digits), each scored by the
+  protocol, so that an FD or a classifier score can be read as a picture.
 """
 
 from __future__ import annotations
@@ -130,6 +133,94 @@ def plot_class_shares(results: dict, ax=None):
     ax.set_ylabel("share of 2,000 samples")
     ax.legend(fontsize=8)
     return ax
+
+
+# --------------------------------------------------------------------------- reading FD as a picture
+
+#: Known ways of spoiling real digits: ``(name, kind, amount)``.
+#: ``noise``: add Gaussian pixel noise of this std, clipped to [-1, 1];
+#: ``blur``: a Gaussian blur of this std in pixels; ``classes``: keep only
+#: the digits ``0 .. amount - 1`` (a generator that lost the other modes).
+LADDER = (
+    ("real training digits", "none", 0),
+    ("pixel noise, std 0.1", "noise", 0.1),
+    ("pixel noise, std 0.3", "noise", 0.3),
+    ("blur, std 0.7 pixels", "blur", 0.7),
+    ("pixel noise, std 0.6", "noise", 0.6),
+    ("only digits 0-4", "classes", 5),
+    ("blur, std 1.5 pixels", "blur", 1.5),
+    ("only the digit 0", "classes", 1),
+)
+
+
+def _blur_matrix(size: int, std: float) -> np.ndarray:
+    """``B`` with ``B @ image @ B.T`` = a Gaussian blur of std ``std`` pixels (rows renormalised at the border)."""
+    i = np.arange(size)
+    b = np.exp(-0.5 * ((i[:, None] - i[None, :]) / std) ** 2)
+    return b / b.sum(1, keepdims=True)
+
+
+def spoil(images, kind: str, amount, labels=None, seed: int = 0) -> np.ndarray:
+    """Real digits spoiled one known way (see :data:`LADDER`); returns as many images as it is given.
+
+    ``classes`` needs ``labels`` and draws (with repetition, seeded) from the
+    digits whose label is below ``amount``.
+    """
+    x = np.asarray(images, np.float32)
+    if kind == "none":
+        return x.copy()
+    if kind == "noise":
+        rng = np.random.default_rng(seed)
+        return np.clip(x + amount * rng.standard_normal(x.shape).astype(np.float32), -1, 1)
+    if kind == "blur":
+        b = _blur_matrix(x.shape[1], amount).astype(np.float32)
+        return np.einsum("ij,njkc,lk->nilc", b, x, b)
+    if kind == "classes":
+        if labels is None:
+            raise ValueError("spoil(kind='classes') needs the digits' labels.")
+        keep = np.flatnonzero(np.asarray(labels) < amount)
+        return x[np.random.default_rng(seed).choice(keep, size=len(x))]
+    raise ValueError(f"Unknown kind {kind!r}: use one of none, noise, blur, classes.")
+
+
+def fd_ladder(n: int = metrics.N_EVAL, ladder=LADDER) -> list[dict]:
+    """Score each rung of ``ladder`` with :func:`gan_lib.measure.metrics.evaluate`.
+
+    The spoiled images are the first ``n`` shipped *training* digits (the FD
+    compares them with the held-out digits, as it does a generator's samples),
+    so the first rung is the real-vs-real floor. Each row holds ``name``, the
+    protocol's ``fd``, ``classifier_score``, ``kl_to_uniform`` and 8 of its ``images``.
+    """
+    from gan_lib import data
+
+    real = data.load_digits("train", verbose=False)
+    x, y = real.images[:n], real.labels[:n]
+    rows = []
+    for name, kind, amount in ladder:
+        spoiled = spoil(x, kind, amount, labels=y)
+        r = metrics.evaluate(spoiled)
+        rows.append({"name": name, "fd": r["fd"], "classifier_score": r["classifier_score"],
+                     "kl_to_uniform": r["kl_to_uniform"], "images": spoiled[:8]})
+    return rows
+
+
+def show_ladder(rows, extra=None, size: float = 1.1):
+    """One row of 8 images per rung of :func:`fd_ladder`, titled with its FD and classifier score.
+
+    ``extra``: more ``(name, images, result)`` rows to place by their FD (e.g. a trained GAN's samples).
+    """
+    import matplotlib.pyplot as plt
+
+    rows = list(rows) + [{"name": n, "fd": r["fd"], "classifier_score": r["classifier_score"], "images": im[:8]}
+                         for n, im, r in (extra or [])]
+    rows.sort(key=lambda r: r["fd"])
+    fig, axes = plt.subplots(len(rows), 1, figsize=(8 * size, len(rows) * size * 1.25))
+    for ax, r in zip(np.atleast_1d(axes), rows):
+        show_grid(r["images"], ncols=8, ax=ax)
+        ax.set_title(f"{r['name']}: FD {r['fd']:.1f}, classifier score {r['classifier_score']:.2f}",
+                     fontsize=9, loc="left")
+    fig.tight_layout()
+    return fig
 
 
 # --------------------------------------------------------------------------- the TF1 article's generator

@@ -57,9 +57,10 @@ LEARNED = {
 #: The goal for ``make train``'s samples: "clean digits", stricter than
 #: :data:`THRESHOLDS` (which lessons print and which stays as it is). Real
 #: training digits score FD 1.3 (the real-vs-real floor) and classifier score
-#: 9.5; ``make train``'s ``dcgan`` recipe scores FD 24.7 and 6.6, with about
-#: half its samples malformed; ``dcgan_wide`` at batch 64 meets it after 1,875
-#: steps at seed 0 (benchmarks/results/make_train_recipe.md). ``near_copy_max``
+#: 9.5; the old ``make train`` recipe (``dcgan``, batch 16) scored FD 24.7 and
+#: 6.6, with about half its samples malformed; the new one (``dcgan_deep``, batch
+#: 32, 5,000 steps) meets it at seeds 0, 1 and 2
+#: (benchmarks/results/make_train_recipe.md). ``near_copy_max``
 #: bounds the share of samples closer (in pixels) to their nearest training
 #: digit than 99% of held-out digits are (:func:`near_copies`): a generator that
 #: draws new digits puts about 1% there.

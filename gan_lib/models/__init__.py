@@ -14,8 +14,8 @@ matching and similar tricks read (see ``GAN.features``).
 module                         shapes              builders
 =============================  ==================  ========================================
 :mod:`.digits`                 z -> 28x28x1        ``mlp``, ``tutorial_dcgan``, ``dcgan``,
-                                                   ``dcgan_wide``, ``dcgan_sa``, ``dcgan_uniform``,
-                                                   ``mlp_wide``
+                                                   ``dcgan_deep``, ``dcgan_wide``, ``dcgan_sa``,
+                                                   ``dcgan_uniform``, ``mlp_wide``
 :mod:`.colour`                 z -> 32x32x3        ``cifar_article``, ``cifar_article_sn``,
                                                    ``cifar_small``, ``cifar_small_sn``
 :mod:`.conditional`            [z, y] -> 28x28x1   ``cond_dcgan``, ``cond_dcgan_concat``
@@ -53,14 +53,14 @@ import keras
 from gan_lib.data import IMAGE_SHAPE
 from gan_lib.models.colour import COLOUR_SHAPE, cifar_article, cifar_article_sn, cifar_small, cifar_small_sn
 from gan_lib.models.conditional import cond_dcgan, cond_dcgan_concat
-from gan_lib.models.digits import dcgan, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
+from gan_lib.models.digits import dcgan, dcgan_deep, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
 from gan_lib.models.parts import check_positive_ints
 from gan_lib.models.toy import toy_mlp
 
 __all__ = [
     "COLOUR_SHAPE", "CONDITIONAL_MODELS", "MODELS", "REGISTRY", "ModelSpec",
     "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "spec",
-    "mlp", "tutorial_dcgan", "dcgan", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
+    "mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
     "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
     "cond_dcgan", "cond_dcgan_concat", "toy_mlp",
 ]
@@ -96,6 +96,8 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "TensorFlow's DCGAN tutorial recipe"),
     ModelSpec("dcgan", dcgan, 64, IMAGE_SHAPE, False,
               "the course's default DCGAN, tuned for a CPU"),
+    ModelSpec("dcgan_deep", dcgan_deep, 64, IMAGE_SHAPE, False,
+              "make train's DCGAN for clean digits (G 7x7x128 -> 64 -> 32 -> 1, D 32/64/128)"),
     ModelSpec("dcgan_wide", dcgan_wide, 64, IMAGE_SHAPE, False,
               "a wider DCGAN for clean digits (G 1,509,697 / D 660,929 parameters)"),
     ModelSpec("cifar_article", cifar_article, 100, COLOUR_SHAPE, False,
