@@ -1,5 +1,6 @@
 """Lesson 03's exercise checks (DCGAN on MNIST): a transposed convolution's output size (3.1),
-spherical interpolation of latents (3.2), and one setting of the course DCGAN changed and trained (3.3)."""
+spherical interpolation of latents (3.2), one setting of the course DCGAN changed and trained (3.3),
+and one DCGAN training step written by hand (3.4)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import array, call
+from gan_lib.coursework.checks.common import array, call, number
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
 #: (size, kernel, stride, padding) cases for exercise 3.1, all with kernel >= stride.
@@ -195,3 +196,252 @@ def check_3_3(answer) -> None:
         raise Wrong(f"Your GAN's FD is {fd:.1f}; an untrained generator of the same shape scores {fd0:.1f}. "
                     "It has not learned enough to measure the change: the check asks for less than half.",
                     "train for more epochs (or check that you trained the GAN you passed)")
+
+
+# --------------------------------------------------------------------------- 3.4: one DCGAN training step
+
+#: Exercise 3.4's setting: a small batch, plain SGD (its update is ``lr * gradient``, so any
+#: difference in a gradient shows in the weights; Adam's first step is nearly ``lr * sign``).
+BATCH_3_4, LR_3_4 = 8, 0.05
+ARGS_3_4 = "(generator, discriminator, g_optimizer, d_optimizer, real, z_d, z_g)"
+
+
+class _WatchedSGD:
+    """Make the SGD optimizers handed to the student's step, logging every ``apply`` before it runs."""
+
+    @staticmethod
+    def make(name, log):
+        import keras
+
+        class Watched(keras.optimizers.SGD):
+            def apply(self, grads, trainable_variables=None):
+                log.append((name, [id(v) for v in (trainable_variables or [])],
+                            any(g is None for g in grads)))
+                return super().apply(grads, trainable_variables)
+
+        return Watched(LR_3_4, name=name)
+
+
+def _weights_3_4(net, rng):
+    """DCGAN's initialisation (Radford et al. 2016: every weight from N(0, 0.02)), BatchNorm's defaults."""
+    out = []
+    for v in net.weights:
+        name, shape = v.path.rsplit("/", 1)[-1], tuple(v.shape)
+        if name in ("gamma", "moving_variance"):
+            out.append(np.ones(shape, "float32"))
+        elif name in ("beta", "moving_mean", "bias"):
+            out.append(np.zeros(shape, "float32"))
+        else:
+            out.append((0.02 * rng.standard_normal(shape)).astype("float32"))
+    return out
+
+
+def _setting_3_4():
+    """The initial weights of a course DCGAN (G, D), a batch of 8 real digits, and the two latent batches."""
+    from gan_lib import data, models
+
+    g, d = models.build("dcgan")
+    rng = np.random.default_rng([3, 4])
+    init = (_weights_3_4(g, rng), _weights_3_4(d, rng))
+    real = data.load_digits("train", limit=BATCH_3_4, verbose=False).images
+    z_d, z_g = rng.standard_normal((2, BATCH_3_4, g.input_shape[-1])).astype("float32")
+    return init, real, z_d, z_g
+
+
+def _pair_3_4(init):
+    from gan_lib import models
+
+    g, d = models.build("dcgan")
+    g.set_weights(init[0])
+    d.set_weights(init[1])
+    return g, d
+
+
+def _state_3_4(g, d):
+    """Every weight after a step, by part: G's trainable weights, G's BatchNorm statistics, D's weights."""
+    import keras
+
+    def arrays(ws):
+        return [keras.ops.convert_to_numpy(w).astype(np.float64) for w in ws]
+
+    return {"G": arrays(g.trainable_weights), "G_bn": arrays(g.non_trainable_weights), "D": arrays(d.weights)}
+
+
+def _library_step_3_4(init, real, z_d, z_g, loss="nonsaturating", d_lr=LR_3_4):
+    """The course's own ``GAN.train_step`` on a fresh copy, with ``z_d`` and ``z_g`` as its two latent draws.
+
+    Returns ``(d_loss, g_loss, state)``. ``d_lr=0`` leaves D where it was (to see what G's
+    update would be against D before its update).
+    """
+    import keras
+
+    from gan_lib.core.gan import GAN
+
+    class ScriptedGAN(GAN):
+        """The course's GAN with its latent draws replaced by given batches, in order (nothing else changes)."""
+
+        def __init__(self, *args, latents, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._scripted = list(latents)
+
+        def _latents(self, n):
+            return keras.ops.convert_to_tensor(self._scripted.pop(0))
+
+    g, d = _pair_3_4(init)
+    gan = ScriptedGAN(g, d, latents=[z_d, z_g])
+    gan.compile(d_optimizer=keras.optimizers.SGD(d_lr), g_optimizer=keras.optimizers.SGD(LR_3_4), loss=loss)
+    logs = gan.train_step(keras.ops.convert_to_tensor(real))
+    return float(logs["d_loss"]), float(logs["g_loss"]), _state_3_4(g, d)
+
+
+def _rel_err(got, want) -> float:
+    """Largest difference between two lists of arrays, relative to the largest value of ``want``."""
+    scale = max(max((float(np.abs(w).max()) for w in want if w.size), default=0.0), 1e-12)
+    return max((float(np.abs(a - b).max()) for a, b in zip(got, want) if a.size), default=0.0) / scale
+
+
+def _update_err(got, want, before) -> float:
+    """How far one update is from another, relative to the size of the right one (0 when equal)."""
+    scale = max(max((float(np.abs(w - b).max()) for w, b in zip(want, before) if w.size), default=0.0), 1e-12)
+    return max((float(np.abs(a - w).max()) for a, w in zip(got, want) if a.size), default=0.0) / scale
+
+
+def _same_loss(a, b, tol=1e-5) -> bool:
+    return abs(a - b) <= tol * max(abs(b), 1e-6)
+
+
+def check_3_4(dcgan_train_step) -> None:
+    """A function ``dcgan_train_step(generator, discriminator, g_optimizer, d_optimizer, real, z_d, z_g)``
+    that makes one training step of the course's GAN and returns ``(d_loss, g_loss)``.
+
+    Goodfellow et al. (2014), Algorithm 1 with k = 1, as :meth:`gan_lib.core.gan.GAN.train_step`
+    does it: D descends ``softplus(-l(x)) + softplus(l(G(z_d)))`` (each term a batch mean, D called
+    on real and fake separately) with its own tape and ``d_optimizer``; then G descends
+    ``softplus(-l(G(z_g)))`` against the updated D, with its own tape and ``g_optimizer``. The check
+    runs the student's step and the library's on two copies of one course DCGAN (same weights, same
+    8 real digits, same latents, SGD) and asks that both losses and every weight agree
+    (within 1e-5 relative).
+    """
+    import inspect
+
+    from gan_lib.coursework.exercises import NotDone
+
+    expect_function(dcgan_train_step, "your dcgan_train_step function",
+                    f"dcgan_train_step should be a function dcgan_train_step{ARGS_3_4}")
+    try:
+        inspect.signature(dcgan_train_step).bind(*range(7))
+    except TypeError:
+        raise Wrong(f"dcgan_train_step should take seven arguments, {ARGS_3_4}, in that order.",
+                    "keep the signature of the stub") from None
+    except ValueError:
+        pass  # a builtin without a signature: just call it
+    init, real, z_d, z_g = _setting_3_4()
+    g, d = _pair_3_4(init)
+    before = _state_3_4(g, d)
+    g_ids, d_ids = {id(w) for w in g.trainable_weights}, {id(w) for w in d.trainable_weights}
+    log = []
+    g_opt, d_opt = _WatchedSGD.make("g_optimizer", log), _WatchedSGD.make("d_optimizer", log)
+    crash = None
+    try:
+        out = dcgan_train_step(g, d, g_opt, d_opt, real, z_d, z_g)
+    except (NotDone, NotImplementedError):
+        raise
+    except Exception as e:  # noqa: BLE001  (diagnosed below, from what the optimizers were given first)
+        crash, out = e, None
+
+    # What each optimizer was asked to update, in order.
+    for name, ids, none_grads in log:
+        own, other, net = (d_ids, g_ids, "G") if name == "d_optimizer" else (g_ids, d_ids, "D")
+        if set(ids) & other:
+            if name == "d_optimizer":
+                raise Wrong("d_optimizer was given G's weights: D's loss (or D's tape) is moving the generator.",
+                            "D's update differentiates D's loss with respect to discriminator.trainable_weights "
+                            "only, and applies those gradients with d_optimizer to those same weights")
+            raise Wrong("G's update also moved D: g_optimizer was given D's weights, so D took a step to help G "
+                        "fool it.",
+                        "differentiate G's loss with respect to generator.trainable_weights only; D's weights "
+                        "are read in G's loss but never written there")
+        if none_grads:
+            raise Wrong(f"{name} was given a gradient of None: that tape did not record the loss it was asked "
+                        "to differentiate.",
+                        "compute each loss inside the `with tf.GradientTape() as tape:` block whose tape you "
+                        "then call, one tape per update")
+    names = [name for name, _, _ in log]
+    if crash is not None:
+        raise Wrong(f"dcgan_train_step{ARGS_3_4} raised {type(crash).__name__}: {crash}.",
+                    "D's gradients go to d_optimizer with discriminator.trainable_weights, G's to g_optimizer "
+                    "with generator.trainable_weights")
+    for name, net in (("d_optimizer", "D"), ("g_optimizer", "G")):
+        if name not in names:
+            raise Wrong(f"{net}'s weights were never updated: {name} was not used.",
+                        f"after tape.gradient(...), call {name}.apply_gradients(zip(grads, weights))")
+    if names.index("g_optimizer") < names.index("d_optimizer"):
+        raise Wrong("G was updated before D. The course (Goodfellow et al.'s Algorithm 1) updates D first, "
+                    "then G against the updated D.")
+    if len(names) > 2:
+        raise Wrong(f"The optimizers were applied {len(names)} times ({', '.join(names)}); one step is one "
+                    "update of D and then one of G.")
+
+    # The two losses it returned.
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise Wrong(f"dcgan_train_step returned {type(out).__name__} {out!r:.60}; it should return the two "
+                    "losses, (d_loss, g_loss).", "return d_loss, g_loss")
+    d_loss = number(out[0], "the first value returned (D's loss)", "return d_loss, g_loss")
+    g_loss = number(out[1], "the second value returned (G's loss)", "return d_loss, g_loss")
+    d_want, g_want, want = _library_step_3_4(init, real, z_d, z_g)
+    got = _state_3_4(g, d)
+    ok = {"d_loss": _same_loss(d_loss, d_want), "g_loss": _same_loss(g_loss, g_want),
+          "D": _update_err(got["D"], want["D"], before["D"]) < 1e-5,
+          "G": _update_err(got["G"], want["G"], before["G"]) < 1e-5,
+          "G_bn": _rel_err(got["G_bn"], want["G_bn"]) < 1e-5}
+    if all(ok.values()):
+        return
+    if not ok["d_loss"] and not ok["g_loss"] and _same_loss(d_loss, g_want, 1e-4) and _same_loss(g_loss, d_want, 1e-4):
+        raise Wrong("The two losses come back in the wrong order.", "return d_loss, g_loss")
+
+    def like(run, parts=("D", "G", "G_bn"), losses=True, tol=1e-4):
+        dl, gl, state = run
+        return (all(_rel_err(got[p], state[p]) < tol for p in parts)
+                and (not losses or (_same_loss(d_loss, dl, tol) and _same_loss(g_loss, gl, tol))))
+
+    if like(_library_step_3_4(init, real, z_g, z_d)):
+        raise Wrong("The latents are swapped: you used z_g for D's update and z_d for G's.",
+                    "D's fakes are generator(z_d), G's are generator(z_g)")
+    for z, name in ((z_d, "z_d"), (z_g, "z_g")):
+        if like(_library_step_3_4(init, real, z, z)):
+            raise Wrong(f"Both updates used the same latents ({name}). The course draws fresh latents for G's "
+                        "update, after D's.", "D's fakes are generator(z_d), G's are generator(z_g)")
+    if ok["D"] and like(_library_step_3_4(init, real, z_d, z_d, d_lr=0.0), parts=("G",), losses=False):
+        raise Wrong("G's update used D from before its update, with D's fakes (one forward pass for both "
+                    "losses, as in TensorFlow's tutorial). The course updates D first, then draws G's fakes "
+                    "from z_g and scores them with the updated D.",
+                    "compute G's loss in its own tape, after d_optimizer.apply_gradients(...)")
+    if ok["D"] and like(_library_step_3_4(init, real, z_d, z_g, d_lr=0.0), parts=("G",), losses=False):
+        raise Wrong("G's loss was computed with D from before D's update (both losses recorded first, then "
+                    "both updates). The course scores G's fakes with the updated D.",
+                    "open G's tape after d_optimizer.apply_gradients(...)")
+    if ok["D"] and like(_library_step_3_4(init, real, z_d, z_g, loss="minimax"), parts=("G",), losses=False):
+        raise Wrong("G's loss is the saturating one, log(1 - D(G(z))) = -softplus(l): its gradient vanishes "
+                    "when D rejects the fakes (lesson 01). The course uses the non-saturating loss.",
+                    "G's loss is -log D(G(z)) = softplus(-l), the cross-entropy of D's logits with the label 1 "
+                    "(\"real\")")
+    if not ok["G_bn"]:
+        unchanged = _rel_err(got["G_bn"], before["G_bn"]) < 1e-7
+        raise Wrong("G's BatchNorm running statistics " + ("did not move at all" if unchanged else
+                                                           "differ from the course step's") +
+                    ": G was called in inference mode somewhere. In Keras 3 a call without training= runs "
+                    "BatchNorm in inference mode (the running averages, not the batch's statistics).",
+                    "pass training=True to every call of generator and discriminator in the step")
+    if not ok["d_loss"] and _same_loss(d_loss, d_want / 2, 1e-4):
+        raise Wrong(f"D's loss is {d_loss:.5g}, half the course's {d_want:.5g}: one mean over real and fake "
+                    "together. The course adds the mean over the real batch and the mean over the fake one.",
+                    "call D on real and on fake separately: d_loss = BCE(1, real logits) + BCE(0, fake logits)")
+    wrong = [what for key, what in (("d_loss", f"D's loss ({d_loss:.5g}; the course's step gives {d_want:.5g})"),
+                                    ("g_loss", f"G's loss ({g_loss:.5g}; the course's step gives {g_want:.5g})"),
+                                    ("D", "D's weights after the step"), ("G", "G's weights after the step"))
+             if not ok[key]]
+    raise Wrong("Your step differs from the course's GAN.train_step on the same weights, batch and latents in: "
+                + "; ".join(wrong) + ".",
+                "D: BCE of its logits on real (label 1) plus on generator(z_d) (label 0), its own tape and "
+                "d_optimizer; then G: BCE of D's logits on generator(z_g) with label 1, its own tape and "
+                "g_optimizer; training=True everywhere")
