@@ -446,6 +446,22 @@ def verdict(diff: dict, a: str = "projection", b: str = "concat") -> str:
     return f"no consistent difference ({a} ahead in {k}/{n} seeds)"
 
 
+def format_paired(table: list[dict], measures=MEASURES) -> str:
+    """For each measure and epoch: projection minus concat seed by seed, mean ± std, and :func:`verdict`."""
+    scale = {"accuracy": 100.0}
+    unit = {"accuracy": " points"}
+    lines = []
+    for m in measures:
+        lines.append(f"{m}: projection - concat{unit.get(m, '')}, per seed, then mean ± std "
+                     f"({'higher' if m == 'accuracy' else 'lower'} is better)")
+        for d in paired_differences(table, m):
+            k = scale.get(m, 1.0)
+            per_seed = " ".join(f"{k * x:+6.1f}" for x in d["diff"])
+            lines.append(f"  epoch {d['epoch']:2d}: {per_seed}   {k * d['mean']:+6.1f} ± {k * d['std']:4.1f}   "
+                         f"{verdict(d)}")
+    return "\n".join(lines)
+
+
 def format_spread(table: list[dict]) -> str:
     """Per model and epoch: each measure as mean ± std over seeds, then the per-seed values."""
     lines = [f"{'model':26s} {'epoch':>5s}  {'accuracy %':>18s}  {'FD':>14s}  {'mean class FD':>14s}   per seed "
