@@ -369,3 +369,29 @@ def test_quantized_samples_come_back_within_half_a_grey_level():
     q = conditional.quantize(x)
     assert q.dtype == np.uint8 and q[0] == 0 and q[-1] == 255
     assert np.abs(conditional.dequantize(q) - x).max() <= 0.5 / 127.5 + 1e-6
+
+
+def test_one_compared_run_writes_a_table_that_loads_back(tmp_path):
+    """The pipeline of `make lesson07` on a tiny budget: a row per epoch, uint8 samples, a table over the runs."""
+    digits = data.load_digits("train", limit=160, verbose=False)
+    runs = [conditional.train_compared(m, 0, digits, {"epochs": 2}, verbose=False) for m in conditional.COMPARED]
+    r = runs[0]
+    assert [row["epoch"] for row in r["rows"]] == [1, 2]
+    assert r["samples"].dtype == np.uint8 and r["samples"].shape == (2000, 28, 28, 1)
+    assert set(r["rows"][-1]) == set(conditional._ROW_KEYS) and len(r["rows"][-1]["class_fd"]) == 10
+    conditional.save_results(tmp_path, runs, {"mode": "test"})
+    doc = conditional.load_results(tmp_path)
+    assert [(x["model"], x["epoch"]) for x in doc["table"]] == [(m, e) for m in conditional.COMPARED for e in (1, 2)]
+    assert doc["table"][0]["seeds"] == [0] and doc["table"][0]["accuracy_std"] == 0.0
+    with np.load(tmp_path / conditional.sample_file("cond_dcgan", 0)) as f:
+        np.testing.assert_array_equal(f["images"], r["samples"])
+    assert "cond_dcgan" in conditional.format_spread(doc["table"])
+    assert "epoch  2" in conditional.format_paired(doc["table"])
+
+
+def test_the_command_line_refuses_bad_values(capsys):
+    for argv in (["--epochs", "0"], ["--seeds", "-1"]):
+        with pytest.raises(SystemExit) as e:
+            conditional.main(argv)
+        assert e.value.code == 2
+    assert "error:" in capsys.readouterr().err
