@@ -15,14 +15,38 @@ and builds the lesson's pictures: a grid with one row per digit, and paths
 within a class (fixed label, slerp between two latents) and across classes
 (fixed latent, the one-hot row moving from one class to another). It also
 holds the binary attribute of exercise 7.2 (thick vs thin strokes).
+
+Per-class quality: :func:`intra_class_fd` (the intra-class FD of Miyato &
+Koyama, 2018), :func:`class_fd` for samples, and :func:`class_fd_floor`, its
+real-vs-real value at the same ``n`` (FD is biased upwards at ~200 per class)::
+
+    asked = conditional.evaluation_labels()          # each digit as often as it has held-out digits
+    fds = conditional.class_fd(gan.sample(len(asked), labels=asked), asked)
+    print(fds.round(1), conditional.class_fd_floor().round(1))
+
+Section 6's comparison over seeds (``make lesson07``, i.e. ``python -m
+gan_lib.lessons.conditional``): :data:`COMPARED` models, each trained by
+:func:`train_compared` with every seed of :data:`SEEDS`, a row per epoch;
+:func:`save_results` writes ``runs/07_conditional/`` (``table.json`` and each
+run's last scored samples), :func:`load_results` reads it back,
+:func:`format_spread` and :func:`format_paired` print it.
 """
 
 from __future__ import annotations
 
+import json
+import tempfile
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import keras
 import numpy as np
 
-from gan_lib.core import latent
-from gan_lib.measure import classifier
+from gan_lib import data, models
+from gan_lib.core import callbacks, config, latent
+from gan_lib.core.gan import GAN
+from gan_lib.measure import classifier, metrics
 
 #: Mean conditional accuracy (share of samples that the course classifier reads
 #: as the digit asked for) that counts as "obeys the label". An untrained
@@ -196,8 +220,6 @@ def intra_class_fd(features, labels, ref_features, ref_labels, n_classes: int = 
     covariances are estimated from few vectors), so read ``FD_c`` against the
     real-vs-real floor at the same ``n`` (:func:`class_fd_floor`).
     """
-    from gan_lib.measure import metrics
-
     features, ref_features = np.asarray(features), np.asarray(ref_features)
     labels, ref_labels = np.asarray(labels).astype(int), np.asarray(ref_labels).astype(int)
     if len(features) != len(labels) or len(ref_features) != len(ref_labels):
@@ -211,27 +233,18 @@ def intra_class_fd(features, labels, ref_features, ref_labels, n_classes: int = 
     return out
 
 
+@lru_cache(maxsize=1)
 def _class_reference():
-    """Classifier features and labels of the held-out digits, and of the training digits (cached)."""
-    global _REFERENCE
-    if _REFERENCE is None:
-        from gan_lib import data
-
-        held = data.load_digits("heldout", verbose=False)
-        train = data.load_digits("train", verbose=False)
-        f_held, _ = classifier.features_and_probs(held.images)
-        f_train, _ = classifier.features_and_probs(train.images)
-        _REFERENCE = {"held": (f_held, np.asarray(held.labels)), "train": (f_train, np.asarray(train.labels))}
-    return _REFERENCE
-
-
-_REFERENCE = None
+    """Classifier features and labels of the held-out digits, and of the training digits (computed once)."""
+    held = data.load_digits("heldout", verbose=False)
+    train = data.load_digits("train", verbose=False)
+    f_held, _ = classifier.features_and_probs(held.images)
+    f_train, _ = classifier.features_and_probs(train.images)
+    return {"held": (f_held, np.asarray(held.labels)), "train": (f_train, np.asarray(train.labels))}
 
 
 def heldout_counts(n_classes: int = 10) -> np.ndarray:
     """How many held-out digits each class has (about 200): the ``n`` of each class's FD."""
-    from gan_lib import data
-
     return np.bincount(data.load_digits("heldout", verbose=False).labels, minlength=n_classes)[:n_classes]
 
 
@@ -276,11 +289,6 @@ TABLE_FILE = "table.json"
 
 def new_cgan(name: str = "cond_dcgan", seed: int = 0, n_classes: int = 10, recipe: dict | None = None):
     """A compiled conditional :class:`gan_lib.core.gan.GAN` with the lesson's recipe, weights drawn from ``seed``."""
-    import keras
-
-    from gan_lib import models
-    from gan_lib.core.gan import GAN
-
     r = {**RECIPE, **(recipe or {})}
     keras.utils.set_random_seed(seed)
     g, d = models.build_conditional(name, n_classes=n_classes)
@@ -310,8 +318,6 @@ def score_samples(images, asked, n_classes: int = 10) -> dict:
     :func:`gan_lib.measure.metrics.evaluate`), ``accuracy`` (mean over classes)
     and ``per_class`` accuracy, ``class_fd`` (per-class FD) and its mean ``class_fd_mean``.
     """
-    from gan_lib.measure import metrics
-
     images, asked = np.asarray(images, np.float32), np.asarray(asked).astype(int)
     feats, probs = classifier.features_and_probs(images)
     per_class = per_class_accuracy(asked, probs.argmax(1), n_classes)
@@ -334,30 +340,22 @@ def class_samples(gan, seed: int = 5) -> tuple:
     return quantize(gan.sample(len(asked), seed=seed, labels=asked)), asked
 
 
-def _epoch_rows_class():
-    from gan_lib.core import callbacks
+class ClassTracker(callbacks.EpochRows):
+    """:class:`gan_lib.core.callbacks.EpochRows` whose rows carry :func:`score_samples` after every epoch.
 
-    class ClassTracker(callbacks.EpochRows):
-        """After every epoch, :func:`score_samples` of :func:`class_samples` (stored as uint8, so re-scorable)."""
-
-        def __init__(self, seed: int = 5):
-            super().__init__()
-            self.seed, self.last = seed, None
-
-        def measure(self, gan) -> dict:
-            q, asked = class_samples(gan, self.seed)
-            self.last = (q, asked)
-            return score_samples(dequantize(q), asked, gan.n_classes)
-
-    return ClassTracker
-
-
-def class_tracker(seed: int = 5):
-    """A :class:`gan_lib.core.callbacks.EpochRows` whose rows carry :func:`score_samples` after every epoch.
-
-    ``tracker.last`` keeps the newest ``(uint8 images, asked)``, the samples the newest row scored.
+    The samples are :func:`class_samples` (the same latents every epoch), scored as
+    stored (uint8), so a stored sample file re-scores to its row exactly;
+    ``self.last`` keeps the newest ``(uint8 images, asked)``.
     """
-    return _epoch_rows_class()(seed)
+
+    def __init__(self, seed: int = 5):
+        super().__init__()
+        self.seed, self.last = seed, None
+
+    def measure(self, gan) -> dict:
+        q, asked = class_samples(gan, self.seed)
+        self.last = (q, asked)
+        return score_samples(dequantize(q), asked, gan.n_classes)
 
 
 def train_compared(name: str, seed: int, digits=None, recipe: dict | None = None, verbose: bool = True) -> dict:
@@ -366,12 +364,10 @@ def train_compared(name: str, seed: int, digits=None, recipe: dict | None = None
     Returns ``{"model", "seed", "d_params", "g_params", "rows", "samples", "asked"}``;
     ``samples`` (uint8) are the last epoch's scored samples.
     """
-    from gan_lib import data
-
     r = {**RECIPE, **(recipe or {})}
     digits = data.load_digits("train", verbose=False) if digits is None else digits
     gan = new_cgan(name, seed, recipe=r)
-    tracker = class_tracker()
+    tracker = ClassTracker()
     gan.fit_images(digits.images, r["batch_size"], r["epochs"], seed=seed, labels=digits.labels, callbacks=[tracker])
     if verbose:
         for row in tracker.rows:
@@ -400,8 +396,6 @@ def spread(runs: list[dict]) -> list[dict]:
     ``runs``: dicts with ``model``, ``seed`` and ``rows`` (one per epoch, as
     :func:`train_compared` returns). Each output row also keeps the per-seed values.
     """
-    from gan_lib.measure import metrics
-
     out = []
     for model in dict.fromkeys(r["model"] for r in runs):
         group = sorted((r for r in runs if r["model"] == model), key=lambda r: r["seed"])
@@ -489,11 +483,6 @@ def format_class_fd(table: list[dict], floor, epoch: int | None = None) -> str:
 
 def results_dir(quick: bool | None = None):
     """``runs/07_conditional`` of the repository in full mode; a fresh temporary folder in quick mode."""
-    import tempfile
-    from pathlib import Path
-
-    from gan_lib.core import config
-
     quick = config.quick_mode() if quick is None else quick
     if quick:
         return Path(tempfile.mkdtemp(prefix="gan_course_07_quick_"))
@@ -503,9 +492,6 @@ def results_dir(quick: bool | None = None):
 
 def save_results(folder, runs: list[dict], extra: dict | None = None):
     """Write each run's last scored samples (``sample_file``, compressed uint8) and ``table.json``."""
-    import json
-    from pathlib import Path
-
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     out_runs = []
@@ -521,19 +507,12 @@ def save_results(folder, runs: list[dict], extra: dict | None = None):
 
 def load_results(folder=None) -> dict:
     """The stored ``table.json`` of ``make lesson07`` (default: the repository's ``runs/07_conditional``)."""
-    import json
-    from pathlib import Path
-
     folder = results_dir(quick=False) if folder is None else Path(folder)
     return json.loads((folder / TABLE_FILE).read_text())
 
 
 def main(argv=None):
     """``python -m gan_lib.lessons.conditional``: train :data:`COMPARED` for each seed and write the results folder."""
-    import time
-
-    from gan_lib import data
-    from gan_lib.core import config
     from gan_lib.core.cli import OneLineParser
 
     p = OneLineParser(prog="python -m gan_lib.lessons.conditional",
