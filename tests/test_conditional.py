@@ -176,7 +176,9 @@ def test_conditional_models_shapes_and_parameter_counts(cond_pairs):
     # D: the dcgan convolutions (1,088 + 131,200) and Dense(1) on 6,272 features (6,273) ...
     trunk = 1_088 + 131_200 + 6_273
     d_params = {"cond_dcgan": trunk + 10 * 6272,                       # ... + the class embedding E
-                "cond_dcgan_concat": trunk + 4 * 4 * 10 * 64}          # ... + 10 more input planes
+                "cond_dcgan_concat": trunk + 4 * 4 * 10 * 64,          # ... + 10 more input planes
+                # ... with 88 first-layer filters: 24 more, each 4*4*11 + 1 weights there and 4*4*128 in conv 2
+                "cond_dcgan_concat_matched": trunk + 4 * 4 * 10 * 64 + 24 * (4 * 4 * 11 + 1 + 4 * 4 * 128)}
     z = np.random.default_rng(0).standard_normal((3, 64)).astype("float32")
     y = np.eye(10, dtype="float32")[[0, 4, 9]]
     for name, (g, d) in cond_pairs.items():
@@ -186,6 +188,20 @@ def test_conditional_models_shapes_and_parameter_counts(cond_pairs):
         assert x.shape == (3, 28, 28, 1) and np.abs(x).max() <= 1.0
         assert keras.ops.convert_to_numpy(d([x, y], training=False)).shape == (3, 1)
         assert d.get_layer("features").output.shape == (None, 6272)
+
+
+def test_matched_concat_d_has_the_projection_d_size_and_the_same_generator(cond_pairs):
+    """Lesson 07's fair comparison: D parameter counts within 2%, generators layer for layer the same."""
+    (g_p, d_p), (g_c, d_c) = cond_pairs["cond_dcgan"], cond_pairs["cond_dcgan_concat_matched"]
+    assert abs(d_c.count_params() / d_p.count_params() - 1) < 0.02, (d_p.count_params(), d_c.count_params())
+    assert abs(cond_pairs["cond_dcgan_concat"][1].count_params() / d_p.count_params() - 1) > 0.2  # the unmatched one
+    assert [(type(la).__name__, la.count_params()) for la in g_p.layers] == \
+        [(type(la).__name__, la.count_params()) for la in g_c.layers]
+    assert models.conditional.MATCHED_WIDTH == 88
+    assert next(la for la in d_c.layers if isinstance(la, layers.Conv2D)).filters == 88
+    # the width argument: every extra first-layer filter costs 4*4*11 + 1 + 4*4*128 parameters
+    _, d_65 = models.cond_dcgan_concat(d_width=65)
+    assert d_65.count_params() - cond_pairs["cond_dcgan_concat"][1].count_params() == 4 * 4 * 11 + 1 + 4 * 4 * 128
 
 
 def test_projection_discriminator_adds_class_embedding_dot_features(cond_pairs):
@@ -280,3 +296,102 @@ def test_thickness_labels_split_at_the_median():
     labels, threshold = conditional.thickness_labels(x)
     assert threshold == 25.0 and labels.tolist() == [0, 1, 0, 1]
     assert conditional.thickness_labels(x, threshold=15)[0].tolist() == [0, 1, 1, 1]
+
+
+# --------------------------------------------------------------------------- intra-class FD
+
+
+def test_intra_class_fd_by_hand_on_tiny_gaussian_features():
+    """1-D: class 0 {0, 2} vs {1, 3}: (1 - 2)^2 + 2 + 2 - 2 sqrt(2 * 2) = 1; class 1 {0, 0, 3, 3} vs {1, 1, 4, 4}
+    (both variances 3, ddof 1): 1. 2-D: identical covariances, means 3 apart in x and 4 in y: 25."""
+    f = np.array([[0.0], [2.0], [0.0], [0.0], [3.0], [3.0]])
+    y = np.array([0, 0, 1, 1, 1, 1])
+    ref = np.array([[1.0], [3.0], [1.0], [1.0], [4.0], [4.0]])
+    np.testing.assert_allclose(conditional.intra_class_fd(f, y, ref, y, n_classes=2), [1.0, 1.0], atol=1e-9)
+    # a class that only one side has is NaN, not a number
+    out = conditional.intra_class_fd(f, y, ref, y, n_classes=3)
+    assert np.isnan(out[2]) and np.isfinite(out[:2]).all()
+    pts = np.random.default_rng(0).standard_normal((50, 2))
+    two_d = conditional.intra_class_fd(pts, np.zeros(50), pts + [3.0, 4.0], np.zeros(50), n_classes=1)
+    np.testing.assert_allclose(two_d, [25.0], atol=1e-6)
+    # two clusters 10 apart in x and y: scored against themselves 0, with the labels swapped (10^2 + 10^2)
+    lab = np.arange(50) % 2
+    feats = pts + 10.0 * lab[:, None]
+    np.testing.assert_allclose(conditional.intra_class_fd(feats, lab, feats, lab, n_classes=2), [0, 0], atol=1e-6)
+    swapped = conditional.intra_class_fd(feats, lab, feats, 1 - lab, n_classes=2)
+    assert np.all(np.abs(swapped - 200) < 20), swapped
+    with pytest.raises(ValueError, match="one label per feature"):
+        conditional.intra_class_fd(f, y[:3], ref, y)
+
+
+@pytest.fixture(scope="module")
+def class_floor():
+    return conditional.class_fd_floor()
+
+
+def test_real_digits_of_each_class_score_near_the_floor(class_floor):
+    """Other training digits of class c (not the ones the floor uses) against held-out c: about the floor."""
+    train = data.load_digits("train", verbose=False)
+    counts = conditional.heldout_counts()
+    assert counts.sum() == 2000 and counts.min() > 150
+    take = np.concatenate([np.flatnonzero(train.labels == c)[-counts[c]:] for c in range(10)])
+    fd = conditional.class_fd(train.images[take], train.labels[take])
+    assert np.all(class_floor > 1) and np.all(class_floor < 15), class_floor   # FD's bias at n = 200: not 0
+    assert np.all(fd < 1.5 * class_floor + 1.0), (fd, class_floor)
+
+
+def test_real_digits_of_the_wrong_class_score_far_above_the_floor(class_floor):
+    """Real 1s presented as 7s (and 3s as 8s): realistic digits, the wrong class; per-class FD sees it."""
+    train = data.load_digits("train", verbose=False)
+    n = conditional.heldout_counts()
+    ones, threes = train.images[train.labels == 1][:n[7]], train.images[train.labels == 3][:n[8]]
+    fd = conditional.class_fd(np.concatenate([ones, threes]), np.repeat([7, 8], [n[7], n[8]]))
+    assert np.isnan(fd[[0, 1, 2, 3, 4, 5, 6, 9]]).all()
+    assert fd[7] > 10 * class_floor[7] and fd[8] > 5 * class_floor[8], (fd[[7, 8]], class_floor[[7, 8]])
+
+
+def test_paired_verdict_claims_only_what_every_seed_backs():
+    table = [{"model": "p", "epoch": 1, "seeds": [0, 1, 2], "accuracy": [0.9, 0.8, 0.7], "fd": [5.0, 6.0, 9.0]},
+             {"model": "c", "epoch": 1, "seeds": [0, 1, 2], "accuracy": [0.8, 0.7, 0.6], "fd": [6.0, 5.0, 8.0]}]
+    acc = conditional.paired_differences(table, "accuracy", "p", "c")[0]
+    np.testing.assert_allclose(acc["diff"], [0.1, 0.1, 0.1])
+    assert acc["a_ahead"] == 3 and conditional.verdict(acc) == "projection ahead in 3/3 seeds"
+    fd = conditional.paired_differences(table, "fd", "p", "c")[0]   # lower FD is better: p ahead in seed 0 only
+    assert fd["a_ahead"] == 1 and fd["mean"] == pytest.approx(1 / 3)
+    assert conditional.verdict(fd) == "no consistent difference (projection ahead in 1/3 seeds)"
+    table[1]["seeds"] = [0, 1, 3]
+    with pytest.raises(ValueError, match="same seeds"):
+        conditional.paired_differences(table, "fd", "p", "c")
+
+
+def test_quantized_samples_come_back_within_half_a_grey_level():
+    x = np.linspace(-1, 1, 1001, dtype=np.float32)
+    q = conditional.quantize(x)
+    assert q.dtype == np.uint8 and q[0] == 0 and q[-1] == 255
+    assert np.abs(conditional.dequantize(q) - x).max() <= 0.5 / 127.5 + 1e-6
+
+
+def test_one_compared_run_writes_a_table_that_loads_back(tmp_path):
+    """The pipeline of `make lesson07` on a tiny budget: a row per epoch, uint8 samples, a table over the runs."""
+    digits = data.load_digits("train", limit=160, verbose=False)
+    runs = [conditional.train_compared(m, 0, digits, {"epochs": 2}, verbose=False) for m in conditional.COMPARED]
+    r = runs[0]
+    assert [row["epoch"] for row in r["rows"]] == [1, 2]
+    assert r["samples"].dtype == np.uint8 and r["samples"].shape == (2000, 28, 28, 1)
+    assert set(r["rows"][-1]) == set(conditional._ROW_KEYS) and len(r["rows"][-1]["class_fd"]) == 10
+    conditional.save_results(tmp_path, runs, {"mode": "test"})
+    doc = conditional.load_results(tmp_path)
+    assert [(x["model"], x["epoch"]) for x in doc["table"]] == [(m, e) for m in conditional.COMPARED for e in (1, 2)]
+    assert doc["table"][0]["seeds"] == [0] and doc["table"][0]["accuracy_std"] == 0.0
+    with np.load(tmp_path / conditional.sample_file("cond_dcgan", 0)) as f:
+        np.testing.assert_array_equal(f["images"], r["samples"])
+    assert "cond_dcgan" in conditional.format_spread(doc["table"])
+    assert "epoch  2" in conditional.format_paired(doc["table"])
+
+
+def test_the_command_line_refuses_bad_values(capsys):
+    for argv in (["--epochs", "0"], ["--seeds", "-1"]):
+        with pytest.raises(SystemExit) as e:
+            conditional.main(argv)
+        assert e.value.code == 2
+    assert "error:" in capsys.readouterr().err

@@ -18,7 +18,8 @@ module                         shapes              builders
                                                    ``dcgan_uniform``, ``mlp_wide``
 :mod:`.colour`                 z -> 32x32x3        ``cifar_article``, ``cifar_article_sn``,
                                                    ``cifar_small``, ``cifar_small_sn``
-:mod:`.conditional`            [z, y] -> 28x28x1   ``cond_dcgan``, ``cond_dcgan_concat``
+:mod:`.conditional`            [z, y] -> 28x28x1   ``cond_dcgan``, ``cond_dcgan_concat``,
+                                                   ``cond_dcgan_concat_matched``
 :mod:`.toy`                    z -> 2-D points     ``toy_mlp``
 :mod:`.style`                  z -> 28x28x1        ``style_generator`` (G, mapping, synthesis:
                                                    no D) and StyleGAN's pieces
@@ -52,7 +53,7 @@ import keras
 
 from gan_lib.data import IMAGE_SHAPE
 from gan_lib.models.colour import COLOUR_SHAPE, cifar_article, cifar_article_sn, cifar_small, cifar_small_sn
-from gan_lib.models.conditional import cond_dcgan, cond_dcgan_concat
+from gan_lib.models.conditional import cond_dcgan, cond_dcgan_concat, cond_dcgan_concat_matched
 from gan_lib.models.digits import dcgan, dcgan_deep, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
 from gan_lib.models.parts import check_positive_ints
 from gan_lib.models.toy import toy_mlp
@@ -62,7 +63,7 @@ __all__ = [
     "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "spec",
     "mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
     "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
-    "cond_dcgan", "cond_dcgan_concat", "toy_mlp",
+    "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "toy_mlp",
 ]
 
 
@@ -116,6 +117,8 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "the course's DCGAN with a label embedding in G and a projection D"),
     ModelSpec("cond_dcgan_concat", cond_dcgan_concat, 64, IMAGE_SHAPE, True,
               "the course's DCGAN with a label embedding in G, one-hot planes stacked onto D's input"),
+    ModelSpec("cond_dcgan_concat_matched", cond_dcgan_concat_matched, 64, IMAGE_SHAPE, True,
+              "cond_dcgan_concat with D's first convolution 88 wide: as many D parameters as the projection D"),
 )}
 
 #: The unconditional pairs: generators take ``z`` alone (``gan_lib.train``, ``make bench``).
