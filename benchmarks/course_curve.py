@@ -47,9 +47,9 @@ from gan_lib import metrics, train  # noqa: E402
 
 #: The recipes this script can record, and where each curve is committed.
 RECIPES = {
-    "deep": {"settings": {"model": "dcgan_deep", "epochs": 20, "batch_size": 32, "lr": 5e-4, "beta_1": 0.5,
+    "deep": {"settings": {"model": "dcgan_deep", "epochs": 24, "batch_size": 32, "lr": 5e-4, "beta_1": 0.5,
                           "loss": "nonsaturating", "ema_decay": 0.999, "data": "shipped", "seed": 0,
-                          "eval_every": 5},
+                          "eval_every": 6},
              "out": ROOT / "benchmarks" / "reference" / "make_train_deep.json", "latent_seed": 2024},
     "wide": {"settings": {"model": "dcgan_wide", "epochs": 10, "batch_size": 32, "lr": 5e-4, "beta_1": 0.5,
                           "loss": "nonsaturating", "ema_decay": 0.999, "data": "shipped", "seed": 0,
