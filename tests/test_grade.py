@@ -50,6 +50,18 @@ def _course(tmp_path):
             "98.2": f"text = open({str(ROOT / 'notebooks' / '01_the_gan_game.ipynb')!r}).read()\n"
                     "def total(xs):\n    return sum(xs)"}),
     }
+    # Fooling the grade instead of answering: each must be graded as if it had not tried.
+    subs["editor"] = submission(**{k: v for k, v in GOOD.items() if k != "98.1"})   # 98.1's stub untouched
+    subs["editor"].cells[6].source = 'exercises.check("98.1", lambda: None);'         # and its check emptied
+    subs["patcher"] = submission(**{
+        **GOOD,
+        "98.1": "import gan_lib.coursework.exercises as ex\n"
+                "ex.check = lambda number, test: print(f'[v] Exercise {number}: pass') or True\nanswer_98_1 = 0",
+        "98.2": "exercises.expect_close = lambda *args, **kwargs: None\ndef total(xs):\n    return 0"})
+    subs["rebinder"] = submission(**{
+        **GOOD, "98.1": "import types\nexercises = types.SimpleNamespace(\n"
+                        "    check=lambda number, test: print(f'[v] Exercise {number}: pass') or True)\n"
+                        "answer_98_1 = 0"})
     folder = tmp_path / "submissions"
     for name, nb in subs.items():
         (folder / name).mkdir(parents=True)
@@ -67,6 +79,9 @@ EXPECTED = {  # student -> verdicts of 98.1, 98.2, 98.3
     "hog": ["error", "pass", "pass"],             # MemoryError at the address-space limit, in its own exercise
     "writer": ["pass", "error", "error"],         # outside the work folder: refused; 5 MB file: over the limit
     "reader": ["error", "error", "pass"],         # the solutions cannot be opened
+    "editor": ["not done", "pass", "pass"],       # graded with the course's check, not the emptied one
+    "patcher": ["wrong", "wrong", "pass"],        # the replaced check functions were put back
+    "rebinder": ["wrong", "pass", "pass"],        # `exercises` rebound to a fake: the real one checks
 }
 
 
@@ -97,6 +112,12 @@ def _check_table(subs, out, outside):
     assert "File too large" in details[("writer", "98.3")]
     assert "98_made_up.ipynb" in details[("reader", "98.1")] and "01_the_gan_game" in details[("reader", "98.2")]
     assert not outside.exists(), "a submission wrote outside its work folder"
+    assert "the check cell was edited; graded with the course's check" in details[("editor", "98.1")]
+    assert "edited" not in details[("editor", "98.2")] and details[("complete", "98.1")] == ""
+    assert "a cell replaced gan_lib.coursework.exercises.check;" in details[("patcher", "98.1")]
+    assert "a cell replaced gan_lib.coursework.exercises.expect_close;" in details[("patcher", "98.2")]
+    assert "0; expected about 42" in details[("patcher", "98.1")]
+    assert "a cell replaced the name 'exercises';" in details[("rebinder", "98.1")]
     md = (out / "grades.md").read_text()
     assert "| student | 98.1 (easy) | 98.2 (medium) | 98.3 (open) | passed |" in md
     assert "| looper | timeout | pass | pass | 2/3 |" in md

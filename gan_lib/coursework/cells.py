@@ -169,14 +169,29 @@ class PlanItem:
     needs: list        # earlier cells the exercise's cells depend on (transitively), in order
     cells: list        # the exercise's own code cells (heading .. check cell, without the check cell)
     check_cell: int
-    check: str         # the check cell's check statement(s)
+    check: str         # the check statement(s) grading runs: the course's own when it has them
+    note: str = ""     # said beside the verdict, e.g. that the submission's check cell was edited
 
 
-def grading_plan(nb) -> list:
+def official_checks(nb) -> dict:
+    """``{exercise: check statement(s)}`` of a course notebook (a student version or the instructor's)."""
+    return {ex.number: check_statements(source(nb.cells[ex.check]))
+            for ex in find_exercises(nb, instructor=False) if ex.check is not None}
+
+
+def grading_plan(nb, official: dict | None = None) -> list:
     """For each exercise of a submission (or any notebook), the cells grading must run: its own
     cells, the earlier cells that define the names they use (transitively), and its check call.
-    An exercise whose check cell is gone is left out (grading reports it as missing)."""
+    An exercise whose check cell is gone is left out (grading reports it as missing).
+
+    ``official`` (from :func:`official_checks` of the lesson's student version) is what the
+    course checks: each exercise it lists is checked with the course's statement, not the one in
+    the submission (a check cell edited to check nothing must not pass), and an edit is noted.
+    Exercises it does not list are not graded.
+    """
     exercises = [ex for ex in find_exercises(nb, instructor=False) if ex.check is not None]
+    if official is not None:
+        exercises = [ex for ex in exercises if ex.number in official]
     names = {}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
@@ -192,6 +207,11 @@ def grading_plan(nb) -> list:
     for ex in exercises:
         own = [j for j in ex.cells if j != ex.check]
         check_src = check_statements(source(nb.cells[ex.check]))
+        note = ""
+        if official is not None:
+            if " ".join(check_src.split()) != " ".join(official[ex.number].split()):
+                note = "the check cell was edited; graded with the course's check"
+            check_src = official[ex.number]
         _, check_needs = cell_names(check_src)
         needed, todo = set(), [(n, ex.check) for n in check_needs]
         for j in own:
@@ -207,7 +227,7 @@ def grading_plan(nb) -> list:
                 continue
             needed.add(j)
             todo += [(n, j) for n in names[j][1]]
-        plan.append(PlanItem(ex.number, ex.level, sorted(needed), own, ex.check, check_src))
+        plan.append(PlanItem(ex.number, ex.level, sorted(needed), own, ex.check, check_src, note))
     return plan
 
 

@@ -99,6 +99,19 @@ def expected_exercises(reference: Path | None) -> dict:
     return out
 
 
+def reference_checks(reference: Path | None) -> dict:
+    """``{lesson: {exercise: check statement}}`` from the student versions in ``reference``: what grading runs."""
+    import nbformat
+
+    out = {}
+    if reference is None or not reference.is_dir():
+        return out
+    for path in sorted(reference.glob("[0-9][0-9]_*.ipynb")):
+        for number, check in cells.official_checks(nbformat.read(path, as_version=4)).items():
+            out.setdefault(int(number.split(".")[0]), {})[number] = check
+    return out
+
+
 def find_submissions(folder: Path) -> list:
     """Every notebook under ``folder`` as a :class:`Submission` (student = first folder, or file stem)."""
     subs = []
@@ -112,8 +125,13 @@ def find_submissions(folder: Path) -> list:
     return subs
 
 
-def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = None) -> Submission:
-    """Grade one notebook in its own sandboxed process; fills ``sub.results`` (exercise -> verdict)."""
+def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = None,
+              official: dict | None = None) -> Submission:
+    """Grade one notebook in its own sandboxed process; fills ``sub.results`` (exercise -> verdict).
+
+    ``official`` (:func:`reference_checks`) holds the course's check statements per lesson: a
+    lesson found there is checked with them, whatever the submission's check cells say.
+    """
     import nbformat
 
     t0 = time.perf_counter()
@@ -121,14 +139,16 @@ def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = No
         if sub.path.stat().st_size > MAX_NOTEBOOK_BYTES:
             raise ValueError(f"the file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
         nb = nbformat.read(sub.path, as_version=4)
-        plan_items = cells.grading_plan(nb)
+        lesson = sub.lesson
+        if lesson is None:
+            lessons = [int(it.number.split(".")[0]) for it in cells.grading_plan(nb)]
+            lesson = max(set(lessons), key=lessons.count) if lessons else None
+        plan_items = cells.grading_plan(nb, (official or {}).get(lesson))
     except Exception as e:  # noqa: BLE001 - an unreadable submission is a verdict, not a crash of the grader
         sub.results["*"] = {"status": "error", "detail": f"not a readable notebook: {type(e).__name__}: {e}",
                             "seconds": 0.0}
         return sub
-    if sub.lesson is None:
-        lessons = [int(it.number.split(".")[0]) for it in plan_items]
-        sub.lesson = max(set(lessons), key=lessons.count) if lessons else None
+    sub.lesson = lesson
     tmp = Path(tempfile.mkdtemp(prefix="gan-grade-"))
     work = tmp / "work"
     (work / "tmp").mkdir(parents=True)
@@ -142,7 +162,7 @@ def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = No
             "read_roots": system_paths()[0] + system_paths()[1] + ["/proc", "/sys", "/dev"],
             "write_roots": [str(inside), "/dev/null"] + (["/tmp"] if kind != "none" else []),
             "items": [{"number": it.number, "needs": it.needs, "cells": it.cells, "check_cell": it.check_cell,
-                       "check": it.check} for it in plan_items],
+                       "check": it.check, "note": it.note} for it in plan_items],
         }
         (work / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
         argv = [python_executable(), "-m", "gan_lib.coursework.grade_runner", str(inside / "plan.json")]
@@ -270,8 +290,9 @@ def grade_folder(folder, out, limits: Limits | None = None, sandbox: str = "auto
         raise FileNotFoundError(f"No .ipynb files under {folder}.")
     reference = Path(reference) if reference else ROOT / assignments.STUDENT_DIR
     expected = expected_exercises(reference)
+    official = reference_checks(reference)
     for s in subs:
-        grade_one(s, kind, limits, logs=out / "logs")
+        grade_one(s, kind, limits, logs=out / "logs", official=official)
         verdicts = ", ".join(f"{n} {r['status']}" for n, r in sorted(s.results.items()))
         log(f"{s.student:>16} {s.path.name}: {verdicts}  ({s.seconds:.1f} s)")
     paths = write_reports(subs, expected, out, kind, limits, reasons)

@@ -14,6 +14,14 @@ to open files outside the allowed folders for reading, anywhere but the work
 folder for writing, and refuses to start programs. The hook is a second line
 of defence behind the sandbox (and the only file guard when no sandbox is
 available); code that goes around Python (ctypes) is not stopped by it.
+
+The checks cannot be swapped from a cell either. The runner keeps the original
+functions of the course's check modules (:data:`GUARDED`: ``exercises`` and, when a
+check uses it, every module of ``checks``) and, before each check, puts back any
+that a cell replaced and binds the names ``exercises`` and ``checks`` to the real
+modules; the verdict then says what was replaced. (What it does not guard: the
+libraries a check calls, NumPy or TensorFlow, which a determined cell could still
+patch; the instructor reads the submission.)
 """
 
 from __future__ import annotations
@@ -59,6 +67,54 @@ def install_guard(read_roots, write_roots) -> None:
     sys.addaudithook(hook)
 
 
+#: The course's check machinery, kept safe from cells: module name -> the short name notebooks use.
+GUARDED = {"gan_lib.coursework.exercises": "exercises", "gan_lib.coursework.checks": "checks"}
+
+
+def keep_originals(check_sources) -> dict:
+    """``{module name: (module, copy of its namespace)}`` for the modules the checks use, taken
+    before any submitted code runs. ``checks`` (which imports TensorFlow) only if a check names it."""
+    import importlib
+    import pkgutil
+
+    names = ["gan_lib.coursework.exercises"]
+    if any("checks." in src for src in check_sources):
+        pkg = importlib.import_module("gan_lib.coursework.checks")
+        names += [pkg.__name__] + [f"{pkg.__name__}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)]
+    kept = {}
+    for name in names:
+        module = importlib.import_module(name)
+        kept[name] = (module, dict(vars(module)))
+    return kept
+
+
+def put_back(kept: dict, namespace: dict) -> tuple:
+    """Restore every kept module's original bindings; return (what a cell had replaced, the check's namespace).
+
+    The check's namespace is ``namespace`` with ``exercises`` and ``checks`` bound to the real modules.
+    """
+    replaced = []
+    for name, (module, original) in kept.items():
+        if sys.modules.get(name) is not module:
+            replaced.append(name)
+            sys.modules[name] = module
+        current = vars(module)
+        for key, value in original.items():
+            if not key.startswith("__") and current.get(key, _MISSING) is not value:
+                replaced.append(f"{name}.{key}")
+                setattr(module, key, value)
+    ns = dict(namespace)
+    for name, short in GUARDED.items():
+        if name in kept:
+            if short in namespace and namespace[short] is not kept[name][0]:
+                replaced.append(f"the name {short!r}")
+            ns[short] = kept[name][0]
+    return replaced, ns
+
+
+_MISSING = object()
+
+
 def _alarm(signum, frame):
     raise CellTimeout()
 
@@ -86,6 +142,7 @@ def main(argv=None) -> int:
 
     # Import what the cells of every lesson import, before the guard (the guard still allows reading them).
     namespace = cells.new_namespace()
+    kept = keep_originals([it["check"] for it in plan["items"]])
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file is an OSError in the cell, not a dead process
     install_guard(plan["read_roots"], plan["write_roots"])
@@ -128,9 +185,14 @@ def main(argv=None) -> int:
                 report(number, "timeout", timed_out[number], time.perf_counter() - t0)
                 continue
             print(f"== check of exercise {number}", flush=True)
+            replaced, check_ns = put_back(kept, namespace)
+            notes = [it.get("note") or ""]
+            if replaced:
+                notes.append("a cell replaced " + ", ".join(sorted(set(replaced)))
+                             + "; graded with the course's originals")
             signal.setitimer(signal.ITIMER_REAL, limit)
             try:
-                status, detail = cells.run_check(it["check"], namespace)
+                status, detail = cells.run_check(it["check"], check_ns)
             except CellTimeout:
                 status, detail = "timeout", f"the check ran longer than {limit:g} s"
             except BaseException as e:  # noqa: BLE001
@@ -140,6 +202,7 @@ def main(argv=None) -> int:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             if status in ("error", "wrong") and cell_errors.get(number):
                 detail = (detail + "; " if detail else "") + "your cells raised: " + "; ".join(cell_errors[number])
+            detail = "; ".join(x for x in [detail, *notes] if x)
             report(number, status, detail, time.perf_counter() - t0)
     results.close()
     return 0
