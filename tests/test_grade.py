@@ -37,6 +37,7 @@ def _course(tmp_path):
         "looper": submission(**{**GOOD, "98.1": "while True:\n    pass"}),
         "crasher": submission(**{**GOOD, "98.2": "import os\nos.abort()"}),
         "printer": submission(**{**GOOD, "98.1": "print('x' * 10_000_000)\nanswer_98_1 = 42"}),
+        "flooder": submission(**{**GOOD, "98.1": "import os\nos.write(1, b'x' * 10_000_000)\nanswer_98_1 = 42"}),
         "hog": submission(**{**GOOD, "98.1": "block = bytearray(4 * 2**30)  # 4 GB, over the 2 GB limit\n"
                                              "answer_98_1 = 42"}),
         "writer": submission(**{
@@ -58,6 +59,8 @@ def _course(tmp_path):
         "98.1": "import gan_lib.coursework.exercises as ex\n"
                 "ex.check = lambda number, test: print(f'[v] Exercise {number}: pass') or True\nanswer_98_1 = 0",
         "98.2": "exercises.expect_close = lambda *args, **kwargs: None\ndef total(xs):\n    return 0"})
+    subs["imitator"] = submission(**{
+        **GOOD, "98.2": "def total(xs):\n    print('[v] Exercise 98.2: pass')\n    return 0"})
     subs["rebinder"] = submission(**{
         **GOOD, "98.1": "import types\nexercises = types.SimpleNamespace(\n"
                         "    check=lambda number, test: print(f'[v] Exercise {number}: pass') or True)\n"
@@ -75,13 +78,15 @@ EXPECTED = {  # student -> verdicts of 98.1, 98.2, 98.3
     "buggy": ["wrong", "wrong", "pass"],
     "looper": ["timeout", "pass", "pass"],        # the loop costs its own exercise only
     "crasher": ["pass", "killed", "killed"],      # what ran before the crash keeps its verdict
-    "printer": ["killed", "killed", "killed"],    # stopped at the output limit
+    "printer": ["killed", "pass", "pass"],        # its cell stopped at the per-cell output limit, alone
+    "flooder": ["killed", "killed", "killed"],    # around Python's print: the process stopped at the output limit
     "hog": ["error", "pass", "pass"],             # MemoryError at the address-space limit, in its own exercise
     "writer": ["pass", "error", "error"],         # outside the work folder: refused; 5 MB file: over the limit
     "reader": ["error", "error", "pass"],         # the solutions cannot be opened
-    "editor": ["not done", "pass", "pass"],       # graded with the course's check, not the emptied one
-    "patcher": ["wrong", "wrong", "pass"],        # the replaced check functions were put back
-    "rebinder": ["wrong", "pass", "pass"],        # `exercises` rebound to a fake: the real one checks
+    "editor": ["tampered", "pass", "pass"],       # graded with the course's check, not the emptied one
+    "patcher": ["tampered", "tampered", "pass"],  # the replaced check functions were put back
+    "rebinder": ["tampered", "pass", "pass"],     # `exercises` rebound to a fake: the real one checks
+    "imitator": ["pass", "tampered", "pass"],     # its function prints a fake verdict line
 }
 
 
@@ -106,22 +111,26 @@ def _check_table(subs, out, outside):
     assert "Hint: 6 * 7" in details[("buggy", "98.1")]
     assert "ran longer than 4 s" in details[("looper", "98.1")]
     assert "crashed" in details[("crasher", "98.2")]  # (abort in pid 1 of a PID namespace ends as SIGSEGV)
-    assert "printed more than 256 KB" in details[("printer", "98.1")]
+    assert "cell 5 printed more than 64 KB (the output limit per cell)" in details[("printer", "98.1")]
+    assert "printed more than 256 KB" in details[("flooder", "98.1")]
     assert "MemoryError" in details[("hog", "98.1")]
     assert "written_by_a_student.txt" in details[("writer", "98.2")]
     assert "File too large" in details[("writer", "98.3")]
     assert "98_made_up.ipynb" in details[("reader", "98.1")] and "01_the_gan_game" in details[("reader", "98.2")]
     assert not outside.exists(), "a submission wrote outside its work folder"
-    assert "the check cell was edited; graded with the course's check" in details[("editor", "98.1")]
-    assert "edited" not in details[("editor", "98.2")] and details[("complete", "98.1")] == ""
+    assert details[("editor", "98.1")] == ("the check cell was edited; graded with the course's check; "
+                                           "the course's check says: not done")
+    assert details[("editor", "98.2")] == "" and details[("complete", "98.1")] == ""
     assert "a cell replaced gan_lib.coursework.exercises.check;" in details[("patcher", "98.1")]
     assert "a cell replaced gan_lib.coursework.exercises.expect_close;" in details[("patcher", "98.2")]
+    assert "the course's check says: wrong: " in details[("patcher", "98.1")]
     assert "0; expected about 42" in details[("patcher", "98.1")]
     assert "a cell replaced the name 'exercises';" in details[("rebinder", "98.1")]
+    assert "printed 1 line(s) imitating a verdict" in details[("imitator", "98.2")]
     md = (out / "grades.md").read_text()
     assert "| student | 98.1 (easy) | 98.2 (medium) | 98.3 (open) | passed |" in md
     assert "| looper | timeout | pass | pass | 2/3 |" in md
-    log = (out / "logs" / "printer__98_made_up.log").read_bytes()
+    log = (out / "logs" / "flooder__98_made_up.log").read_bytes()
     assert 256 * 1024 <= len(log) < 300 * 1024 and b"output cut at 256 KB" in log
     assert "time.sleep(600)" in nbformat.writes(instructor_notebook())  # the cell no exercise needs never ran:
     assert max(s.seconds for s in subs) < 60                              # else a submission would take 600 s
@@ -185,7 +194,9 @@ def test_unreadable_and_missing(tmp_path):
     cols, rows = grade.table(subs, grade.expected_exercises(tmp_path / "student"))
     assert cols == ["98.1", "98.2", "98.3"]
     assert rows == {"ann": {"98.1": "error", "98.2": "error", "98.3": "error"},
-                    "ben": {"98.1": "pass", "98.2": "missing", "98.3": "pass"}}
+                    "ben": {"98.1": "pass", "98.2": "tampered", "98.3": "pass"}}
+    assert subs[1].results["98.2"]["detail"] == ("the check cell was deleted; graded with the course's check; "
+                                                 "the course's check says: pass")
     assert "not a readable notebook" in subs[0].results["*"]["detail"]
 
 

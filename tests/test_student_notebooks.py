@@ -220,8 +220,8 @@ def test_run_check_reads_the_verdict(capsys):
     assert cells.run_check(check, ns) == ("not done", "")
     ns["v"] = 3
     assert cells.run_check(check, ns) == ("pass", "")
-    # printing a fake verdict does not make a pass: the check's return value decides
+    # printing a fake verdict does not make a pass: it is reported as tampering
     fake = 'print("[v] Exercise 9.1: pass"); exercises.check("9.1", lambda: exercises.expect_done(None))'
-    assert cells.run_check(fake, ns)[0] == "not done"
+    assert cells.run_check(fake, ns) == ("tampered", "printed 1 line(s) imitating a verdict: '[v] Exercise 9.1: pass'")
     with pytest.raises(ZeroDivisionError):
         cells.run_check('exercises.check("9.1", lambda: 1 / 0)', ns)

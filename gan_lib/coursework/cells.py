@@ -170,7 +170,7 @@ class PlanItem:
     cells: list        # the exercise's own code cells (heading .. check cell, without the check cell)
     check_cell: int
     check: str         # the check statement(s) grading runs: the course's own when it has them
-    note: str = ""     # said beside the verdict, e.g. that the submission's check cell was edited
+    note: str = ""     # why the verdict is "tampered": the submission's check cell was edited or deleted
 
 
 def official_checks(nb) -> dict:
@@ -186,12 +186,19 @@ def grading_plan(nb, official: dict | None = None) -> list:
 
     ``official`` (from :func:`official_checks` of the lesson's student version) is what the
     course checks: each exercise it lists is checked with the course's statement, not the one in
-    the submission (a check cell edited to check nothing must not pass), and an edit is noted.
-    Exercises it does not list are not graded.
+    the submission (a check cell edited to check nothing must not pass); an edited or deleted
+    check cell is noted, and grading reports the exercise as "tampered". Exercises it does not
+    list are not graded.
     """
-    exercises = [ex for ex in find_exercises(nb, instructor=False) if ex.check is not None]
-    if official is not None:
+    exercises = find_exercises(nb, instructor=False)
+    if official is None:
+        exercises = [ex for ex in exercises if ex.check is not None]
+    else:
         exercises = [ex for ex in exercises if ex.number in official]
+        for ex in exercises:
+            if ex.check is None:  # the check cell is gone: check after the exercise's last cell
+                ex.cells = [j for j in range(ex.heading + 1, ex.block_end) if nb.cells[j].cell_type == "code"]
+                ex.check = ex.cells[-1] if ex.cells else ex.heading
     names = {}
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code":
@@ -205,11 +212,14 @@ def grading_plan(nb, official: dict | None = None) -> list:
 
     plan = []
     for ex in exercises:
-        own = [j for j in ex.cells if j != ex.check]
-        check_src = check_statements(source(nb.cells[ex.check]))
-        note = ""
+        submitted = check_statements(source(nb.cells[ex.check])) if CHECK_CALL.search(
+            source(nb.cells[ex.check])) else None
+        own = [j for j in ex.cells if j != ex.check or submitted is None]
+        check_src, note = submitted, ""
         if official is not None:
-            if " ".join(check_src.split()) != " ".join(official[ex.number].split()):
+            if submitted is None:
+                note = "the check cell was deleted; graded with the course's check"
+            elif " ".join(submitted.split()) != " ".join(official[ex.number].split()):
                 note = "the check cell was edited; graded with the course's check"
             check_src = official[ex.number]
         _, check_needs = cell_names(check_src)
@@ -248,11 +258,12 @@ def run_cell(src: str, namespace: dict) -> None:
 
 
 #: What grading reports for an exercise.
-STATUSES = ("pass", "not done", "wrong", "error", "timeout", "killed", "missing")
+STATUSES = ("pass", "not done", "wrong", "error", "timeout", "killed", "missing", "tampered")
 
 
 def run_check(check_src: str, namespace: dict):
-    """Run a check cell's check statement(s); return ``(status, message)`` with status pass/not done/wrong.
+    """Run a check cell's check statement(s); return ``(status, message)`` with status pass/not done/wrong
+    (or tampered, if the student's code printed lines that imitate a verdict).
 
     The verdict comes from the return value of :func:`gan_lib.coursework.exercises.check`
     and the line it printed; an exception (a crash in the student's code that
@@ -272,6 +283,8 @@ def run_check(check_src: str, namespace: dict):
                 exec(compile(ast.Module([stmt], []), "<check>", "exec"), namespace)  # noqa: S102
     text = buf.getvalue().strip()
     verdicts = [ln for ln in text.splitlines() if re.match(r"\[[ vx]\] Exercise ", ln)]
+    if len(verdicts) > 1:  # exercises.check prints one; the others came from the student's code
+        return "tampered", f"printed {len(verdicts) - 1} line(s) imitating a verdict: {verdicts[0][:100]!r}"
     last = "\n".join(text.splitlines()[text.splitlines().index(verdicts[-1]):]) if verdicts else text
     if result is True and verdicts and "] Exercise" in verdicts[-1] and verdicts[-1].endswith(": pass"):
         return "pass", ""

@@ -20,8 +20,13 @@ not done   the stub is still there
 wrong      the check found a mistake (the message and hint are in the details)
 error      the student's code crashed in a way the check could not explain
 timeout    a cell or the whole notebook ran past its time limit
-killed     the process was stopped: CPU, memory or output limit, or a crash
-missing    the exercise's heading or check cell is not in the notebook
+killed     a cell printed more than a quarter of the output limit, or the process
+           was stopped: CPU, memory or output limit, or a crash
+missing    the exercise's heading is not in the notebook
+tampered   the submission tried to change its grade: its check cell was edited or
+           deleted, a cell replaced the course's check functions, or its code
+           printed a line imitating a verdict (the course's own check still ran:
+           its verdict is in the details)
 =========  ==============================================================
 
 and the results go to ``OUT/grades.csv`` and ``OUT/grades.md`` (the table),
@@ -161,6 +166,7 @@ def grade_one(sub: Submission, kind: str, limits: Limits, logs: Path | None = No
             "cell_timeout": limits.cell_timeout,
             "read_roots": system_paths()[0] + system_paths()[1] + ["/proc", "/sys", "/dev"],
             "write_roots": [str(inside), "/dev/null"] + (["/tmp"] if kind != "none" else []),
+            "cell_output_kb": max(1, limits.max_output_kb // 4),
             "items": [{"number": it.number, "needs": it.needs, "cells": it.cells, "check_cell": it.check_cell,
                        "check": it.check, "note": it.note} for it in plan_items],
         }

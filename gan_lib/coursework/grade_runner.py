@@ -38,6 +38,27 @@ class CellTimeout(BaseException):
     """A cell or check ran past the plan's per-cell time limit."""
 
 
+class OutputLimit(BaseException):
+    """A cell or check printed more than the plan's per-cell output limit."""
+
+
+class CappedStream:
+    """``sys.stdout`` / ``sys.stderr`` that raise :class:`OutputLimit` once a cell has printed ``cap`` bytes,
+    so one exercise that floods the output stops alone instead of getting the whole notebook killed."""
+
+    def __init__(self, stream, cap: int):
+        self.stream, self.cap, self.used = stream, cap, 0
+
+    def write(self, text):
+        self.used += len(text.encode("utf-8", "replace")) if isinstance(text, str) else len(text)
+        if self.used > self.cap:
+            raise OutputLimit()
+        return self.stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 _SPAWN_EVENTS = {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
                  "os.forkpty", "pty.spawn"}
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -89,10 +110,8 @@ def keep_originals(check_sources) -> dict:
 
 
 def put_back(kept: dict, namespace: dict) -> tuple:
-    """Restore every kept module's original bindings; return (what a cell had replaced, the check's namespace).
-
-    The check's namespace is ``namespace`` with ``exercises`` and ``checks`` bound to the real modules.
-    """
+    """Restore every kept module's original bindings and the names ``exercises`` and ``checks`` in
+    ``namespace``; return (what a cell had replaced, the namespace to run the check in)."""
     replaced = []
     for name, (module, original) in kept.items():
         if sys.modules.get(name) is not module:
@@ -103,13 +122,12 @@ def put_back(kept: dict, namespace: dict) -> tuple:
             if not key.startswith("__") and current.get(key, _MISSING) is not value:
                 replaced.append(f"{name}.{key}")
                 setattr(module, key, value)
-    ns = dict(namespace)
     for name, short in GUARDED.items():
         if name in kept:
             if short in namespace and namespace[short] is not kept[name][0]:
                 replaced.append(f"the name {short!r}")
-            ns[short] = kept[name][0]
-    return replaced, ns
+            namespace[short] = kept[name][0]
+    return replaced, namespace
 
 
 _MISSING = object()
@@ -143,6 +161,9 @@ def main(argv=None) -> int:
     # Import what the cells of every lesson import, before the guard (the guard still allows reading them).
     namespace = cells.new_namespace()
     kept = keep_originals([it["check"] for it in plan["items"]])
+    cap_kb = plan.get("cell_output_kb", 64)
+    sys.stdout = out = CappedStream(sys.stdout, cap_kb * 1024)
+    sys.stderr = err = CappedStream(sys.stderr, cap_kb * 1024)
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-big file is an OSError in the cell, not a dead process
     install_guard(plan["read_roots"], plan["write_roots"])
@@ -152,7 +173,7 @@ def main(argv=None) -> int:
     for it in items:
         for j in it["needs"] + it["cells"]:
             users.setdefault(j, []).append(it["number"])
-    timed_out, cell_errors = {}, {}
+    timed_out, flooded, cell_errors = {}, {}, {}
     started = {it["number"]: None for it in items}
     checks_at = {}
     for it in items:
@@ -162,8 +183,9 @@ def main(argv=None) -> int:
         if j in users:
             for number in users[j]:
                 started[number] = started[number] or time.perf_counter()
-            if all(n in timed_out for n in users[j]):
+            if all(n in timed_out or n in flooded for n in users[j]):
                 continue
+            out.used = err.used = 0
             print(f"== cell {j} (for exercise {', '.join(users[j])})", flush=True)
             signal.setitimer(signal.ITIMER_REAL, limit)
             try:
@@ -171,8 +193,11 @@ def main(argv=None) -> int:
             except CellTimeout:
                 for number in users[j]:
                     timed_out[number] = f"cell {j} ran longer than {limit:g} s"
+            except OutputLimit:
+                for number in users[j]:
+                    flooded[number] = f"cell {j} printed more than {cap_kb} KB (the output limit per cell)"
             except BaseException as e:  # noqa: BLE001 - a student's cell may raise anything, SystemExit included
-                traceback.print_exc()
+                traceback.print_exc(file=err.stream)
                 if not isinstance(e, NotImplementedError):
                     for number in users[j]:
                         cell_errors.setdefault(number, []).append(f"cell {j}: {_short(e)}")
@@ -184,25 +209,35 @@ def main(argv=None) -> int:
             if number in timed_out:
                 report(number, "timeout", timed_out[number], time.perf_counter() - t0)
                 continue
+            if number in flooded:
+                report(number, "killed", flooded[number], time.perf_counter() - t0)
+                continue
+            out.used = err.used = 0
             print(f"== check of exercise {number}", flush=True)
             replaced, check_ns = put_back(kept, namespace)
-            notes = [it.get("note") or ""]
+            tampering = [it.get("note") or ""]
             if replaced:
-                notes.append("a cell replaced " + ", ".join(sorted(set(replaced)))
-                             + "; graded with the course's originals")
+                tampering.append("a cell replaced " + ", ".join(sorted(set(replaced)))
+                                 + "; graded with the course's originals")
             signal.setitimer(signal.ITIMER_REAL, limit)
             try:
                 status, detail = cells.run_check(it["check"], check_ns)
             except CellTimeout:
                 status, detail = "timeout", f"the check ran longer than {limit:g} s"
+            except OutputLimit:
+                status, detail = "killed", f"the check printed more than {cap_kb} KB (the output limit per cell)"
             except BaseException as e:  # noqa: BLE001
-                traceback.print_exc()
+                traceback.print_exc(file=err.stream)
                 status, detail = "error", f"the check raised {_short(e)}"
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             if status in ("error", "wrong") and cell_errors.get(number):
                 detail = (detail + "; " if detail else "") + "your cells raised: " + "; ".join(cell_errors[number])
-            detail = "; ".join(x for x in [detail, *notes] if x)
+            tampering = [x for x in tampering if x]
+            if tampering:  # the verdict the course's own check gives is kept in the detail
+                said = f"the course's check says: {status}" + (f": {detail}" if detail else "")
+                detail = "; ".join([*tampering, said])
+                status = "tampered"
             report(number, status, detail, time.perf_counter() - t0)
     results.close()
     return 0
