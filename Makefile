@@ -7,7 +7,7 @@
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
-#   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/grades.csv, grades.md (docs/instructors.md)
+#   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, Canvas and Gradescope CSVs (docs/instructors.md)
 #   make bench     speed on this machine vs the TensorFlow DCGAN tutorial (a few minutes;
 #                  FULL=1 also re-runs the reference curves, hours on a CPU)
 

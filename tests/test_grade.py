@@ -106,6 +106,9 @@ def _check_table(subs, out, outside):
     got = {st: [rows[st][n] for n in ("98.1", "98.2", "98.3")] for st in rows}
     assert got == EXPECTED
     assert {st: rows[st]["passed"] for st in rows}["complete"] == "3"
+    assert rows["complete"]["points"] == "6" and rows["buggy"]["points"] == "3"  # easy 1, medium 2, open 3
+    assert "Points: **6 of 6**." in (out / "feedback" / "complete.md").read_text()
+    assert "| 98.1 | 1 | 14 | 4 | tampered (3): " in (out / "summary.md").read_text()  # counted from EXPECTED
     details = {(s.student, n): r["detail"] for s in subs for n, r in s.results.items()}
     assert "6 + 7" not in details[("buggy", "98.1")] and "13; expected about 42" in details[("buggy", "98.1")]
     assert "Hint: 6 * 7" in details[("buggy", "98.1")]

@@ -28,7 +28,9 @@ from dataclasses import dataclass, field
 
 from gan_lib.coursework import course
 
-EXERCISE_HEADING = re.compile(r"^### Exercise (\d+)\.(\d+) \((easy|medium|open)\)\s*$", re.M)
+EXERCISE_HEADING = re.compile(r"^### Exercise (\d+)\.(\d+) \((easy|medium|open)(?:, (\d+) points?)?\)\s*$", re.M)
+#: Points of an exercise whose heading does not give them (``### Exercise 2.3 (open, 5 points)`` does).
+DEFAULT_POINTS = {"easy": 1, "medium": 2, "open": 3}
 BEGIN, END, STUB = "### BEGIN SOLUTION", "### END SOLUTION", "### STUB:"
 MD_BEGIN, MD_END = "<!-- BEGIN SOLUTION -->", "<!-- END SOLUTION -->"
 CHECK_CALL = re.compile(r"exercises\.check\(|checks\.check_\w+\(")
@@ -58,6 +60,7 @@ class Exercise:
     lesson: int
     k: int
     level: str
+    points: int
     heading: int                                   # the markdown cell with the heading
     cells: list = field(default_factory=list)      # code cells from the heading to the check cell
     check: int | None = None                       # the check cell
@@ -87,7 +90,8 @@ def find_exercises(nb, instructor: bool = True) -> list:
     for i, cell in enumerate(cells):
         if cell.cell_type == "markdown":
             for m in EXERCISE_HEADING.finditer(source(cell)):
-                found.append(Exercise(int(m.group(1)), int(m.group(2)), m.group(3), heading=i))
+                points = int(m.group(4)) if m.group(4) else DEFAULT_POINTS[m.group(3)]
+                found.append(Exercise(int(m.group(1)), int(m.group(2)), m.group(3), points, heading=i))
     for n, ex in enumerate(found):
         stop = found[n + 1].heading if n + 1 < len(found) else len(cells)
         end = stop

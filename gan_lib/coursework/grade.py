@@ -30,8 +30,10 @@ tampered   the submission tried to change its grade: its check cell was edited o
 =========  ==============================================================
 
 and the results go to ``OUT/grades.csv`` and ``OUT/grades.md`` (the table),
-``OUT/details.csv`` (every verdict with its message and seconds) and
-``OUT/logs/`` (what each notebook printed, cut at the output limit).
+``OUT/details.csv`` (every verdict with its message and seconds),
+``OUT/logs/`` (what each notebook printed, cut at the output limit), and the points,
+feedback files, summary, written answers and gradebook exports of
+:mod:`gan_lib.coursework.reports`.
 
 Isolation (docs/instructors.md, "What the grading sandbox isolates"): the
 strongest available of ``bwrap`` (bubblewrap), ``unshare`` (unprivileged user,
@@ -57,7 +59,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gan_lib.coursework import assignments, cells
+from gan_lib.coursework import assignments, cells, reports
 from gan_lib.coursework.sandbox import (
     INSIDE_WORK,
     NO_SANDBOX_WARNING,
@@ -88,6 +90,7 @@ class Submission:
     lesson: int | None = None
     results: dict = field(default_factory=dict)   # exercise -> {"status", "detail", "seconds"}
     seconds: float = 0.0
+    written: dict = field(default_factory=dict)   # exercise -> the markdown the student wrote in it
 
 
 def expected_exercises(reference: Path | None) -> dict:
@@ -115,6 +118,19 @@ def reference_checks(reference: Path | None) -> dict:
         for number, check in cells.official_checks(nbformat.read(path, as_version=4)).items():
             out.setdefault(int(number.split(".")[0]), {})[number] = check
     return out
+
+
+def _written(sub: Submission, reference: Path) -> dict:
+    """The student's written answers (:func:`gan_lib.coursework.reports.written_answers`), or {} if unreadable."""
+    import nbformat
+
+    refs = sorted(reference.glob(f"{sub.lesson:02d}_*.ipynb")) if sub.lesson is not None else []
+    if not refs or "*" in sub.results:
+        return {}
+    try:
+        return reports.written_answers(nbformat.read(sub.path, as_version=4), nbformat.read(refs[0], as_version=4))
+    except Exception:  # noqa: BLE001 - written answers are extra; grading already reported a broken notebook
+        return {}
 
 
 def find_submissions(folder: Path) -> list:
@@ -235,18 +251,22 @@ def table(subs, expected) -> tuple:
     return cols, rows
 
 
-def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons) -> tuple:
-    """Write grades.csv, grades.md and details.csv under ``out``; return their paths."""
+def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons, points=None, roster=None) -> tuple:
+    """Write grades.csv, grades.md and details.csv under ``out``, and with ``points``
+    (:func:`gan_lib.coursework.reports.reference_points`) the feedback, summary, answers and
+    gradebook exports of :mod:`gan_lib.coursework.reports`; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
     cols, rows = table(subs, expected)
     students = sorted(rows)
+    pts = points or {}
     csv_path, md_path, details_path = out / "grades.csv", out / "grades.md", out / "details.csv"
     with open(csv_path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["student"] + cols + ["passed"])
+        w.writerow(["student"] + cols + ["passed", "points"])
         for st in students:
             row = rows[st]
-            w.writerow([st] + [row.get(c, "") for c in cols] + [sum(v == "pass" for v in row.values())])
+            earned = sum(pts.get(n, 0) for n, v in row.items() if v == "pass")
+            w.writerow([st] + [row.get(c, "") for c in cols] + [sum(v == "pass" for v in row.values()), earned])
     with open(details_path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student", "notebook", "exercise", "status", "seconds", "detail"])
@@ -277,11 +297,12 @@ def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons)
                 detail = r["detail"].replace("\n", " ").replace("|", "\\|")
                 lines.append(f"* **{s.student}**, {s.path.name}, exercise {n}: **{r['status']}**. {detail}")
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return csv_path, md_path, details_path
+    extra = reports.write_instructor_reports(subs, cols, rows, pts, out, roster) if points is not None else []
+    return (csv_path, md_path, details_path, *extra)
 
 
 def grade_folder(folder, out, limits: Limits | None = None, sandbox: str = "auto", reference=None,
-                 log=print) -> tuple:
+                 log=print, roster=None) -> tuple:
     """Grade every notebook under ``folder``; write the reports under ``out``. Returns (submissions, kind)."""
     folder, out = Path(folder), Path(out)
     limits = limits or Limits()
@@ -297,11 +318,13 @@ def grade_folder(folder, out, limits: Limits | None = None, sandbox: str = "auto
     reference = Path(reference) if reference else ROOT / assignments.STUDENT_DIR
     expected = expected_exercises(reference)
     official = reference_checks(reference)
+    roster = reports.read_roster(roster) if roster else None
     for s in subs:
         grade_one(s, kind, limits, logs=out / "logs", official=official)
+        s.written = _written(s, reference)
         verdicts = ", ".join(f"{n} {r['status']}" for n, r in sorted(s.results.items()))
         log(f"{s.student:>16} {s.path.name}: {verdicts}  ({s.seconds:.1f} s)")
-    paths = write_reports(subs, expected, out, kind, limits, reasons)
+    paths = write_reports(subs, expected, out, kind, limits, reasons, reports.reference_points(reference), roster)
     log("Wrote " + ", ".join(str(p) for p in paths))
     return subs, kind
 
@@ -320,6 +343,9 @@ def main(argv=None) -> int:
     p.add_argument("--sandbox", default="auto", choices=["auto", "bwrap", "unshare", "none"])
     p.add_argument("--require-sandbox", action="store_true", help="refuse to grade without a sandbox")
     p.add_argument("--reference", default=None, help="folder of the lessons' student versions (default: student/)")
+    p.add_argument("--roster", default=None,
+                   help="CSV with a 'student' column and any of name, id, sis_user_id, section, email "
+                        "(names and IDs for canvas.csv and gradescope.csv)")
     a = p.parse_args(argv)
     bad = [f"--{k.replace('_', '-')} {v}" for k, v in vars(a).items()
            if k in ("timeout", "cell_timeout", "memory_mb", "file_size_mb", "max_output_kb") and not v > 0]
@@ -339,8 +365,8 @@ def main(argv=None) -> int:
             print("No sandbox is available here: " + "; ".join(reasons), file=sys.stderr)
             return 2
     try:
-        grade_folder(a.submissions, a.out, limits, a.sandbox, a.reference)
-    except (OSError, SandboxUnavailable) as e:  # FileNotFoundError is an OSError; so is a failed report write
+        grade_folder(a.submissions, a.out, limits, a.sandbox, a.reference, roster=a.roster)
+    except (OSError, ValueError, SandboxUnavailable) as e:  # OSError: a missing folder or roster, a failed write
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0
