@@ -8,6 +8,7 @@
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, Canvas and Gradescope CSVs (docs/instructors.md)
+#   make release VERSION=0.2.0   bump the version, point setup cells and Colab badges at tag v0.2.0, tag
 #   make bench     speed on this machine vs the TensorFlow DCGAN tutorial (a few minutes;
 #                  FULL=1 also re-runs the reference curves, hours on a CPU)
 
@@ -23,7 +24,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train test notebooks classifier clean student syllabus grade bench lesson07
+.PHONY: venv train test notebooks classifier clean student syllabus grade bench lesson07 release
 
 venv: $(STAMP)
 
@@ -77,3 +78,9 @@ FULL   ?=
 BENCH_OUT ?=
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py $(if $(FULL),--full) $(if $(BENCH_OUT),--out $(BENCH_OUT))
+
+# make release VERSION=0.2.0: bump the version, point every setup cell and Colab badge at the tag
+# v0.2.0, commit and tag (scripts/release.py). Push with `git push --follow-tags`.
+release:
+	@test -n "$(VERSION)" || { echo "Usage: make release VERSION=MAJOR.MINOR.PATCH"; exit 2; }
+	python3 scripts/release.py $(VERSION)

@@ -67,12 +67,12 @@ def test_repo_slug_is_owner_slash_name():
 def test_colab_url_is_built_from_the_slug():
     url = course.colab_url("notebooks/01_first_gan.ipynb")
     assert url == (f"https://colab.research.google.com/github/{config.REPO_SLUG}/blob/"
-                   f"{config.REPO_BRANCH}/notebooks/01_first_gan.ipynb")
+                   f"{config.REPO_REF}/notebooks/01_first_gan.ipynb")
 
 
 def test_colab_url_follows_a_changed_slug(monkeypatch):
     monkeypatch.setattr(config, "REPO_SLUG", "someone/fork")
-    monkeypatch.setattr(config, "REPO_BRANCH", "dev")
+    monkeypatch.setattr(config, "REPO_REF", "dev")
     assert course.colab_url("notebooks/x.ipynb") == \
         "https://colab.research.google.com/github/someone/fork/blob/dev/notebooks/x.ipynb"
 
@@ -91,7 +91,7 @@ def _pip_lines():
 def test_setup_cell_installs_gan_lib_from_the_repository():
     lines = _pip_lines()
     assert len(lines) == 1
-    assert f"git+https://github.com/{config.REPO_SLUG}.git@{config.REPO_BRANCH}" in lines[0]
+    assert f"git+https://github.com/{config.REPO_SLUG}.git@{config.REPO_REF}" in lines[0]
     assert "gan_lib @" in lines[0]
 
 

@@ -25,14 +25,18 @@ import socket
 
 import numpy as np
 
+from gan_lib import __version__ as _VERSION
+
 #: The one environment variable that selects quick mode.
 QUICK_ENV = "GAN_COURSE_QUICK"
 
 #: ``owner/name`` of the course's GitHub repository; the Colab badges and the
 #: notebooks' setup cells are built from it (see :mod:`gan_lib.coursework.course`).
 REPO_SLUG = "gan-course/gan-course"
-#: Branch the Colab badges open.
-REPO_BRANCH = "main"
+#: The release the Colab badges open and the setup cells install: the git tag ``v<version>``
+#: that ``make release VERSION=...`` makes (``scripts/release.py``), so a notebook opened in
+#: Colab always runs against the library it was released with, never a moving ``main``.
+REPO_REF = f"v{_VERSION}"
 
 #: The seed a lesson uses unless it says otherwise.
 DEFAULT_SEED = 42

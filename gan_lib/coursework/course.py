@@ -21,27 +21,36 @@ from gan_lib.core import config
 
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
-#: The first code cell of every notebook. Locally ``gan_lib`` is installed by
-#: ``make``; in Colab the cell installs it from the repository. Its
-#: dependencies are only keras/numpy/matplotlib/pillow (already in Colab), and
-#: TensorFlow is not among them, so Colab's TensorFlow is never touched.
-SETUP_CELL = f'''# Setup: works locally (after `make`) and in Google Colab.
+
+def setup_cell(ref: str | None = None) -> str:
+    """The first code cell of every notebook for release ``ref`` (default :data:`gan_lib.core.config.REPO_REF`).
+
+    Locally ``gan_lib`` is installed by ``make``; in Colab the cell installs it from the
+    repository at that release tag. Its dependencies are only keras/numpy/matplotlib/pillow
+    (already in Colab), and TensorFlow is not among them, so Colab's TensorFlow is never touched.
+    """
+    ref = ref or config.REPO_REF
+    return f'''# Setup: works locally (after `make`) and in Google Colab.
 try:
     import gan_lib
 except ImportError:  # Colab: install the course's library (it never reinstalls TensorFlow)
-    %pip install -q "gan_lib @ git+https://github.com/{config.REPO_SLUG}.git@{config.REPO_BRANCH}"
+    %pip install -q "gan_lib @ git+https://github.com/{config.REPO_SLUG}.git@{ref}"
     import gan_lib  # noqa: F401  (the check that the install worked)'''
 
 
-def colab_url(notebook_path: str) -> str:
-    """The Colab address of a notebook of the course's repository (path from the repository root)."""
+#: The setup cell of this release (every notebook's first code cell, verbatim).
+SETUP_CELL = setup_cell()
+
+
+def colab_url(notebook_path: str, ref: str | None = None) -> str:
+    """The Colab address of a notebook of the course's repository (path from the repository root) at ``ref``."""
     return (f"https://colab.research.google.com/github/{config.REPO_SLUG}/blob/"
-            f"{config.REPO_BRANCH}/{notebook_path}")
+            f"{ref or config.REPO_REF}/{notebook_path}")
 
 
-def colab_badge(notebook_path: str) -> str:
+def colab_badge(notebook_path: str, ref: str | None = None) -> str:
     """Markdown for the "Open in Colab" badge of a notebook."""
-    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(notebook_path)})"
+    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(notebook_path, ref)})"
 
 
 @dataclass
