@@ -58,6 +58,7 @@ SOURCES = {
     "auto": "CIFAR-10 if it is on this machine or can be downloaded, else the stand-in (said loudly)",
     "cifar10": "CIFAR-10 only (an error if it cannot be had)",
     "standin": "the stand-in: 32x32 patches of scikit-image's colour photographs",
+    "emoji": "the shipped emoji: 1,906 Noto emoji at 32x32 on white, in 9 categories (icons, not photographs)",
 }
 
 # --------------------------------------------------------------------------- CIFAR-10
@@ -218,11 +219,55 @@ class ColourImages(NamedTuple):
     images: np.ndarray
     labels: np.ndarray
     description: str
-    source: str  # "cifar10" or "standin"
+    source: str  # "cifar10", "standin" or "emoji"
 
 
 HELDOUT_FRACTION = 0.2
 _SPLIT_SEED = 5
+
+# --------------------------------------------------------------------------- the shipped emoji
+
+EMOJI_FILE = Path(__file__).with_name("emoji32.npz")
+EMOJI_NAME = "Noto emoji (icons, not photographs), 32x32 on white"
+_EMOJI_KEYS = ("images", "category", "categories", "names", "group", "heldout")
+
+
+class Emoji(NamedTuple):
+    """The shipped emoji of one split: uint8 images, category index, the category names, emoji names."""
+
+    images: np.ndarray      # uint8 (N, 32, 32, 3)
+    category: np.ndarray    # int (N,), index into categories
+    categories: tuple
+    names: np.ndarray
+
+
+def load_emoji_raw(split: str = "train", skin_tones: bool = False, path=None) -> Emoji:
+    """The shipped emoji as stored (``scripts/make_emoji.py``; provenance in data/README.md).
+
+    1,906 Google Noto emoji (Apache License 2.0; flags public domain) in 9 categories, 64x64
+    PNGs composited over white and shrunk to 32x32. The held-out split is 20% of the emoji
+    (381), drawn with a fixed seed; ``skin_tones=True`` adds the 1,875 skin-tone variants of the
+    people emoji, each in the split of its base emoji (3,781 in all, 60% of them people).
+    """
+    if split not in ("train", "heldout"):
+        raise ValueError(f"split={split!r}: use 'train' or 'heldout'.")
+    path = Path(path) if path is not None else EMOJI_FILE
+    from gan_lib.data import _REINSTALL, _read_npz
+
+    a = _read_npz(path, _EMOJI_KEYS, _REINSTALL + " To rebuild it: python3 scripts/make_emoji.py.")
+    n = len(a["images"])
+    if (a["images"].dtype != np.uint8 or a["images"].shape[1:] != IMAGE_SHAPE
+            or any(len(a[k]) != n for k in ("category", "names", "group", "heldout"))):
+        raise DataError(f"{path} holds images {a['images'].shape} {a['images'].dtype} and "
+                        f"{len(a['category'])} categories; expected uint8 (N, 32, 32, 3) and N of each. "
+                        f"{_REINSTALL} To rebuild it: python3 scripts/make_emoji.py.")
+    if n and (a["category"].min() < 0 or a["category"].max() >= len(a["categories"])):
+        raise DataError(f"{path} has category indices outside 0..{len(a['categories']) - 1}. {_REINSTALL}")
+    keep = a["heldout"] if split == "heldout" else ~a["heldout"]
+    if not skin_tones:  # the first image of each group is the base emoji
+        keep &= np.r_[True, a["group"][1:] != a["group"][:-1]]
+    return Emoji(a["images"][keep], a["category"][keep].astype(np.int64), tuple(a["categories"].tolist()),
+                 a["names"][keep])
 
 
 def _standin_split(split):
@@ -264,6 +309,12 @@ def load_colour(split: str = "train", source: str = "auto", limit: int | None = 
                 bar = "!" * 100
                 print(f"{bar}\n!!! {e}\n!!! This run uses the {STANDIN_NAME}.\n!!! Its figures are NOT "
                       f"CIFAR-10 figures; the lesson's CIFAR-10 numbers are to measure in Colab.\n{bar}")
+    if source == "emoji":
+        e = load_emoji_raw(split)
+        order = np.random.default_rng(_SPLIT_SEED).permutation(len(e.images))
+        x, y = e.images[order], e.category[order]
+        what = f"{EMOJI_NAME}, {'train' if split == 'train' else 'held-out'} split"
+        used = "emoji"
     if used is None:
         x, y, n_train, n_held = _standin_split(split)
         what = (f"{STANDIN_NAME}, {'train' if split == 'train' else 'held-out'} split "
