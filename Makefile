@@ -8,6 +8,7 @@
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, Canvas and Gradescope CSVs (docs/instructors.md)
+#   make tensorboard   open make train's TensorBoard logs (losses, D(x), D(G(z)), quality, grids)
 #   make release VERSION=0.2.0   bump the version, point setup cells and Colab badges at tag v0.2.0, tag
 #   make bench     speed on this machine vs the TensorFlow DCGAN tutorial (a few minutes;
 #                  FULL=1 also re-runs the reference curves, hours on a CPU)
@@ -24,7 +25,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train test notebooks classifier clean student syllabus grade bench lesson07 release
+.PHONY: venv train tensorboard test notebooks classifier clean student syllabus grade bench lesson07 release
 
 venv: $(STAMP)
 
@@ -39,6 +40,10 @@ $(STAMP): requirements.txt pyproject.toml
 # Resumes $(OUT) if it holds a stopped run; re-running a finished run only rewrites its outputs.
 train: $(STAMP)
 	$(BIN)/python -m gan_lib.train $(TRAIN_ARGS) --resume
+
+# make tensorboard [OUT=runs/default]: open the run's TensorBoard logs at http://localhost:6006
+tensorboard: $(STAMP)
+	$(BIN)/tensorboard --logdir $(or $(OUT),runs/default)/tensorboard
 
 test: $(STAMP)
 	@bash scripts/test.sh

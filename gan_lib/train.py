@@ -17,6 +17,8 @@ A run folder (``--out``, default ``runs/default``) receives:
 ``samples.npy``        2,000 samples, float32 in [-1, 1], shape (2000, 28, 28, 1)
 ``metrics.json``       the evaluation protocol's figures and the run's facts
 ``run_config.json``    the settings of the run
+``tensorboard/``       the same numbers, the grids and the settings for TensorBoard
+                       (``tensorboard --logdir runs/default/tensorboard``)
 =====================  =====================================================
 
 The run is deterministic: the same settings and seed on the same machine give
@@ -163,7 +165,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     course_config.set_determinism(cfg["seed"])
     gan = build_gan(cfg["model"], cfg["seed"], cfg["lr"], cfg["beta_1"], cfg["loss"], cfg["ema_decay"])
 
-    from gan_lib.core.callbacks import Evaluate, RunRecorder, SampleGrid, TrainingDiverged
+    from gan_lib.core.callbacks import Evaluate, RunRecorder, SampleGrid, TensorBoardLog, TrainingDiverged
 
     history, start_epoch = [], 0
     if resume:
@@ -179,8 +181,9 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     steps = len(digits.images) // cfg["batch_size"]
     recorder = RunRecorder(run_dir, run_config, history)
     all_callbacks = [SampleGrid(run_dir / "samples"),
-                 Evaluate(cfg["eval_every"], last_epoch=cfg["epochs"]),
-                 recorder, *callbacks]
+                     Evaluate(cfg["eval_every"], last_epoch=cfg["epochs"]),
+                     TensorBoardLog(run_dir / "tensorboard", run_config),
+                     recorder, *callbacks]
     t0 = time.perf_counter()
     if start_epoch < cfg["epochs"]:
         log(f"Training epochs {start_epoch + 1}..{cfg['epochs']} ({steps} steps each) -> {run_dir}")

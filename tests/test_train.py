@@ -103,6 +103,37 @@ def test_run_folder_has_everything(reference_run):
     assert "clean-digits bar" in r.stdout and "near-copies" in r.stdout
 
 
+def tensorboard_events(run_dir) -> dict:
+    """{tag: [(step, value), ...]} from a run's TensorBoard logs (scalars as floats, images as shapes)."""
+    import tensorflow as tf
+
+    out = {}
+    for path in sorted((Path(run_dir) / "tensorboard").glob("events.out.tfevents.*")):
+        for event in tf.compat.v1.train.summary_iterator(str(path)):
+            for v in event.summary.value:
+                arr = tf.make_ndarray(v.tensor)
+                meta = v.metadata.plugin_data.plugin_name
+                value = (arr.shape if meta == "images" else arr.item().decode() if meta == "text" else float(arr))
+                out.setdefault(v.tag, []).append((event.step, value))
+    return out
+
+
+def test_tensorboard_logs_match_the_history(reference_run):
+    import csv
+
+    out, _ = reference_run
+    events = tensorboard_events(out)
+    with open(out / "history.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for tag in ("d_loss", "g_loss", "d_real", "d_fake"):
+        assert [s for s, _ in events[tag]] == [1, 2, 3, 4], tag
+        assert [v for _, v in events[tag]] == pytest.approx([float(r[tag]) for r in rows], rel=1e-5), tag
+    assert [s for s, _ in events["samples"]] == [1, 2, 3, 4]
+    assert events["samples"][0][1][0] == 3  # an encoded PNG grid: width, height and the image
+    (step, text), = events["settings"]
+    assert step == 1 and "| model | mlp |" in text and "| seed | 7 |" in text
+
+
 def test_saved_generator_loads_safely_and_samples(reference_run):
     out, _ = reference_run
     g = keras.models.load_model(out / "generator.keras", safe_mode=True)  # what models.load does
@@ -142,6 +173,9 @@ def test_sigkill_mid_epoch_then_resume_is_bit_identical(reference_run, tmp_path)
     assert_identical(final_state(reference_run[0]), final_state(out))
     history = json.loads(json.dumps(checkpoint.read(checkpoint.list_checkpoints(out)[-1])[0]["history"]))
     assert [h["epoch"] for h in history] == [1, 2, 3, 4]
+    events = tensorboard_events(out)  # the resumed run continues the steps: none repeated or reset
+    assert [s for s, _ in events["g_loss"]] == [1, 2, 3, 4]
+    assert [s for s, _ in events["settings"]] == [1, 3]
 
 
 def test_kill_during_checkpoint_write_keeps_a_good_latest(reference_run, tmp_path):

@@ -8,6 +8,8 @@
   checkpoint, and stops a diverging run before it overwrites a good checkpoint:
   it watches every step's losses and, before each checkpoint, every weight and
   optimizer variable (a step whose loss is finite can still leave NaN weights).
+* :class:`TensorBoardLog` writes the same per-epoch numbers, the fixed latent grid and the
+  run's settings as TensorBoard logs (``tensorboard --logdir <run>/tensorboard``).
 * :class:`EpochRows` and :class:`QualityTracker` keep one row per epoch (logs,
   training seconds; the protocol's quality numbers) for lessons that compare
   runs by quality over time. Lessons train with ``gan.fit_images(...)`` plus
@@ -45,6 +47,50 @@ class SampleGrid(keras.callbacks.Callback):
             return  # a diverged epoch: nothing worth drawing
         if (epoch + 1) % self.every == 0:
             save_grid(self.model.generate(self.model.fixed_latent), self.folder / f"epoch_{epoch + 1:04d}.png", ncols=8)
+
+
+class TensorBoardLog(keras.callbacks.Callback):
+    """TensorBoard logs of a run, one step per epoch (the epoch number, so a resumed run continues).
+
+    Every number in the epoch's logs becomes a scalar (losses, mean D(x) and D(G(z)) as
+    ``d_real`` / ``d_fake``, and the quality numbers :class:`Evaluate` added, which it must
+    therefore follow in the callback list); the fixed latent batch becomes an image
+    ``samples`` (an 8-column grid in [0, 255]); ``settings`` (a dict) is written once as text
+    at the first epoch of the run. Read the logs with ``tensorboard --logdir <log_dir>``.
+    """
+
+    def __init__(self, log_dir, settings: dict | None = None, image_every: int = 1):
+        super().__init__()
+        self.log_dir, self.settings, self.image_every = Path(log_dir), settings, image_every
+        self.writer = None
+
+    def on_train_begin(self, logs=None):
+        import tensorflow as tf
+
+        self.writer = tf.summary.create_file_writer(str(self.log_dir))
+
+    def on_epoch_end(self, epoch, logs=None):
+        import tensorflow as tf
+
+        from gan_lib.plotting import grid
+
+        step = epoch + 1
+        with self.writer.as_default(step=step):
+            if self.settings is not None:
+                lines = "\n".join(f"| {k} | {v} |" for k, v in self.settings.items())
+                tf.summary.text("settings", "| setting | value |\n|---|---|\n" + lines)
+                self.settings = None
+            for key, value in (logs or {}).items():
+                if isinstance(value, (int, float, np.floating, np.integer)) or np.ndim(value) == 0:
+                    tf.summary.scalar(key, float(value))
+            if step % self.image_every == 0 and state_is_finite(self.model):
+                g = grid(self.model.generate(self.model.fixed_latent), ncols=8)
+                tf.summary.image("samples", (g[..., None] if g.ndim == 2 else g)[None])
+        self.writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self.writer is not None:
+            self.writer.close()
 
 
 class Evaluate(keras.callbacks.Callback):

@@ -31,7 +31,7 @@ class RunError(RuntimeError):
 
 
 #: What a run writes into its folder: sub-folders, then files (checked before any work).
-OUTPUT_FOLDERS = ("checkpoints", "samples")
+OUTPUT_FOLDERS = ("checkpoints", "samples", "tensorboard")
 OUTPUT_FILES = ("generator.keras", "discriminator.keras", "samples.npy", "metrics.json", "run_config.json",
                 "history.csv", "losses.png", "training.gif")
 #: Settings a resumed run may change; every other one must match the stopped run's.
@@ -172,6 +172,6 @@ def write_final_outputs(gan, run_dir: Path, history: list, run_config: dict, tra
         f"against the {metrics.N_EVAL:,} held-out digits:")
     log(metrics.summary(result))
     log(metrics.clean_summary(result))
-    log(f"Wrote {run_dir}/: training.gif, losses.png, history.csv, samples/, checkpoints/, generator.keras, "
-        "discriminator.keras, samples.npy, metrics.json, run_config.json")
+    log(f"Wrote {run_dir}/: training.gif, losses.png, history.csv, samples/, checkpoints/, tensorboard/, "
+        "generator.keras, discriminator.keras, samples.npy, metrics.json, run_config.json")
     return result
