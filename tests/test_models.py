@@ -195,42 +195,27 @@ def test_dcgan_parameter_counts_by_hand(pairs):
     assert d.count_params() == 4 * 4 * 64 + 64 + 4 * 4 * 64 * 128 + 128 + 6272 + 1
 
 
-def test_dcgan_deep_layers_and_parameter_counts_by_hand(pairs):
-    """make train's model: G 7x7x128 -> 14x14x64 -> 28x28x32 -> 28x28x1, D strided 32/64/128, no BN in D."""
-    g, d = pairs["dcgan_deep"]
+@pytest.mark.parametrize("name, w, g_params, d_params", [
+    ("dcgan_deep", 32, 591_009, 166_625),     # make train's model
+    ("dcgan_wide", 64, 1_509_697, 660_929),   # the wider candidate: a step costs about 2.5 of dcgan_deep's
+])
+def test_three_stage_dcgans_layers_and_parameter_counts_by_hand(pairs, name, w, g_params, d_params):
+    """G 7x7x4w -> 14x14x2w -> 28x28xw -> 28x28x1 with BatchNorm; D strided w/2w/4w, no BatchNorm in D."""
+    g, d = pairs[name]
     assert [tuple(layer.output.shape[1:]) for layer in g.layers
             if isinstance(layer, (layers.Reshape, layers.Conv2DTranspose, layers.Conv2D))] == [
-        (7, 7, 128), (14, 14, 64), (28, 28, 32), (28, 28, 1)]
+        (7, 7, 4 * w), (14, 14, 2 * w), (28, 28, w), (28, 28, 1)]
     assert sum(isinstance(layer, layers.BatchNormalization) for layer in g.layers) == 3
     assert [tuple(layer.output.shape[1:]) for layer in d.layers if isinstance(layer, layers.Conv2D)] == [
-        (14, 14, 32), (7, 7, 64), (4, 4, 128)]
+        (14, 14, w), (7, 7, 2 * w), (4, 4, 4 * w)]
     assert not any(isinstance(layer, (layers.BatchNormalization, layers.Dropout)) for layer in d.layers)
-    # G: Dense 64*6272 (no bias); BN 4*6272; ConvT 4*4*128*64, BN 4*64; ConvT 4*4*64*32, BN 4*32; Conv 3*3*32*1 + 1
-    assert g.count_params() == (64 * 6272 + 4 * 6272 + 4 * 4 * 128 * 64 + 4 * 64 + 4 * 4 * 64 * 32 + 4 * 32
-                                + 3 * 3 * 32 + 1) == 591_009
-    # D: Conv 4*4*1*32 + 32; Conv 4*4*32*64 + 64; Conv 4*4*64*128 + 128; Dense 2048 + 1
-    assert d.count_params() == (4 * 4 * 32 + 32 + 4 * 4 * 32 * 64 + 64 + 4 * 4 * 64 * 128 + 128
-                                + 2048 + 1) == 166_625
-
-
-def test_dcgan_wide_layers_and_parameter_counts_by_hand(pairs):
-    """The wider candidate (a step costs about three of dcgan_deep's): G 7x7x256 -> 14x14x128 -> 28x28x64 -> 28x28x1,
-    D strided 64/128/256, no BN in D."""
-    g, d = pairs["dcgan_wide"]
-    assert [tuple(layer.output.shape[1:]) for layer in g.layers
-            if isinstance(layer, (layers.Reshape, layers.Conv2DTranspose, layers.Conv2D))] == [
-        (7, 7, 256), (14, 14, 128), (28, 28, 64), (28, 28, 1)]
-    assert sum(isinstance(layer, layers.BatchNormalization) for layer in g.layers) == 3
-    assert [tuple(layer.output.shape[1:]) for layer in d.layers if isinstance(layer, layers.Conv2D)] == [
-        (14, 14, 64), (7, 7, 128), (4, 4, 256)]
-    assert not any(isinstance(layer, (layers.BatchNormalization, layers.Dropout)) for layer in d.layers)
-    # G: Dense 64*12544 (no bias); BN 4*12544; ConvT 4*4*256*128, BN 4*128; ConvT 4*4*128*64, BN 4*64;
-    # Conv 3*3*64*1 + 1
-    assert g.count_params() == (64 * 12544 + 4 * 12544 + 4 * 4 * 256 * 128 + 4 * 128 + 4 * 4 * 128 * 64 + 4 * 64
-                                + 3 * 3 * 64 + 1) == 1_509_697
-    # D: Conv 4*4*1*64 + 64; Conv 4*4*64*128 + 128; Conv 4*4*128*256 + 256; Dense 4096 + 1
-    assert d.count_params() == (4 * 4 * 64 + 64 + 4 * 4 * 64 * 128 + 128 + 4 * 4 * 128 * 256 + 256
-                                + 4096 + 1) == 660_929
+    # G: Dense 64*49*4w (no bias); BN 4*49*4w; ConvT 4*4*4w*2w, BN 4*2w; ConvT 4*4*2w*w, BN 4*w; Conv 3*3*w + 1
+    dense = 49 * 4 * w
+    assert g.count_params() == (64 * dense + 4 * dense + 16 * 4 * w * 2 * w + 8 * w + 16 * 2 * w * w + 4 * w
+                                + 9 * w + 1) == g_params
+    # D: Conv 16*w + w; Conv 16*w*2w + 2w; Conv 16*2w*4w + 4w; Dense 4*4*4w + 1
+    assert d.count_params() == (16 * w + w + 16 * w * 2 * w + 2 * w + 16 * 2 * w * 4 * w + 4 * w
+                                + 64 * w + 1) == d_params
 
 
 def test_dcgan_is_unchanged_by_the_new_default():
