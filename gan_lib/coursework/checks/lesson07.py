@@ -121,7 +121,7 @@ def check_7_3(answer) -> None:
     """A GAN conditioned on thickness: ``{"gan": trained GAN with n_classes=2, "threshold": median ink}``.
 
     The check does not trust the threshold it is given: it works out the median ink of the training
-    digits itself, refuses a threshold more than 1% away from it, and judges with its own. It draws
+    digits itself, refuses a threshold more than 3% away from it, and judges with its own. It draws
     the samples itself from the GAN's generator (:func:`trained_gan_samples`), so a stand-in that
     merely has ``sample`` or an unfitted GAN is refused."""
     from gan_lib import data
@@ -145,7 +145,7 @@ def check_7_3(answer) -> None:
     except (TypeError, ValueError):
         raise Wrong(f"answer_7_3['threshold'] should be a number (the median ink), got {threshold!r}.") from None
     median = float(np.median(ink(data.load_digits("train", verbose=False).images)))
-    if not abs(threshold - median) <= 0.01 * median:
+    if not abs(threshold - median) <= 0.03 * median:  # a subset of the training digits is fine (1,000: 0.2% off)
         raise Wrong(f"answer_7_3['threshold'] is {threshold:.1f}, but the median ink of the training digits is "
                     "another number; the check judges your samples by that median, not by a threshold of "
                     "your choice.", "the threshold is the median of the ink of every training digit, the same "
