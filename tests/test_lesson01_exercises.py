@@ -39,6 +39,9 @@ def test_1_1_planted_bugs(capsys):
     p_g_2 = float(theory.gaussian(2.0, 1.0).pdf(2.0))
     expect_wrong(capsys, "1.1", lambda: checks.check_1_1(P_DATA_4 / (P_DATA_4 + p_g_2)), "expected about 0.855")
     expect_wrong(capsys, "1.1", lambda: checks.check_1_1([0.5, 0.855]), "one number")
+    # The hint points at the formula without writing it out (it used to end with the full answer).
+    ok, out = verdict(capsys, "1.1", lambda: checks.check_1_1(0.5))
+    assert "optimal discriminator's formula" in out and "p_data(x) / (p_data(x) + p_g(x))" not in out, out
 
 
 # --------------------------------------------------------------------------- 1.2: js(p, q, x)

@@ -34,6 +34,8 @@ def test_2_1_planted_bugs(capsys):
     expect_wrong(capsys, "2.1", lambda: checks.check_2_1(12345), "not the generator's parameter count")
     # Biases counted once per layer instead of once per output unit.
     expect_wrong(capsys, "2.1", lambda: checks.check_2_1(64 * 128 + 128 * 784 + 2), "not the generator's")
+    # The first layer's biases forgotten.
+    expect_wrong(capsys, "2.1", lambda: checks.check_2_1(64 * 128 + 128 * 784 + 784), "not the generator's")
     # The output layer's biases forgotten (only the hidden layer's counted).
     expect_wrong(capsys, "2.1", lambda: checks.check_2_1(64 * 128 + 128 + 128 * 784), "not the generator's")
 
@@ -91,6 +93,9 @@ def test_2_2_refuses_the_courses_own_generator(capsys):
         return keras.Model(z, layers.Reshape((28, 28, 1))(layers.Dense(784, activation="tanh")(h)))
 
     expect_wrong(capsys, "2.2", lambda: checks.check_2_2(linear_hidden), "no ReLU")
+    # ReLU copied onto the output layer too: images in [0, inf), never the background -1.
+    expect_wrong(capsys, "2.2", lambda: checks.check_2_2(lambda n: _generator(n, activation="relu")),
+                 "must lie in [-1, 1]")
 
 
 def test_2_2_stub_is_not_done(capsys):

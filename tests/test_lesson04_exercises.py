@@ -172,6 +172,9 @@ def test_4_2_refuses_the_librarys_pack(capsys):
 
     expect_wrong(capsys, "4.2", lambda: checks.check_4_2(column_major), "wrong numbers")
     expect_wrong(capsys, "4.2", lambda: checks.check_4_2(features_grouped), "wrong numbers", "[0.0, 2.0, 1.0, 3.0]")
+    ok, out = verdict(capsys, "4.2", lambda: checks.check_4_2(lambda x, m: x.reshape(m, -1, x.shape[1])
+                                                          .transpose(1, 0, 2).reshape(-1, m * x.shape[1])))
+    assert "consecutive" in out and "x.reshape(-1, m * d)" not in out, out
 
 
 def test_4_3_refuses_the_librarys_layer(capsys):

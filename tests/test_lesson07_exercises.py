@@ -139,6 +139,12 @@ def test_7_2_planted_bugs(capsys):
     expect_wrong(capsys, "7.2", lambda: checks.check_7_2(ink_itself), "only 0 (thin) and 1 (thick)")
     expect_wrong(capsys, "7.2", lambda: checks.check_7_2(fixed_threshold), "agree with")
 
+    def any_ink_counted(x):  # counts the pixels that are not pure background (x > -1), not the ink
+        p = (x > -1).reshape(len(x), -1).sum(1)
+        return (p > np.median(p)).astype(int)
+
+    expect_wrong(capsys, "7.2", lambda: checks.check_7_2(any_ink_counted), "agree with")
+
 
 def test_7_2_the_planted_bugs_really_differ_on_the_check_data():
     """The check's digits separate the bugs: mean and median split differently, pixel counts differ from ink."""

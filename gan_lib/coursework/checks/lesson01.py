@@ -34,7 +34,8 @@ def check_1_1(answer) -> None:
                     "evaluate both densities at the single point x = 4.0")
     pd, pg = _lesson01_point()
     target = pd / (pd + pg)
-    hint = "D*(x) = p_data(x) / (p_data(x) + p_g(x)); theory.TARGET.pdf(4.0) gives p_data(4)"
+    hint = ("put both densities, evaluated at x = 4, into the optimal discriminator's formula of the text "
+            "(the densities are values, not probabilities)")
     if math.isfinite(v) and abs(v - pg / (pd + pg)) < 1e-3:
         raise Wrong(f"{v:.4f} is p_g / (p_data + p_g): the probability that x = 4 is *fake*.",
                     "D outputs the probability of *real*, so p_data goes on top")

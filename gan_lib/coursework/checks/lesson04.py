@@ -81,7 +81,7 @@ def check_4_2(pack) -> None:
             if np.array_equal(got, interleaved):
                 raise Wrong(f"pack(x, {m}) puts samples 0, {12 // m}, ... into the first pack: it takes every "
                             f"{12 // m}-th sample instead of {m} consecutive ones.",
-                            "x.reshape(-1, m * d) keeps consecutive samples together")
+                            "a plain (row-major) reshape keeps consecutive samples together; nothing needs transposing")
             raise Wrong(f"pack(x, {m}) has the right shape but the wrong numbers: its first pack is "
                         f"{got[0].tolist()}, expected {want[0].tolist()}.",
                         "pack i holds samples m*i ... m*i + m - 1, one after the other")
