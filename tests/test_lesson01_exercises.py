@@ -6,7 +6,7 @@ import math
 import keras
 import numpy as np
 import pytest
-from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong, verdict
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
 from gan_lib import checks, theory, theory_nets
@@ -32,6 +32,16 @@ def test_1_1_planted_bugs(capsys):
     expect_wrong(capsys, "1.1", lambda: checks.check_1_1(P_DATA_4 / P_G_4), "density ratio")
     expect_wrong(capsys, "1.1", lambda: checks.check_1_1(0.5), "expected about 0.855")
     expect_wrong(capsys, "1.1", lambda: checks.check_1_1("0.86"), "one number")
+    # The variance 1.25**2 passed where gaussian() takes the standard deviation.
+    var_as_std = theory.gaussian(4.0, 1.25 ** 2).pdf(4.0)
+    expect_wrong(capsys, "1.1", lambda: checks.check_1_1(var_as_std / (var_as_std + P_G_4)), "expected about 0.855")
+    # The generator's density evaluated at its own mean (x = 2) instead of x = 4.
+    p_g_2 = float(theory.gaussian(2.0, 1.0).pdf(2.0))
+    expect_wrong(capsys, "1.1", lambda: checks.check_1_1(P_DATA_4 / (P_DATA_4 + p_g_2)), "expected about 0.855")
+    expect_wrong(capsys, "1.1", lambda: checks.check_1_1([0.5, 0.855]), "one number")
+    # The hint points at the formula without writing it out (it used to end with the full answer).
+    ok, out = verdict(capsys, "1.1", lambda: checks.check_1_1(0.5))
+    assert "optimal discriminator's formula" in out and "p_data(x) / (p_data(x) + p_g(x))" not in out, out
 
 
 # --------------------------------------------------------------------------- 1.2: js(p, q, x)
@@ -77,6 +87,28 @@ def test_1_2_planted_bugs(capsys):
     expect_wrong(capsys, "1.2", lambda: checks.check_1_2(0.18), "should be a function")
 
 
+def test_1_2_refuses_the_librarys_js_divergence(capsys):
+    # Before: passed, since the library's own function gives exactly the right values.
+    expect_wrong(capsys, "1.2", lambda: checks.check_1_2(lambda p, q, x: theory.js_divergence(p, q, x)),
+                 "calls theory.js_divergence")
+    # ... also when wrapped in a formula that only looks like the student's own work.
+    expect_wrong(capsys, "1.2", lambda: checks.check_1_2(lambda p, q, x: 0.0 + 1.0 * theory.js_divergence(q, p, x)),
+                 "calls theory.js_divergence")
+    expect_wrong(capsys, "1.2", lambda: checks.check_1_2(theory.js_divergence), "is theory.js_divergence itself")
+    # The watch is lifted afterwards: the library function still works.
+    assert theory.js_divergence(theory.TARGET.pdf(theory.GRID), theory.TARGET.pdf(theory.GRID), theory.GRID) < 1e-9
+
+
+def test_1_2_hint_does_not_spell_out_the_formula(capsys):
+    def kl_between_each_other_halved(p, q, x):  # finite on the grid pair, wrong value
+        m = 0.5 * (p + q)
+        return 0.5 * theory.kl_divergence(p, m, x) + 0.25 * theory.kl_divergence(q, m, x) + 0.1
+
+    ok, out = verdict(capsys, "1.2", lambda: checks.check_1_2(kl_between_each_other_halved))
+    assert not ok and "not yet right" in out and "mixture" in out, out
+    assert "0.5 * KL(p || m)" not in out, out
+
+
 # --------------------------------------------------------------------------- 1.3: ns_loss(logits)
 
 
@@ -104,16 +136,38 @@ def test_1_3_planted_bugs(capsys):
         return ops.softplus(-logits)
 
     expect_wrong(capsys, "1.3", lambda: checks.check_1_3(saturating), "saturating", "-log D(G(z))")
-    expect_wrong(capsys, "1.3", lambda: checks.check_1_3(unstable), "underflows", "softplus")
+    expect_wrong(capsys, "1.3", lambda: checks.check_1_3(unstable), "underflows", "from the logit directly")
     expect_wrong(capsys, "1.3", lambda: checks.check_1_3(sign_flipped), "sign is flipped")
     expect_wrong(capsys, "1.3", lambda: checks.check_1_3(no_mean), "one number", "keras.ops.mean")
+
+    def summed(logits):  # the sum over the batch, not the mean
+        return ops.sum(ops.softplus(-logits))
+
+    def fake_term_of_d(logits):  # D's loss on fakes, -log(1 - D), copied from the discriminator's loss
+        return ops.mean(ops.softplus(logits))
+
+    def clipped(logits):  # a "fix" for the underflow that changes the loss at large logits
+        return -ops.mean(ops.log(ops.clip(ops.sigmoid(logits), 1e-7, 1.0)))
+
+    expect_wrong(capsys, "1.3", lambda: checks.check_1_3(summed), "expected about")
+    expect_wrong(capsys, "1.3", lambda: checks.check_1_3(fake_term_of_d), "expected about")
+    expect_wrong(capsys, "1.3", lambda: checks.check_1_3(clipped), "logits [-200, 200]")
+
+
+def test_1_3_refuses_the_librarys_loss(capsys):
+    from gan_lib import losses
+
+    expect_wrong(capsys, "1.3", lambda: checks.check_1_3(losses.generator_loss_nonsaturating),
+                 "is losses.generator_loss_nonsaturating itself")
+    expect_wrong(capsys, "1.3", lambda: checks.check_1_3(lambda t: losses.generator_loss_nonsaturating(t) + 0.0),
+                 "calls losses.generator_loss_nonsaturating")
 
 
 # --------------------------------------------------------------------------- 1.4: a GAN on two bumps
 
 
 class FakeGAN:
-    """Stands in for a trained GAN: anything with ``sample(n, seed)``."""
+    """Not a GAN: anything with ``sample(n, seed)``, here drawing from a distribution."""
 
     def __init__(self, dist):
         self.dist = dist
@@ -122,21 +176,43 @@ class FakeGAN:
         return self.dist.sample(n, seed=seed)
 
 
-def test_1_4_solution_passes(capsys):
-    # What a perfect solution produces: samples from the target itself, as a GAN or as an array.
-    expect_pass(capsys, "1.4", lambda: checks.check_1_4(FakeGAN(theory.EXERCISE_MIXTURE)))
-    expect_pass(capsys, "1.4", lambda: checks.check_1_4(theory.EXERCISE_MIXTURE.sample(5000, seed=2)))
+def gan_drawing(means, stds, share_first=0.5, steps=1):
+    """A course GAN whose generator draws a two-bump mixture by construction (no learning), marked as
+    having taken ``steps`` optimizer steps: it stands for a GAN trained to that distribution."""
+    from scipy.stats import norm
+
+    from gan_lib import GAN
+
+    cut = float(norm.ppf(share_first))
+
+    def draw(z):
+        ops = keras.ops
+        first = ops.cast(z[:, :1] < cut, "float32")
+        return first * (means[0] + stds[0] * z[:, 1:2]) + (1 - first) * (means[1] + stds[1] * z[:, 1:2])
+
+    z = keras.Input((2,))
+    gan = GAN(keras.Model(z, keras.layers.Lambda(draw)(z)), theory_nets.build_discriminator(seed=0))
+    gan.compile()
+    gan.g_optimizer.iterations.assign(steps)
+    return gan
 
 
-def test_1_4_solution_passes_with_a_real_gan(capsys):
-    # The notebook's solution, quick-mode budget.
+@pytest.fixture(scope="module")
+def mixture_gan():
+    """The notebook's solution, quick-mode budget (trained once for the module)."""
     keras.utils.set_random_seed(0)
     data = theory.EXERCISE_MIXTURE.sample(8192, seed=0)
     gan = theory_nets.make_gan(theory_nets.build_generator(seed=5, hidden=64),
                                theory_nets.build_discriminator(seed=5, hidden=64), lr=2e-4)
     gan.fit_images(data, 128, 45)
-    expect_pass(capsys, "1.4", lambda: checks.check_1_4(gan))
-    assert theory.histogram_jsd(gan.sample(5000, seed=1), theory.EXERCISE_MIXTURE) < checks.JSD_MAX_1_4 - 0.02
+    return gan
+
+
+def test_1_4_solution_passes_with_a_real_gan(capsys, mixture_gan):
+    expect_pass(capsys, "1.4", lambda: checks.check_1_4(mixture_gan))
+    assert theory.histogram_jsd(mixture_gan.sample(5000, seed=1), theory.EXERCISE_MIXTURE) < checks.JSD_MAX_1_4 - 0.02
+    # A GAN whose generator draws the target exactly passes too: the bar is about the distribution.
+    expect_pass(capsys, "1.4", lambda: checks.check_1_4(gan_drawing([0.0, 5.0], [0.6, 0.6])))
 
 
 def test_1_4_stub_is_not_done(capsys):
@@ -144,21 +220,28 @@ def test_1_4_stub_is_not_done(capsys):
 
 
 def test_1_4_planted_bugs(capsys):
-    one_mode = FakeGAN(theory.gaussian(5.0, 0.6))  # mode collapse
-    uneven = FakeGAN(theory.mixture([0.0, 5.0], [0.6, 0.6], [0.85, 0.15]))
-    too_wide = FakeGAN(theory.mixture([0.0, 5.0], [2.6, 2.6]))  # both bumps, far too wide
-    wrong_target = FakeGAN(theory.TARGET)  # trained on lesson's N(4, 1.25) instead
+    one_mode = gan_drawing([5.0, 5.0], [0.6, 0.6])  # mode collapse
+    uneven = gan_drawing([0.0, 5.0], [0.6, 0.6], share_first=0.85)
+    too_wide = gan_drawing([0.0, 5.0], [2.6, 2.6])  # both bumps, far too wide
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(one_mode), "Mode collapse", "near 5")
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(uneven), "unevenly")
     expect_wrong(capsys, "1.4", lambda: checks.check_1_4(too_wide), "JSD", "shape")
     # Both bumps present and evenly filled but visibly off: the bar must not let these through.
-    twice_too_wide = FakeGAN(theory.mixture([0.0, 5.0], [1.2, 1.2]))
-    narrow_and_shifted = FakeGAN(theory.mixture([0.5, 4.6], [0.35, 0.35]))
-    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(twice_too_wide), "JSD", "shape")
-    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(narrow_and_shifted), "JSD", "shape")
-    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(wrong_target))
-    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(np.zeros((10, 1))), "at least 1,000")
-    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(np.full((2000, 1), np.nan)), "NaN")
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(gan_drawing([0.0, 5.0], [1.2, 1.2])), "JSD", "shape")
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(gan_drawing([0.5, 4.6], [0.35, 0.35])), "JSD", "shape")
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(gan_drawing([4.0, 4.0], [1.25, 1.25])))  # lesson's target
+    nan_gan = gan_drawing([np.nan, np.nan], [1.0, 1.0])
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(nan_gan), "NaN")
+
+
+def test_1_4_refuses_samples_not_drawn_from_a_trained_gan(capsys):
+    # Before: each of these passed, since the check read samples from whatever it was given.
+    target_draws = theory.EXERCISE_MIXTURE.sample(5000, seed=2)
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(target_draws), "GAN you trained", "array of samples")
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(FakeGAN(theory.EXERCISE_MIXTURE)),
+                 "GAN you trained", "FakeGAN")
+    untrained = gan_drawing([0.0, 5.0], [0.6, 0.6], steps=0)  # built and compiled, fit never called
+    expect_wrong(capsys, "1.4", lambda: checks.check_1_4(untrained), "not been trained")
 
 
 @pytest.mark.parametrize("name", ["check_1_1", "check_1_2", "check_1_3", "check_1_4"])

@@ -32,6 +32,12 @@ def test_2_1_planted_bugs(capsys):
     expect_wrong(capsys, "2.1", lambda: checks.check_2_1(64 * 128 + 128), "only the first layer")
     expect_wrong(capsys, "2.1", lambda: checks.check_2_1("109456"), "whole number")
     expect_wrong(capsys, "2.1", lambda: checks.check_2_1(12345), "not the generator's parameter count")
+    # Biases counted once per layer instead of once per output unit.
+    expect_wrong(capsys, "2.1", lambda: checks.check_2_1(64 * 128 + 128 * 784 + 2), "not the generator's")
+    # The first layer's biases forgotten.
+    expect_wrong(capsys, "2.1", lambda: checks.check_2_1(64 * 128 + 128 * 784 + 784), "not the generator's")
+    # The output layer's biases forgotten (only the hidden layer's counted).
+    expect_wrong(capsys, "2.1", lambda: checks.check_2_1(64 * 128 + 128 + 128 * 784), "not the generator's")
 
 
 # ------------------------------------------------------------- 2.2: fix the TensorFlow 1 GAN article's generator
@@ -66,7 +72,30 @@ def _dead_hidden(latent_dim):
 
 def test_2_2_solution_passes(capsys):
     expect_pass(capsys, "2.2", lambda: checks.check_2_2(_generator))
-    expect_pass(capsys, "2.2", lambda: checks.check_2_2(lambda n: models.build("mlp", latent_dim=n)[0]))
+
+    def relu_as_a_layer(latent_dim):  # ReLU written as its own layer is the same generator
+        z = keras.Input((latent_dim,))
+        h = layers.ReLU()(layers.Dense(128)(z))
+        return keras.Model(z, layers.Reshape((28, 28, 1))(layers.Dense(784, activation="tanh")(h)))
+
+    expect_pass(capsys, "2.2", lambda: checks.check_2_2(relu_as_a_layer))
+
+
+def test_2_2_refuses_the_courses_own_generator(capsys):
+    # Before: passed (same 114,064 parameters, tanh, right shape), though it is not the article's
+    # generator fixed but the library's MLP generator with LeakyReLU.
+    expect_wrong(capsys, "2.2", lambda: checks.check_2_2(lambda n: models.build("mlp", latent_dim=n)[0]),
+                 "LeakyReLU", "ReLU")
+
+    def linear_hidden(latent_dim):  # the activation of the hidden layer dropped while fixing the wiring
+        z = keras.Input((latent_dim,))
+        h = layers.Dense(128)(z)
+        return keras.Model(z, layers.Reshape((28, 28, 1))(layers.Dense(784, activation="tanh")(h)))
+
+    expect_wrong(capsys, "2.2", lambda: checks.check_2_2(linear_hidden), "no ReLU")
+    # ReLU copied onto the output layer too: images in [0, inf), never the background -1.
+    expect_wrong(capsys, "2.2", lambda: checks.check_2_2(lambda n: _generator(n, activation="relu")),
+                 "must lie in [-1, 1]")
 
 
 def test_2_2_stub_is_not_done(capsys):
@@ -99,7 +128,7 @@ def real_digits():
 
 
 class FakeGAN:
-    """Stands in for a trained GAN: sample(n) returns given images."""
+    """Not a GAN: anything with ``sample(n)``, here returning given images."""
 
     def __init__(self, images):
         self.images = images
@@ -108,10 +137,28 @@ class FakeGAN:
         return self.images[:n]
 
 
+def gan_returning(images, steps=1):
+    """A course GAN whose generator looks images up by latent (no learning), marked as having taken
+    ``steps`` optimizer steps: it stands for a GAN trained until it draws exactly these images."""
+    from gan_lib import GAN
+
+    table = keras.ops.convert_to_tensor(np.asarray(images, np.float32))
+    n = len(images)
+
+    def look_up(z):
+        u = 0.5 * (1.0 + keras.ops.erf(z[:, 0] / np.sqrt(2.0)))
+        return keras.ops.take(table, keras.ops.cast(keras.ops.clip(u * n, 0, n - 1), "int32"), axis=0)
+
+    z = keras.Input((100,))
+    gan = GAN(keras.Model(z, keras.layers.Lambda(look_up)(z)), models.build("mlp")[1])
+    gan.compile()
+    gan.g_optimizer.iterations.assign(steps)
+    return gan
+
+
 def test_2_3_solution_passes(capsys, real_digits):
-    # Real digits are what a perfect generator would produce.
-    expect_pass(capsys, "2.3", lambda: checks.check_2_3(FakeGAN(real_digits)))
-    expect_pass(capsys, "2.3", lambda: checks.check_2_3(real_digits))
+    # A GAN that draws real digits is what a perfect generator would be.
+    expect_pass(capsys, "2.3", lambda: checks.check_2_3(gan_returning(real_digits)))
 
 
 def test_2_3_stub_is_not_done(capsys):
@@ -121,15 +168,25 @@ def test_2_3_stub_is_not_done(capsys):
 def test_2_3_planted_bugs(capsys, real_digits):
     labels = data.load_digits("train", verbose=False).labels
     ones = data.load_digits("train", verbose=False).images[labels == 1]
-    one_digit = np.concatenate([ones] * 3)[:2000]
-    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(FakeGAN(one_digit)), "Mode collapse", "digit 1")
-    # An untrained generator: the check names the failure (here: one class).
-    untrained = models.build("mlp")[0]
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(gan_returning(ones)), "Mode collapse", "digit 1")
+    nan_gan = gan_returning(np.full((10, 28, 28, 1), np.nan, np.float32))
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(nan_gan), "NaN")
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(gan_returning((real_digits + 1) * 127.5)), "127.5", "tanh")
+
+
+def test_2_3_refuses_answers_that_are_not_a_trained_gan(capsys, real_digits):
+    # Before: the first two passed (the check scored whatever images it was handed).
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(real_digits), "GAN you trained", "array of samples")
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(FakeGAN(real_digits)), "GAN you trained", "FakeGAN")
+    # Built and compiled as in section 4, but fit never called.
+    from gan_lib import train
+
+    untrained = train.build_gan("mlp", seed=1, lr=1e-3, beta_1=0.5, loss="nonsaturating", ema_decay=None)
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(untrained), "not been trained")
+    # An untrained generator's samples handed over as an array.
     z = np.random.default_rng(0).standard_normal((2000, 100)).astype(np.float32)
-    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(untrained.predict(z, verbose=0)))
-    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(np.full((2000, 28, 28, 1), np.nan, np.float32)), "NaN")
-    expect_wrong(capsys, "2.3", lambda: checks.check_2_3((real_digits + 1) * 127.5), "127.5")
-    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(real_digits[:100]), "2,000")
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(untrained.generator.predict(z, verbose=0)),
+                 "GAN you trained")
 
 
 def _fake_result(fd=100.0, score=3.0, shares=(0.1,) * 10):
@@ -147,10 +204,11 @@ def _fake_result(fd=100.0, score=3.0, shares=(0.1,) * 10):
 ])
 def test_2_3_names_the_level_that_fails(capsys, monkeypatch, real_digits, result, phrases):
     """Each of the lesson's levels has its own message (the protocol's numbers are stubbed)."""
+    gan = gan_returning(real_digits)
     monkeypatch.setattr(metrics, "evaluate", lambda images, n=None: result)
-    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(real_digits), *phrases)
+    expect_wrong(capsys, "2.3", lambda: checks.check_2_3(gan), *phrases)
     monkeypatch.setattr(metrics, "evaluate", lambda images, n=None: _fake_result())
-    expect_pass(capsys, "2.3", lambda: checks.check_2_3(real_digits))
+    expect_pass(capsys, "2.3", lambda: checks.check_2_3(gan))
 
 
 @pytest.mark.parametrize("name", ["check_2_1", "check_2_2", "check_2_3"])

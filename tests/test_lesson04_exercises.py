@@ -2,7 +2,7 @@
 stub says "not done yet", and a planted typical bug gets its own specific message."""
 
 import numpy as np
-from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong, verdict
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
 from gan_lib import checks
@@ -122,3 +122,76 @@ def test_4_3_planted_bugs(capsys):
     expect_wrong(capsys, "4.3", lambda: checks.check_4_3(per_row), "across each sample's features")
     expect_wrong(capsys, "4.3", lambda: checks.check_4_3(only_the_feature), "has shape")
     expect_wrong(capsys, "4.3", lambda: checks.check_4_3(std_of_all), "expected")
+
+
+# ------------------------------------------------- the library's own versions, and more wrong answers (issue 19)
+
+
+def test_4_1_refuses_the_librarys_reverse_kl(capsys):
+    from gan_lib import mixtures
+
+    # Before: both passed (the prompt said not to, but nothing checked it).
+    expect_wrong(capsys, "4.1", lambda: checks.check_4_1(mixtures.reverse_kl), "is mixtures.reverse_kl itself")
+    expect_wrong(capsys, "4.1", lambda: checks.check_4_1(lambda counts: mixtures.reverse_kl(np.asarray(counts))),
+                 "calls mixtures.reverse_kl")
+
+    def over_all_modes_log_k(counts):  # log K * q instead of log(K * q)
+        counts = np.asarray(counts, float)
+        if counts.sum() == 0:
+            return None
+        q = counts / counts.sum()
+        q = q[q > 0]
+        return float(np.sum(q * np.log(len(counts)) * q))
+
+    def k_of_nonempty_modes(counts):  # K taken after dropping the empty modes
+        counts = np.asarray(counts, float)
+        if counts.sum() == 0:
+            return None
+        q = counts[counts > 0] / counts.sum()
+        return float(np.sum(q * np.log(len(q) * q)))
+
+    expect_wrong(capsys, "4.1", lambda: checks.check_4_1(over_all_modes_log_k), "expected")
+    expect_wrong(capsys, "4.1", lambda: checks.check_4_1(k_of_nonempty_modes), "reverse_kl([40, 0, 0, 0]) = 0.0000")
+    # The hint guides without giving the formula away.
+    ok, out = verdict(capsys, "4.1", lambda: checks.check_4_1(k_of_nonempty_modes))
+    assert "log(K * q)" not in out and "shares" in out, out
+
+
+def test_4_2_refuses_the_librarys_pack(capsys):
+    from gan_lib import packing
+
+    expect_wrong(capsys, "4.2", lambda: checks.check_4_2(lambda x, m: np.asarray(packing.Pack(m)(x))),
+                 "calls packing.Pack")
+
+    def column_major(x, m):  # reshape in Fortran order: samples of a pack interleaved feature by feature
+        return x.reshape(-1, m * x.shape[1], order="F")
+
+    def features_grouped(x, m):  # pack i = all first features, then all second features
+        n, d = x.shape
+        return x.reshape(n // m, m, d).transpose(0, 2, 1).reshape(n // m, m * d)
+
+    expect_wrong(capsys, "4.2", lambda: checks.check_4_2(column_major), "wrong numbers")
+    expect_wrong(capsys, "4.2", lambda: checks.check_4_2(features_grouped), "wrong numbers", "[0.0, 2.0, 1.0, 3.0]")
+    ok, out = verdict(capsys, "4.2", lambda: checks.check_4_2(lambda x, m: x.reshape(m, -1, x.shape[1])
+                                                          .transpose(1, 0, 2).reshape(-1, m * x.shape[1])))
+    assert "consecutive" in out and "x.reshape(-1, m * d)" not in out, out
+
+
+def test_4_3_refuses_the_librarys_layer(capsys):
+    from gan_lib import layers
+
+    expect_wrong(capsys, "4.3", lambda: checks.check_4_3(lambda x: np.asarray(layers.MinibatchStd(epsilon=0.0)(x))),
+                 "calls layers.MinibatchStd")
+
+    def variance_not_std(x):  # the mean variance: forgot the square root
+        return np.concatenate([x, np.full((len(x), 1), x.var(axis=0).mean())], axis=1)
+
+    def std_of_mean_variance(x):  # square root taken after averaging, not per feature
+        return np.concatenate([x, np.full((len(x), 1), np.sqrt(x.var(axis=0).mean()))], axis=1)
+
+    def std_of_feature_means(x):  # spread of each sample's mean, not of each feature
+        return np.concatenate([x, np.full((len(x), 1), x.mean(axis=1).std())], axis=1)
+
+    expect_wrong(capsys, "4.3", lambda: checks.check_4_3(variance_not_std), "expected")
+    expect_wrong(capsys, "4.3", lambda: checks.check_4_3(std_of_mean_variance), "expected")
+    expect_wrong(capsys, "4.3", lambda: checks.check_4_3(std_of_feature_means), "expected")

@@ -3,7 +3,7 @@ stub says "not done yet", and a planted typical bug gets its own specific messag
 
 import numpy as np
 import pytest
-from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong, verdict
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
 from gan_lib import checks, data, evaluate, neighbours
@@ -23,10 +23,6 @@ def kth_radius_solution(points, k):
 
 def test_8_1_solution_passes(capsys):
     expect_pass(capsys, "8.1", lambda: checks.check_8_1(kth_radius_solution))
-    def kth_radius(p, k):
-        return neighbours.nearest_neighbours(p, p, k + 1)[0][:, k]
-
-    expect_pass(capsys, "8.1", lambda: checks.check_8_1(kth_radius))
 
 
 def test_8_1_cases_are_right_by_brute_force():
@@ -77,8 +73,6 @@ def precision_solution(real, fake, k):
 
 def test_8_2_solution_passes(capsys):
     expect_pass(capsys, "8.2", lambda: checks.check_8_2(precision_solution))
-    expect_pass(capsys, "8.2", lambda: checks.check_8_2(
-        lambda r, f, k: evaluate.precision_recall(r, f, k)["precision"]))
 
 
 def test_8_2_line_example_by_hand():
@@ -163,3 +157,58 @@ def test_8_3_planted_bugs(capsys, train_digits):
 @pytest.mark.parametrize("name", ["check_8_1", "check_8_2", "check_8_3"])
 def test_every_check_has_a_docstring(name):
     assert getattr(checks, name).__doc__
+
+
+# ------------------------------------------------- the library's own versions, and more wrong answers (issue 19)
+
+
+def test_8_1_refuses_the_librarys_neighbour_search(capsys):
+    # Before: passed (the prompt said NumPy only; nothing checked it).
+    def via_library(points, k):
+        return neighbours.nearest_neighbours(points, points, k=k + 1)[0][:, k]
+
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(via_library), "calls neighbours.nearest_neighbours")
+
+    def manhattan(points, k):  # L1 distance instead of Euclidean: right on a line, wrong in 5-D
+        d = np.abs(points[:, None, :] - points[None, :, :]).sum(-1)
+        return np.sort(d, axis=1)[:, k]
+
+    def unsorted_column(points, k):  # column k of the distance matrix, not of the sorted rows
+        return _distances(points)[:, k]
+
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(manhattan), "60 random points", "Euclidean")
+    expect_wrong(capsys, "8.1", lambda: checks.check_8_1(unsorted_column), "expected [1.0, 1.0, 2.0, 4.0]")
+    ok, out = verdict(capsys, "8.1", lambda: checks.check_8_1(unsorted_column))
+    assert "take column k" not in out and "*other* point" in out, out
+
+
+def test_8_2_refuses_the_librarys_precision(capsys):
+    expect_wrong(capsys, "8.2",
+                 lambda: checks.check_8_2(lambda r, f, k: evaluate.precision_recall(r, f, k=k)["precision"]),
+                 "calls evaluate.precision_recall")
+
+    def mean_radius(real, fake, k):  # one ball size for every real point (the mean radius)
+        radius = kth_radius_solution(real, k).mean()
+        d = np.linalg.norm(fake[:, None, :] - real[None, :, :], axis=-1)
+        return float(np.mean((d <= radius).any(axis=1)))
+
+    def fake_radii(real, fake, k):  # balls around the real points sized by the *fake* points' radii
+        r = kth_radius_solution(fake, k)
+        d = np.linalg.norm(fake[:, None, :] - real[None, :, :], axis=-1)
+        return float(np.mean((d <= r[None, :len(real)]).any(axis=1)))
+
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(mean_radius), "expected")
+    expect_wrong(capsys, "8.2", lambda: checks.check_8_2(fake_radii), "expected")
+
+
+def test_8_3_more_wrong_answers(capsys, train_digits):
+    # Copies of five digits only: unbalanced, so the score stays low.
+    five = np.stack([train_digits.images[np.flatnonzero(train_digits.labels == d)[0]] for d in range(5)])
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(np.tile(five, (200, 1, 1, 1))),
+                 "classifier score of your images is", "all ten digits")
+    # Ink and background swapped (the images "inverted" by 1 - x on the [0, 1] scale, here -x).
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(-cheat_solution(train_digits)), "classifier score")
+    # Training digits themselves, all different: real-looking, but they game nothing (memorised, so exposed)
+    # -- while held-out digits, also all different, are not exposed at all:
+    held = data.load_digits("heldout", verbose=False).images
+    expect_wrong(capsys, "8.3", lambda: checks.check_8_3(held[1000:2000]), "nothing exposes")

@@ -2,7 +2,7 @@
 stub says "not done yet", and a planted typical bug gets its own specific message."""
 
 import numpy as np
-from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong, verdict
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
 from gan_lib import checks, latent
@@ -51,7 +51,7 @@ def test_9_1_planted_bugs(capsys):
         return z[np.all(np.abs(z) <= t, axis=1)]
 
     expect_wrong(capsys, "9.1", lambda: checks.check_9_1(clipped), "clipping")
-    expect_wrong(capsys, "9.1", lambda: checks.check_9_1(one_round), "still outside", "repeat")
+    expect_wrong(capsys, "9.1", lambda: checks.check_9_1(one_round), "still outside", "keep re-drawing")
     expect_wrong(capsys, "9.1", lambda: checks.check_9_1(redraw_everything), "already inside")
     expect_wrong(capsys, "9.1", lambda: checks.check_9_1(uniform_inside), "variance", "uniformly")
     expect_wrong(capsys, "9.1", lambda: checks.check_9_1(dropped), "shape")
@@ -77,11 +77,12 @@ def test_9_2_solution_passes(capsys):
     expect_pass(capsys, "9.2", lambda: checks.check_9_2(cycle_solution))
 
 
-def test_9_2_library_loss_passes(capsys):
+def test_9_2_refuses_the_librarys_loss(capsys):
+    # Before: passed (the prompt asks for NumPy; nothing checked it).
     from gan_lib import losses
 
-    expect_pass(capsys, "9.2", lambda: checks.check_9_2(
-        lambda x, g, f: float(losses.cycle_consistency_loss(x, f(g(x))))))
+    expect_wrong(capsys, "9.2", lambda: checks.check_9_2(
+        lambda x, g, f: float(losses.cycle_consistency_loss(x, f(g(x))))), "calls losses.cycle_consistency_loss")
 
 
 def test_9_2_stub_is_not_done(capsys):
@@ -143,3 +144,69 @@ def test_9_3_planted_bugs(capsys):
     expect_wrong(capsys, "9.3", lambda: checks.check_9_3(scaled), "sqrt(d)")
     expect_wrong(capsys, "9.3", lambda: checks.check_9_3(lambda q, k, v: q @ k.T), "shape")
     expect_wrong(capsys, "9.3", lambda: checks.check_9_3(lambda q, k, v: attend_solution(k, q, v)), "raised")
+
+
+# ------------------------------------------------- more wrong answers (issue 19)
+
+
+def test_9_1_refuses_draws_not_made_with_the_rng_given(capsys):
+    def global_rng(z, threshold, rng):  # np.random instead of the rng argument
+        z = np.array(z, dtype=np.float64)
+        outside = np.abs(z) > threshold
+        while outside.any():
+            z[outside] = np.random.standard_normal(int(outside.sum()))
+            outside = np.abs(z) > threshold
+        return z
+
+    def own_seed(z, threshold, rng):  # a generator of its own, the same on every call
+        return truncate_solution(z, threshold, np.random.default_rng(0))
+
+    # Before: both passed (the values are right in distribution).
+    expect_wrong(capsys, "9.1", lambda: checks.check_9_1(global_rng), "rng you are given", "different results")
+    expect_wrong(capsys, "9.1", lambda: checks.check_9_1(own_seed), "rng you are given", "another seed")
+    ok, out = verdict(capsys, "9.1", lambda: checks.check_9_1(own_seed))
+    assert "rng.standard_normal(...)" in out, out
+
+
+def test_9_1_refuses_the_librarys_truncated_normal(capsys):
+    def via_library(z, threshold, rng):
+        z = np.array(z, dtype=np.float64)
+        outside = np.abs(z) > threshold
+        z[outside] = latent.truncated_normal(1, int(outside.sum()), threshold, seed=int(rng.integers(1 << 30)))[0]
+        return z
+
+    expect_wrong(capsys, "9.1", lambda: checks.check_9_1(via_library), "calls latent.truncated_normal")
+
+
+def test_9_2_maps_that_do_not_commute(capsys):
+    # Before: with f = 0.8 g^-1 the two orders gave the same loss, so g(f(x)) passed.
+    expect_wrong(capsys, "9.2", lambda: checks.check_9_2(lambda x, g, f: np.mean(np.abs(g(f(x)) - x))),
+                 "the other way", "g(f(x))")
+    g, f = checks.lesson09._cycle_pair()
+    x = checks.lesson09._CYCLE_X
+    assert abs(np.mean(np.abs(g(f(x)) - x)) - np.mean(np.abs(f(g(x)) - x))) > 1e-3
+    # Both directions' losses added: the full CycleGAN loss, not one direction's.
+    expect_wrong(capsys, "9.2", lambda: checks.check_9_2(
+        lambda x, g, f: np.mean(np.abs(f(g(x)) - x)) + np.mean(np.abs(g(f(x)) - x))), "expected")
+    ok, out = verdict(capsys, "9.2", lambda: checks.check_9_2(lambda x, g, f: np.mean(np.abs(f(x) - x))))
+    assert "mean(|f(g(x)) - x|)" not in out and "all the way round" in out, out
+
+
+def test_9_3_more_wrong_answers(capsys):
+    def keys_as_queries(q, k, v):  # exponentiated scores, never normalised
+        return np.exp(q @ k.T) @ v
+
+    def softmax_without_max_shift_but_sum_over_all(q, k, v):  # one softmax over the whole score matrix
+        a = np.exp(q @ k.T)
+        return (a / a.sum()) @ v
+
+    def weights_times_keys(q, k, v):  # averages the keys instead of the values (shape differs)
+        a = np.exp(q @ k.T)
+        return (a / a.sum(axis=1, keepdims=True)) @ k
+
+    expect_wrong(capsys, "9.3", lambda: checks.check_9_3(keys_as_queries), "attend differs")
+    expect_wrong(capsys, "9.3", lambda: checks.check_9_3(softmax_without_max_shift_but_sum_over_all),
+                 "attend differs")
+    expect_wrong(capsys, "9.3", lambda: checks.check_9_3(weights_times_keys), "shape")
+    ok, out = verdict(capsys, "9.3", lambda: checks.check_9_3(weights_times_keys))
+    assert "q @ k.T" not in out and "weights @ v" not in out, out

@@ -69,3 +69,66 @@ def array(value, what: str, hint: str | None = "return a NumPy array of numbers"
 def call_array(fn, what: str, hint: str | None, *args) -> np.ndarray:
     """``fn(*args)`` as a float64 array of finite numbers: :func:`call`, then :func:`array` with ``finite=True``."""
     return array(call(fn, what, hint, *args), what, hint, finite=True)
+
+
+class refusing:
+    """Within ``with refusing("theory.js_divergence", theory, "js_divergence"):`` the course's own
+    reference for an exercise still runs, but a call to it is noted; leaving the block then raises
+    ``Wrong("... calls theory.js_divergence ...")``. An exercise that asks the student to write a
+    formula cannot pass by calling the library function that computes it. Work out the expected
+    values *before* the block (the check's own calls would be noted too). Pass the student's answer
+    as ``answer=`` to refuse the library function handed over as it is (a name bound before the
+    watch starts)."""
+
+    def __init__(self, name: str, module, attr: str, *more, answer=None):
+        self.name = name
+        self.answer = answer
+        self.targets = [(module, attr)] + [(more[i], more[i + 1]) for i in range(0, len(more), 2)]
+        self.used = False
+
+    def __enter__(self):
+        self.saved = [(m, a, getattr(m, a)) for m, a in self.targets]
+        if self.answer is not None and any(self.answer is original for _, _, original in self.saved):
+            raise Wrong(f"Your answer is {self.name} itself, the course's own version of what this exercise "
+                        "asks you to write.", "write the computation yourself from the formula in the text")
+        for m, a, original in self.saved:
+            setattr(m, a, self._noting(original))
+        return self
+
+    def _noting(self, original):
+        def noted(*args, **kwargs):
+            self.used = True
+            return original(*args, **kwargs)
+        return noted
+
+    def __exit__(self, kind, value, tb):
+        for m, a, original in self.saved:
+            setattr(m, a, original)
+        if self.used and (kind is None or issubclass(kind, Wrong)):
+            raise Wrong(f"Your answer calls {self.name}, the course's own version of what this exercise asks "
+                        "you to write.", "write the computation yourself from the formula in the text")
+        return False
+
+
+def trained_gan_samples(answer, n: int, seed: int, name: str, labels=None) -> np.ndarray:
+    """``n`` samples the check draws itself, with its own latents, from ``answer``'s generator.
+
+    The answer must be a course ``GAN`` whose generator has taken at least one optimizer step:
+    an array of samples (which could be real data or draws from the target), an object that
+    merely has a ``sample`` method, or an untrained GAN is refused with a message saying which.
+    """
+    import keras
+
+    from gan_lib.core.gan import GAN
+
+    if not isinstance(answer, GAN):
+        got = "an array of samples" if hasattr(answer, "shape") else type(answer).__name__
+        raise Wrong(f"{name} should be the GAN you trained (a gan_lib GAN), got {got}. The check draws the "
+                    "samples itself, so samples made another way (the data, the target) do not count.",
+                    f"set {name} to the GAN object you called fit on")
+    g_optimizer = getattr(answer, "g_optimizer", None)
+    if not isinstance(answer.generator, keras.Model) or g_optimizer is None or int(g_optimizer.iterations) == 0:
+        raise Wrong(f"The GAN in {name} has not been trained: its generator has taken no optimizer step.",
+                    "compile it and call fit (or fit_images) before the check")
+    z = np.random.default_rng([seed, 19]).standard_normal((n, answer.latent_dim)).astype("float32")
+    return np.asarray(GAN.generate(answer, z, labels=labels))

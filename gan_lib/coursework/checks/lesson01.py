@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import call, number
+from gan_lib.coursework.checks.common import call, number, refusing, trained_gan_samples
 from gan_lib.coursework.exercises import Wrong, expect_close, expect_done, expect_function
 
 
@@ -34,7 +34,8 @@ def check_1_1(answer) -> None:
                     "evaluate both densities at the single point x = 4.0")
     pd, pg = _lesson01_point()
     target = pd / (pd + pg)
-    hint = "D*(x) = p_data(x) / (p_data(x) + p_g(x)); theory.TARGET.pdf(4.0) gives p_data(4)"
+    hint = ("put both densities, evaluated at x = 4, into the optimal discriminator's formula of the text "
+            "(the densities are values, not probabilities)")
     if math.isfinite(v) and abs(v - pg / (pd + pg)) < 1e-3:
         raise Wrong(f"{v:.4f} is p_g / (p_data + p_g): the probability that x = 4 is *fake*.",
                     "D outputs the probability of *real*, so p_data goes on top")
@@ -61,17 +62,23 @@ def _jsd_cases():
 
 
 def check_1_2(js) -> None:
-    """A function ``js(p, q, x)``: the Jensen-Shannon divergence in nats, via KL."""
+    """A function ``js(p, q, x)``: the Jensen-Shannon divergence in nats, via KL.
+
+    The exercise forbids ``theory.js_divergence``: the expected values are worked out first, then
+    the student's function runs with that function watched (:class:`refusing`), so calling it fails."""
+    from gan_lib.lessons import theory
+
     expect_function(js, "your js function", "js should be a function js(p, q, x)")
     x, cases = _jsd_cases()
     got = []
-    for what, p, q, want in cases:
-        hint = "p and q are NumPy arrays of density values on the grid x"
-        call_what = f"js(p, q, x) (for {what})"
-        v = number(call(js, call_what, hint, p, q, x), call_what, hint)
-        got.append((what, v, want))
+    with refusing("theory.js_divergence", theory, "js_divergence", answer=js):
+        for what, p, q, want in cases:
+            hint = "p and q are NumPy arrays of density values on the grid x"
+            call_what = f"js(p, q, x) (for {what})"
+            v = number(call(js, call_what, hint, p, q, x), call_what, hint)
+            got.append((what, v, want))
     (_, v_same, _), (_, v_far, _), (_, v_pq, w_pq), (_, v_qp, _) = got
-    hint = "JSD(p || q) = 0.5 * KL(p || m) + 0.5 * KL(q || m) with m = (p + q) / 2"
+    hint = "compare p and q each with their mixture m (the average of the two), with KL, and weigh the two terms"
     if not math.isfinite(v_far):
         raise Wrong("For two densities that do not overlap your js returns infinity.",
                     "compare each density with the mixture m = (p + q) / 2, not with each other: "
@@ -89,16 +96,23 @@ def check_1_2(js) -> None:
 
 
 def check_1_3(ns_loss) -> None:
-    """A function ``ns_loss(logits)``: the non-saturating generator loss, stable for any logit."""
+    """A function ``ns_loss(logits)``: the non-saturating generator loss, stable for any logit.
+
+    Calling the course's ``losses.generator_loss_nonsaturating`` (or its minimax twin) is refused:
+    the student's function runs with both watched (:class:`refusing`)."""
     import keras
 
     from gan_lib.core import losses
 
     expect_function(ns_loss, "your ns_loss function", "ns_loss should be a function of D's logits")
     logits = np.array([[-3.0], [-0.5], [0.0], [1.0], [4.0]], dtype=np.float32)
-    hint = "-log D = -log sigmoid(l) = softplus(-l); keras.ops.softplus and keras.ops.mean do it"
-    out = keras.ops.convert_to_numpy(call(ns_loss, "ns_loss(logits)", "logits is a tensor of shape (N, 1)",
-                                          keras.ops.convert_to_tensor(logits)))
+    hint = "write -log D(G(z)) in terms of the logit l, with D = sigmoid(l), then look for it in keras.ops"
+    extreme = np.array([[-200.0], [200.0]], dtype=np.float32)
+    with refusing("losses.generator_loss_nonsaturating", losses, "generator_loss_nonsaturating",
+                  losses, "generator_loss_minimax", answer=ns_loss):
+        out = keras.ops.convert_to_numpy(call(ns_loss, "ns_loss(logits)", "logits is a tensor of shape (N, 1)",
+                                              keras.ops.convert_to_tensor(logits)))
+        out_extreme = call(ns_loss, "ns_loss([[-200], [200]])", None, keras.ops.convert_to_tensor(extreme))
     try:
         out = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
@@ -117,19 +131,12 @@ def check_1_3(ns_loss) -> None:
         raise Wrong("The sign is flipped: that is +log D, which G would *decrease* by making D reject its fakes.",
                     "G minimises -log D(G(z))")
     expect_close(v, want, 1e-4, "your loss for logits [-3, -0.5, 0, 1, 4]", hint)
-    extreme = np.array([[-200.0], [200.0]], dtype=np.float32)
-    e = float(np.asarray(keras.ops.convert_to_numpy(ns_loss(keras.ops.convert_to_tensor(extreme)))).reshape(()))
+    e = float(np.asarray(keras.ops.convert_to_numpy(out_extreme)).reshape(()))
     if not math.isfinite(e):
         raise Wrong(f"For logits [-200, 200] your loss is {e}: log(sigmoid(-200)) underflows to log(0).",
-                    "compute it from the logit: -log sigmoid(l) = softplus(-l), which stays finite")
+                    "compute it from the logit directly, never through sigmoid then log (the hint in the "
+                    "text names the kind of function that stays finite)")
     expect_close(e, 100.0, 1e-2, "your loss for logits [-200, 200]", hint)
-
-
-def _as_samples(answer):
-    """Samples from a trained GAN (anything with ``sample``) or an array of samples."""
-    if hasattr(answer, "sample") and callable(answer.sample):
-        return np.asarray(answer.sample(5000, seed=1), dtype=np.float64)
-    return np.asarray(answer, dtype=np.float64)
 
 
 #: Exercise 1.4's bar: the binned JSD (5,000 samples) to ``theory.EXERCISE_MIXTURE``. A solution
@@ -138,21 +145,19 @@ JSD_MAX_1_4 = 0.08
 
 
 def check_1_4(answer) -> None:
-    """A GAN (or its samples) that learned ``theory.EXERCISE_MIXTURE``: both modes, JSD at most
-    :data:`JSD_MAX_1_4`."""
+    """A trained GAN that learned ``theory.EXERCISE_MIXTURE``: both modes, JSD at most :data:`JSD_MAX_1_4`.
+
+    The check draws 5,000 samples itself from the GAN's generator (:func:`trained_gan_samples`):
+    an array of samples, which could be drawn from the target itself, or an untrained GAN is refused."""
     from gan_lib.lessons import theory
 
     expect_done(answer, "your trained GAN")
-    try:
-        s = _as_samples(answer)
-    except (TypeError, ValueError) as e:
-        raise Wrong(f"Could not read samples from your answer ({e}).",
-                    "set answer_1_4 to your trained GAN (the object you called fit on)") from None
+    s = trained_gan_samples(answer, 5000, 1, "answer_1_4").astype(np.float64)
     if s.ndim == 2 and s.shape[1] == 1:
         s = s[:, 0]
-    if s.ndim != 1 or len(s) < 1000:
-        raise Wrong(f"Expected at least 1,000 one-number samples, got an array of shape {s.shape}.",
-                    "pass the trained GAN itself, or gan.sample(5000)")
+    if s.ndim != 1:
+        raise Wrong(f"Your generator draws samples of shape {s.shape[1:]}; this exercise's data are single numbers.",
+                    "use the 1-D models of this lesson (theory_nets)")
     if not np.all(np.isfinite(s)):
         raise Wrong("Some samples are NaN or infinite: the training diverged.", "try a smaller learning rate")
     target = theory.EXERCISE_MIXTURE

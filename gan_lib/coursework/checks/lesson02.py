@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import call
+from gan_lib.coursework.checks.common import call, trained_gan_samples
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
 
@@ -36,7 +36,11 @@ def check_2_1(answer) -> None:
 
 def check_2_2(build) -> None:
     """A function ``build(latent_dim)`` returning the TensorFlow 1 GAN article's generator (100 -> 128 -> 784)
-    with its bug fixed (the 784-unit layer reads the hidden layer, not z), in the course's format."""
+    with its bug fixed (the 784-unit layer reads the hidden layer, not z), in the course's format.
+
+    The hidden activation is read back from the layers: the article's generator uses ReLU, so the
+    course's own MLP generator (``models.build("mlp")``, LeakyReLU, the same parameter count) is
+    refused as an answer."""
     import keras
 
     from gan_lib.lessons import vanilla
@@ -67,6 +71,14 @@ def check_2_2(build) -> None:
         raise Wrong(f"Your generator has {n:,} parameters; the MLP generator of the early Keras GAN tutorials "
                     "(100 -> 128 -> 784) has 114,064.",
                     "one hidden Dense layer of 128 units, then a Dense layer of 784 units")
+    acts = [getattr(layer, "activation", None) for layer in model.layers]
+    leaky = any(isinstance(layer, keras.layers.LeakyReLU) for layer in model.layers)
+    relu = any(a is keras.activations.relu or getattr(a, "__name__", "") == "relu" for a in acts) or any(
+        isinstance(layer, keras.layers.ReLU) for layer in model.layers)
+    if leaky or not relu:
+        raise Wrong("Your hidden layer has " + ("LeakyReLU, as the course's own MLP generator does"
+                                                if leaky else "no ReLU") + "; the article's generator "
+                    "(the one to fix) uses ReLU.", "keep the article's choices and fix only the wiring bug")
     if out.shape[1:] == (784,):
         raise Wrong("Your generator outputs flat vectors of 784 numbers; the course's images have shape (28, 28, 1).",
                     "end with keras.layers.Reshape((28, 28, 1))")
@@ -84,29 +96,22 @@ def check_2_2(build) -> None:
 
 
 def check_2_3(answer) -> None:
-    """A trained MNIST GAN (or 2,000 of its samples) that passes lesson 02's levels (vanilla.LEVELS)."""
+    """A trained MNIST GAN that passes lesson 02's levels (vanilla.LEVELS).
+
+    The check draws the 2,000 samples itself from the GAN's generator (:func:`trained_gan_samples`):
+    an array of images, which could be the training digits themselves, or an unfitted GAN is refused."""
     from gan_lib.data import check_images
     from gan_lib.lessons import vanilla
     from gan_lib.measure import metrics
 
     expect_done(answer, "your trained GAN")
-    try:
-        if hasattr(answer, "sample") and callable(answer.sample):
-            samples = answer.sample(metrics.N_EVAL, seed=5)
-        else:
-            samples = answer
-        samples = np.asarray(samples, dtype=np.float32)
-    except (TypeError, ValueError) as e:
-        raise Wrong(f"Could not read samples from your answer ({e}).",
-                    "set answer_2_3 to your trained GAN (the object you called fit on)") from None
+    samples = trained_gan_samples(answer, metrics.N_EVAL, 5, "answer_2_3").astype(np.float32)
     if not np.all(np.isfinite(samples)):
         raise Wrong("Some samples are NaN or infinite: the training diverged.", "try a smaller learning rate")
     try:
         samples = check_images(samples, name="your samples")
     except ValueError as e:
-        raise Wrong(str(e), "pass the GAN itself, or gan.sample(2000)") from None
-    if len(samples) < metrics.N_EVAL:
-        raise Wrong(f"{len(samples):,} samples: the protocol scores {metrics.N_EVAL:,}.", "pass the GAN itself")
+        raise Wrong(str(e), "the generator should end in tanh, so that its images lie in [-1, 1]") from None
     r = metrics.evaluate(samples)
     lv = vanilla.LEVELS
     shares = np.asarray(r["class_shares"])

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import array, call
+from gan_lib.coursework.checks.common import array, call, refusing
 from gan_lib.coursework.exercises import Wrong, expect_function
 
 #: What a lesson-04 function is told when it crashes.
@@ -18,16 +18,23 @@ KL_CASES_4_1 = ([10, 10, 10, 10], [40, 0, 0, 0], [30, 10, 0, 0], [3, 1, 0, 0, 0,
 
 
 def check_4_1(reverse_kl) -> None:
-    """A function ``reverse_kl(counts)``: KL(q || uniform) of a histogram, None when it is all zeros."""
+    """A function ``reverse_kl(counts)``: KL(q || uniform) of a histogram, None when it is all zeros.
+
+    Calling ``mixtures.reverse_kl`` (the course's own) is refused (:class:`refusing`)."""
     from gan_lib.measure import mixtures
 
     expect_function(reverse_kl, "your reverse_kl function", "reverse_kl should be a function of the counts")
-    hint = "q = counts / counts.sum(); KL = sum over the modes with q > 0 of q * log(K * q)"
-    for counts in KL_CASES_4_1:
+    hint = "turn the counts into shares q first; the formula in the text then sums over the modes that have q > 0"
+    wants = [mixtures.reverse_kl(np.array(counts)) for counts in KL_CASES_4_1]
+    with refusing("mixtures.reverse_kl", mixtures, "reverse_kl", answer=reverse_kl):
+        _check_4_1_cases(reverse_kl, wants, hint)
+
+
+def _check_4_1_cases(reverse_kl, wants, hint) -> None:
+    for counts, want in zip(KL_CASES_4_1, wants):
         c = np.array(counts)
         with np.errstate(divide="ignore", invalid="ignore"):
             got = call(reverse_kl, f"reverse_kl({counts})", CALL_HINT, c)
-        want = mixtures.reverse_kl(c)
         if got is None:
             raise Wrong(f"reverse_kl({counts}) returned None, but these counts have {c.sum()} samples.",
                         "return None only when there is no sample at all")
@@ -54,14 +61,18 @@ def check_4_1(reverse_kl) -> None:
 
 
 def check_4_2(pack) -> None:
-    """A function ``pack(x, m)``: PacGAN's packing of a NumPy batch ``(N, d)`` into ``(N / m, m d)``."""
-    from gan_lib.core.packing import Pack
+    """A function ``pack(x, m)``: PacGAN's packing of a NumPy batch ``(N, d)`` into ``(N / m, m d)``.
+
+    Using the course's ``packing.Pack`` layer is refused (:class:`refusing`)."""
+    from gan_lib.core import packing
 
     expect_function(pack, "your pack function", "pack should be a function pack(x, m)")
     x = np.arange(24, dtype=np.float32).reshape(12, 2)
-    for m in (1, 2, 3, 4):
-        got = np.asarray(call(pack, f"pack(x, {m})", CALL_HINT, x, m))
-        want = np.asarray(Pack(m)(x))
+    wants = {m: np.asarray(packing.Pack(m)(x)) for m in (1, 2, 3, 4)}
+    with refusing("packing.Pack", packing, "Pack", answer=pack):
+        got_all = {m: np.asarray(call(pack, f"pack(x, {m})", CALL_HINT, x.copy(), m)) for m in wants}
+    for m, want in wants.items():
+        got = got_all[m]
         if got.shape != want.shape:
             raise Wrong(f"pack(x, {m}) for x of shape {x.shape} has shape {got.shape}; expected {want.shape}.",
                         "a batch of N samples of d numbers becomes N / m packs of m * d numbers")
@@ -70,22 +81,25 @@ def check_4_2(pack) -> None:
             if np.array_equal(got, interleaved):
                 raise Wrong(f"pack(x, {m}) puts samples 0, {12 // m}, ... into the first pack: it takes every "
                             f"{12 // m}-th sample instead of {m} consecutive ones.",
-                            "x.reshape(-1, m * d) keeps consecutive samples together")
+                            "a plain (row-major) reshape keeps consecutive samples together; nothing needs transposing")
             raise Wrong(f"pack(x, {m}) has the right shape but the wrong numbers: its first pack is "
                         f"{got[0].tolist()}, expected {want[0].tolist()}.",
                         "pack i holds samples m*i ... m*i + m - 1, one after the other")
 
 
 def check_4_3(minibatch_std) -> None:
-    """A function ``minibatch_std(x)``: the batch's mean feature std, appended as one more column."""
-    from gan_lib.core.layers import MinibatchStd
+    """A function ``minibatch_std(x)``: the batch's mean feature std, appended as one more column.
+
+    Using the course's ``layers.MinibatchStd`` is refused (:class:`refusing`)."""
+    from gan_lib.core import layers
 
     expect_function(minibatch_std, "your minibatch_std function",
                     "minibatch_std should be a function of a batch x")
     rng = np.random.default_rng(4)
     x = (rng.normal(size=(16, 3)) * [1.0, 2.0, 0.5]).astype(np.float32)
-    got = array(call(minibatch_std, "minibatch_std(x)", CALL_HINT, x), "minibatch_std(x)")
-    want = np.asarray(MinibatchStd(epsilon=0.0)(x), np.float64)
+    want = np.asarray(layers.MinibatchStd(epsilon=0.0)(x), np.float64)
+    with refusing("layers.MinibatchStd", layers, "MinibatchStd", answer=minibatch_std):
+        got = array(call(minibatch_std, "minibatch_std(x)", CALL_HINT, x.copy()), "minibatch_std(x)")
     if got.shape != want.shape:
         raise Wrong(f"minibatch_std(x) for x of shape {x.shape} has shape {got.shape}; expected {want.shape}.",
                     "keep every column of x and append one column (the same number in every row)")
@@ -100,4 +114,5 @@ def check_4_3(minibatch_std) -> None:
                     "the std is over the batch (axis 0), one per feature, then averaged into one number")
     if not np.allclose(s, want[:, 3], atol=1e-5):
         raise Wrong(f"The appended column is {s[0]:.4f}, expected {want[0, 3]:.4f}.",
-                    "std over the batch (axis 0) for each feature, then the mean of those stds")
+                    "read the text again for the order: one spread per feature over the batch first, then "
+                    "one number from those")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import call, number, shown
+from gan_lib.coursework.checks.common import call, number, refusing, shown
 from gan_lib.coursework.exercises import Wrong, expect_function
 
 _ACC_CASES = [
@@ -16,7 +16,10 @@ _ACC_CASES = [
 
 
 def check_5_1(d_accuracy) -> None:
-    """A function ``d_accuracy(real_logits, fake_logits) -> (acc_real, acc_fake)`` from D's logits."""
+    """A function ``d_accuracy(real_logits, fake_logits) -> (acc_real, acc_fake)`` from D's logits.
+
+    The first case scores 0.75 on both sides, so a swapped pair only shows in the later cases (where
+    it gets its own message)."""
     expect_function(d_accuracy, "your d_accuracy function",
                     "d_accuracy should be a function d_accuracy(real_logits, fake_logits)")
     hint = "D says 'real' when its logit is above 0 (sigmoid(logit) > 0.5)"
@@ -32,6 +35,9 @@ def check_5_1(d_accuracy) -> None:
         if np.allclose(got, (np.mean(real > 0.5), np.mean(fake <= 0.5)), atol=1e-6):
             raise Wrong(f"For real logits {real.tolist()} you count a logit above 0.5 as 'real'. These are "
                         "logits, not probabilities: the threshold 0.5 on sigmoid(logit) is 0 on the logit.", hint)
+        if np.allclose(got, want[::-1], atol=1e-6):
+            raise Wrong(f"d_accuracy({real.tolist()}, {fake.tolist()}) = ({got[0]:.3f}, {got[1]:.3f}): the pair is "
+                        "in the wrong order (accuracy on fake first).", "return the accuracy on real first")
         if np.isclose(got[0], want[0]) and np.isclose(got[1], 1 - want[1]):
             raise Wrong(f"Your accuracy on fake is the share of fakes D calls *real* ({got[1]:.2f}); accuracy "
                         "on fake images is the share it correctly calls fake.", "use fake_logits <= 0")
@@ -47,15 +53,20 @@ _HINGE_CASES = [
 
 
 def check_5_2(d_hinge) -> None:
-    """A function ``d_hinge(real_logits, fake_logits)``: the hinge loss of the discriminator (a number)."""
+    """A function ``d_hinge(real_logits, fake_logits)``: the hinge loss of the discriminator (a number).
+
+    Calling the course's ``losses.discriminator_loss_hinge`` is refused (:class:`refusing`)."""
     from gan_lib.core import losses
 
     expect_function(d_hinge, "your d_hinge function",
                     "d_hinge should be a function d_hinge(real_logits, fake_logits)")
-    hint = "mean(max(0, 1 - real_logits)) + mean(max(0, 1 + fake_logits)); np.maximum(0, ...) clips"
-    for real, fake in _HINGE_CASES:
-        got = number(call(d_hinge, shown("d_hinge", (real, fake)), hint, real, fake), "d_hinge's value", hint)
-        want = float(losses.discriminator_loss_hinge(real, fake))
+    hint = ("D wants real logits at or above +1 and fake logits at or below -1; a logit beyond its margin "
+            "costs nothing (np.maximum(0, ...) clips), one short of it costs the distance")
+    wants = [float(losses.discriminator_loss_hinge(real, fake)) for real, fake in _HINGE_CASES]
+    with refusing("losses.discriminator_loss_hinge", losses, "discriminator_loss_hinge", answer=d_hinge):
+        gots = [number(call(d_hinge, shown("d_hinge", (real, fake)), hint, real.copy(), fake.copy()),
+                       "d_hinge's value", hint) for real, fake in _HINGE_CASES]
+    for (real, fake), got, want in zip(_HINGE_CASES, gots, wants):
         if abs(got - want) < 1e-5:
             continue
         if abs(got - (np.mean(1 - real) + np.mean(1 + fake))) < 1e-5:
@@ -70,15 +81,18 @@ _FD1_CASES = [(0.0, 1.0, 0.0, 1.0), (1.0, 1.0, 3.0, 1.0), (0.0, 1.0, 0.0, 3.0), 
 
 
 def check_5_3(fd_1d) -> None:
-    """A function ``fd_1d(mu1, sd1, mu2, sd2)``: the Frechet distance between N(mu1, sd1^2) and N(mu2, sd2^2)."""
+    """A function ``fd_1d(mu1, sd1, mu2, sd2)``: the Frechet distance between N(mu1, sd1^2) and N(mu2, sd2^2).
+
+    Calling the course's ``metrics.frechet_distance_gaussians`` is refused (:class:`refusing`)."""
     from gan_lib.measure import metrics
 
     expect_function(fd_1d, "your fd_1d function", "fd_1d should be a function fd_1d(mu1, sd1, mu2, sd2)")
-    hint = "in one dimension the formula becomes (mu1 - mu2)**2 + (sd1 - sd2)**2"
-    for mu1, sd1, mu2, sd2 in _FD1_CASES:
-        args = (mu1, sd1, mu2, sd2)
-        got = number(call(fd_1d, shown("fd_1d", args), hint, *args), "fd_1d's value", hint)
-        want = metrics.frechet_distance_gaussians([mu1], [[sd1 ** 2]], [mu2], [[sd2 ** 2]])
+    hint = ("put C1 = sd1**2 and C2 = sd2**2 into the formula of section 8: the trace of a 1 x 1 matrix is its "
+            "entry, and the square root of sd1**2 * sd2**2 is sd1 * sd2; then simplify")
+    wants = [metrics.frechet_distance_gaussians([m1], [[s1 ** 2]], [m2], [[s2 ** 2]]) for m1, s1, m2, s2 in _FD1_CASES]
+    with refusing("metrics.frechet_distance_gaussians", metrics, "frechet_distance_gaussians", answer=fd_1d):
+        gots = [number(call(fd_1d, shown("fd_1d", args), hint, *args), "fd_1d's value", hint) for args in _FD1_CASES]
+    for (mu1, sd1, mu2, sd2), got, want in zip(_FD1_CASES, gots, wants):
         if abs(got - want) < 1e-6:
             continue
         case = f"fd_1d{(mu1, sd1, mu2, sd2)} = {got:.4g}, expected {want:.4g}"

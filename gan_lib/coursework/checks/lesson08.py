@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import array, call
+from gan_lib.coursework.checks.common import array, call, refusing
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
 #: Exercise 8.1's points on a line and the k-th nearest *other* point's distance, by hand:
@@ -21,10 +21,24 @@ CALL_HINT = "the arguments are NumPy arrays of shape (N, D); return NumPy values
 
 
 def check_8_1(kth_radius) -> None:
-    """A function ``kth_radius(points, k)``: each point's distance to its k-th nearest *other* point, shape (N,)."""
+    """A function ``kth_radius(points, k)``: each point's distance to its k-th nearest *other* point, shape (N,).
+
+    Calling the course's ``neighbours.nearest_neighbours`` (or the radii helper of ``evaluate``) is
+    refused (:class:`refusing`)."""
+    from gan_lib.measure import evaluate, neighbours
+
     expect_function(kth_radius, "your kth_radius function",
                     "kth_radius should be a function kth_radius(points, k)")
-    hint = "sort each row of the distance matrix; column 0 is the point itself (distance 0), so take column k"
+    x = np.random.default_rng(8).normal(size=(60, 5))
+    want_x = neighbours.nearest_neighbours(x, x, k=4)[0][:, 3]
+    with refusing("neighbours.nearest_neighbours", neighbours, "nearest_neighbours", evaluate, "_kth_radii",
+                  answer=kth_radius):
+        _check_8_1_cases(kth_radius, x, want_x)
+
+
+def _check_8_1_cases(kth_radius, x, want_x) -> None:
+    hint = ("sort each point's distances to all the points; the smallest is its distance to itself (0): which "
+            "entry is then the k-th nearest *other* point?")
     pts = RADIUS_POINTS_8
     for k, want in RADIUS_CASES_8_1.items():
         got = array(call(kth_radius, f"kth_radius(points, k={k})", CALL_HINT, pts.copy(), k),
@@ -51,11 +65,8 @@ def check_8_1(kth_radius) -> None:
         if not np.allclose(got, want, atol=1e-6):
             raise Wrong(f"kth_radius(points on a line at 0, 1, 3, 7, k={k}) = {np.round(got, 4).tolist()}; "
                         f"expected {want.tolist()}.", hint)
-    from gan_lib.measure.neighbours import nearest_neighbours
-
-    x = np.random.default_rng(8).normal(size=(60, 5))
     got = array(call(kth_radius, "kth_radius(x, 3) on 60 points in 5-D", CALL_HINT, x.copy(), 3), "kth_radius(x, 3)")
-    want = nearest_neighbours(x, x, k=4)[0][:, 3]
+    want = want_x
     if got.shape != want.shape or not np.allclose(got, want, atol=1e-6):
         raise Wrong("Right on the points of a line, but not on 60 random points in 5-D.",
                     "use the Euclidean distance over all coordinates: np.linalg.norm(a - b, axis=-1)")
@@ -69,11 +80,23 @@ PRECISION_FAKE_8 = np.array([[0.5], [3.9], [4.5], [10.0]])
 
 
 def check_8_2(precision) -> None:
-    """A function ``precision(real, fake, k)``: the share of fake points inside some real point's k-NN ball."""
-    from gan_lib.measure.evaluate import precision_recall
+    """A function ``precision(real, fake, k)``: the share of fake points inside some real point's k-NN ball.
+
+    Calling the course's ``evaluate.precision_recall`` (or its ball helpers) is refused (:class:`refusing`);
+    the student's own ``kth_radius`` is fine."""
+    from gan_lib.measure import evaluate
 
     expect_function(precision, "your precision function",
                     "precision should be a function precision(real, fake, k)")
+    rng = np.random.default_rng(9)
+    real, fake = rng.normal(size=(80, 3)), rng.normal(size=(70, 3)) * 1.5 + 0.5
+    wants = {k: evaluate.precision_recall(real, fake, k=k)["precision"] for k in (2, 4)}
+    with refusing("evaluate.precision_recall", evaluate, "precision_recall", evaluate, "_inside_any_ball",
+                  evaluate, "_kth_radii", answer=precision):
+        _check_8_2_cases(precision, real, fake, wants)
+
+
+def _check_8_2_cases(precision, real, fake, wants) -> None:
     hint = ("a fake point f counts if ||f - r_i|| <= radius_i for at least one real point r_i, where radius_i "
             "is r_i's distance to its k-th nearest other real point")
 
@@ -107,11 +130,9 @@ def check_8_2(precision) -> None:
     if abs(edge - 0.5) > 1e-9:
         raise Wrong(f"With fakes exactly on the edge of a real ball (4 and -1) your precision is {edge}; expected "
                     "0.5.", "a point on the edge counts as inside: use <=, not <")
-    rng = np.random.default_rng(9)
-    real, fake = rng.normal(size=(80, 3)), rng.normal(size=(70, 3)) * 1.5 + 0.5
     for k in (2, 4):
         got = value(real, fake, k, f"precision(real, fake, k={k}) on random 3-D points")
-        want = precision_recall(real, fake, k=k)["precision"]
+        want = wants[k]
         if abs(got - want) > 1e-9:
             raise Wrong(f"On 80 real and 70 fake random 3-D points with k={k} your precision is {got:.4f}; "
                         f"expected {want:.4f}.", hint)

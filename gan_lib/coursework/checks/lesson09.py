@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import call_array
+from gan_lib.coursework.checks.common import call_array, refusing
 from gan_lib.coursework.exercises import Wrong, expect_function
 
 
@@ -18,14 +18,25 @@ def _truncated_variance(t: float) -> float:
 
 
 def check_9_1(truncate) -> None:
-    """A function ``truncate(z, threshold, rng)``: every entry with ``|z| > threshold`` re-drawn until inside."""
+    """A function ``truncate(z, threshold, rng)``: every entry with ``|z| > threshold`` re-drawn until inside.
+
+    The re-draws must come from the ``rng`` given: the check calls the function twice with generators
+    of the same seed (the results must agree) and once with another seed (the re-drawn entries must
+    differ), so NumPy's global generator or a fixed seed inside the function is refused. The course's
+    ``latent.truncated_normal`` is refused too (:class:`refusing`)."""
+    from gan_lib.core import latent
+
     expect_function(truncate, "your truncate function",
                     "truncate should be a function truncate(z, threshold, rng)")
-    hint = ("re-draw only the entries outside (rng.standard_normal(count)), and repeat while any is still "
-            "outside: a fresh normal draw can land outside again")
+    hint = ("re-draw only the entries outside, and keep re-drawing those still outside: a fresh normal draw "
+            "can land outside again")
     t = 0.7
     z = np.random.default_rng(5).standard_normal((3000, 8))
-    out = call_array(truncate, "truncate(z, 0.7, rng)", hint, z.copy(), t, np.random.default_rng(6))
+    with refusing("latent.truncated_normal", latent, "truncated_normal", answer=truncate):
+        out = call_array(truncate, "truncate(z, 0.7, rng)", hint, z.copy(), t, np.random.default_rng(6))
+        again = call_array(truncate, "truncate(z, 0.7, rng) again", hint, z.copy(), t, np.random.default_rng(6))
+        other = call_array(truncate, "truncate(z, 0.7, rng) with another seed", hint, z.copy(), t,
+                           np.random.default_rng(7))
     if out.shape != z.shape:
         raise Wrong(f"truncate returned shape {out.shape} for z of shape {z.shape}; it must keep the shape "
                     "(every latent keeps all its coordinates).", "assign into a copy of z instead of dropping entries")
@@ -41,6 +52,11 @@ def check_9_1(truncate) -> None:
         raise Wrong("Values that were already inside [-0.7, 0.7] changed. Only the entries outside are "
                     "re-drawn; the rest of each latent stays as it was.",
                     "select the entries with a mask: outside = np.abs(z) > threshold")
+    if out.shape == again.shape == other.shape and (not np.array_equal(out, again) or np.array_equal(out, other)):
+        raise Wrong("Your re-draws do not come from the rng you are given: two generators with the same seed "
+                    "gave " + ("different results" if not np.array_equal(out, again) else
+                               "the same results as a generator with another seed") + ".",
+                    "draw with rng.standard_normal(...), not np.random.* or a generator of your own")
     var = float(out[~inside].var())
     want = _truncated_variance(t)
     if abs(var - want) > 0.005:          # about 4 standard errors for the ~11,600 re-drawn values
@@ -53,24 +69,34 @@ _CYCLE_X = np.random.default_rng(9).uniform(-1, 1, (6, 8, 8, 1))
 
 
 def _cycle_pair():
-    """Exercise 9.2's translators: g inverts and flips the rows; f is an imperfect way back (0.8 g^-1)."""
+    """Exercise 9.2's translators: g inverts and flips the rows; f is an imperfect way back (0.8 g^-1 + 0.1).
+
+    The shift keeps f and g from commuting (g(f(x)) = 0.8 x - 0.1, f(g(x)) = 0.8 x + 0.1), so a loss
+    computed round the cycle the wrong way gives another value (0.127 against 0.122); with f = 0.8 g^-1
+    alone it did not. The shift is small enough that f(g(x)) - x still takes both signs."""
     def g(x):
         return -np.asarray(x)[:, ::-1]
 
     def f(y):
-        return 0.8 * (-np.asarray(y)[:, ::-1])
+        return 0.8 * (-np.asarray(y)[:, ::-1]) + 0.1
 
     return g, f
 
 
 def check_9_2(cycle_loss) -> None:
-    """A function ``cycle_loss(x, g, f)``: mean |f(g(x)) - x| (CycleGAN's L1 cycle consistency)."""
+    """A function ``cycle_loss(x, g, f)``: mean |f(g(x)) - x| (CycleGAN's L1 cycle consistency).
+
+    Calling the course's ``losses.cycle_consistency_loss`` is refused (:class:`refusing`)."""
+    from gan_lib.core import losses
+
     expect_function(cycle_loss, "your cycle_loss function",
                     "cycle_loss should be a function cycle_loss(x, g, f)")
-    hint = "translate with g, come back with f, and average the absolute differences: mean(|f(g(x)) - x|)"
+    hint = ("go all the way round the cycle, in the order the text gives, and compare where you end up with "
+            "where you started, value by value")
     x = _CYCLE_X
     g, f = _cycle_pair()
-    got = call_array(cycle_loss, "cycle_loss(x, g, f)", hint, x, g, f)
+    with refusing("losses.cycle_consistency_loss", losses, "cycle_consistency_loss", answer=cycle_loss):
+        got = call_array(cycle_loss, "cycle_loss(x, g, f)", hint, x.copy(), g, f)
     if got.size != 1:
         raise Wrong(f"cycle_loss returned shape {got.shape}; a loss is one number (the mean over every value).",
                     "wrap it in np.mean(...)")
@@ -89,6 +115,9 @@ def check_9_2(cycle_loss) -> None:
     if abs(v - float(np.mean(back - x))) < 1e-6 or abs(v - float(np.mean(x - back))) < 1e-6:
         raise Wrong("You averaged the signed differences: positive and negative errors cancel, so a poor "
                     "reconstruction can score near 0.", "take np.abs(...) before the mean")
+    if abs(v - float(np.mean(np.abs(g(f(x)) - x)))) < 1e-6:
+        raise Wrong("You went round the cycle the other way, g(f(x)): this direction's cycle translates with g "
+                    "first and comes back with f.", hint)
     if abs(v - float(np.mean(np.abs(g(x) - x)))) < 1e-6:
         raise Wrong("You compared the translation g(x) with x. The cycle goes all the way round: "
                     "compare f(g(x)) with x.", hint)
@@ -113,8 +142,8 @@ def _softmax(a, axis):
 def check_9_3(attend) -> None:
     """A function ``attend(q, k, v)``: SAGAN's attention, ``softmax(q k^T, over the keys) v``."""
     expect_function(attend, "your attend function", "attend should be a function attend(q, k, v)")
-    hint = ("scores = q @ k.T (one row per query, one column per key); softmax along each row (axis=-1), "
-            "so each query's weights over the keys sum to 1; then weights @ v")
+    hint = ("one score per (query, key) pair; each query's weights over the keys must sum to 1; the output "
+            "row of a query is its weighted average of the values")
     for q, k, v in _attention_cases():
         got = call_array(attend, "attend(q, k, v)", hint, q, k, v)
         want = _softmax(q @ k.T, -1) @ v
