@@ -160,7 +160,8 @@ def test_the_committed_run_is_complete():
 
 @stored
 def test_the_committed_files_are_small():
-    assert sum(p.stat().st_size for p in FOLDER.iterdir()) < 5_000_000
+    # 15 files of 1,000 uint8 samples; A's and B's blurry blobs hardly compress (about 0.78 MB each)
+    assert sum(p.stat().st_size for p in FOLDER.iterdir()) < 7_000_000
 
 
 @stored
