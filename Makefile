@@ -5,6 +5,8 @@
 #   make test      every test: lint (ruff, duplicated code), pytest, every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
+#   make lesson03  lesson 03's comparison (tutorial recipe -> course DCGAN) over seeds 0-2 -> runs/03_dcgan/
+#                  (about 20 min per seed on a 2-core CPU shared with other jobs; not timed on an idle one)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, Canvas and Gradescope CSVs (docs/instructors.md)
@@ -25,7 +27,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train tensorboard test notebooks classifier clean student syllabus grade bench lesson07 release
+.PHONY: venv train tensorboard test notebooks classifier clean student syllabus grade bench lesson03 lesson07 release
 
 venv: $(STAMP)
 
@@ -54,6 +56,10 @@ notebooks: $(STAMP)
 
 classifier: $(STAMP)
 	$(BIN)/python scripts/train_classifier.py
+
+# Lesson 03: variants A-E per update and at equal seconds (post-tracing cost per update), precise BN, seeds 0-2.
+lesson03: $(STAMP)
+	$(BIN)/python -m gan_lib.lessons.recipes --out runs/03_dcgan
 
 # Lesson 07: projection D vs the concat D of the same size, seeds 0-2, a row per epoch; the notebook loads the table.
 lesson07: $(STAMP)

@@ -40,7 +40,9 @@ the lessons call them directly with their own settings.
 * :func:`build` / :func:`build_conditional` build a registered pair;
 * :func:`image_shape` and :func:`names_for` answer from the registry, without
   building anything;
-* :func:`layer_table` prints a model's layers, :func:`load` reads a saved one.
+* :func:`layer_table` prints a model's layers, :func:`load` reads a saved one;
+* :func:`recalibrate_batchnorm` sets a model's BatchNorm statistics to their
+  averages over batches of inputs ("precise BN"), with no weight update.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import keras
+import numpy as np
 
 from gan_lib.data import IMAGE_SHAPE
 from gan_lib.models.colour import COLOUR_SHAPE, cifar_article, cifar_article_sn, cifar_small, cifar_small_sn
@@ -60,7 +63,7 @@ from gan_lib.models.toy import toy_mlp
 
 __all__ = [
     "COLOUR_SHAPE", "CONDITIONAL_MODELS", "MODELS", "REGISTRY", "ModelSpec",
-    "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "spec",
+    "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "recalibrate_batchnorm", "spec",
     "mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
     "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
     "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "toy_mlp",
@@ -201,6 +204,60 @@ def layer_table(model, names=(), name_width: int = 20, shape_width: int = 18, tr
     if trainable:
         total += f"   ({sum(math.prod(w.shape) for w in model.trainable_weights):,} trainable)"
     return "\n".join(rows + [total])
+
+
+def batchnorm_layers(model) -> list:
+    """Every ``BatchNormalization`` layer of ``model``, nested models included, in call order."""
+    found = []
+    for layer in getattr(model, "layers", []):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            found.append(layer)
+        else:
+            found.extend(batchnorm_layers(layer))
+    return found
+
+
+def recalibrate_batchnorm(model, inputs, batch_size: int = 500) -> int:
+    """Precise BatchNorm: set every BatchNorm layer's moving statistics to their average over ``inputs``.
+
+    In training, ``BatchNormalization`` keeps exponential moving averages of its
+    batch statistics, ``m <- momentum * m + (1 - momentum) * mean(batch)`` with
+    ``momentum = 0.99``: after ``t`` updates the initial values (mean 0, variance 1)
+    still weigh ``0.99^t`` (0.39 after 93 updates), and the rest is a mix of
+    weights that have since changed. Samples drawn in inference mode then use
+    statistics that no batch of the *current* network has. Precise BN (Wu &
+    Johnson, "Rethinking 'Batch' in BatchNorm", 2021, section 3) recomputes them
+    for the current weights: it runs ``inputs`` through ``model`` in training mode,
+    batch by batch, and sets each layer's moving mean and variance to the plain
+    average of the ``K`` batch means and variances, by giving the ``k``-th batch
+    (``k = 0..K-1``) the momentum ``k / (k + 1)``:
+
+        m_K = (1/K) * sum_k mean(batch_k),   v_K = (1/K) * sum_k var(batch_k).
+
+    Later layers see earlier layers normalised by batch statistics, as in
+    training. Only the non-trainable statistics change; every trainable weight
+    (and each layer's ``momentum``) is left as it was. Returns the number of
+    BatchNorm layers recalibrated (0: the model has none and nothing ran).
+    """
+    layers = batchnorm_layers(model)
+    if not layers:
+        return 0
+    inputs = np.asarray(inputs, np.float32)
+    if len(inputs) < 2 or batch_size < 2:
+        raise ValueError(f"{len(inputs)} inputs in batches of {batch_size}: need at least 2 of each.")
+    momenta = [layer.momentum for layer in layers]
+    try:
+        for k, start in enumerate(range(0, len(inputs) - 1, batch_size)):
+            chunk = inputs[start:start + batch_size]
+            if len(chunk) < 2:
+                break
+            for layer in layers:
+                layer.momentum = k / (k + 1.0)
+            model(chunk, training=True)
+    finally:
+        for layer, m in zip(layers, momenta):
+            layer.momentum = m
+    return len(layers)
 
 
 def load(path):
