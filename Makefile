@@ -5,6 +5,7 @@
 #   make test      every test: lint (ruff, duplicated code), pytest, every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
+#   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (hours on a busy 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/grades.csv, grades.md (docs/instructors.md)
@@ -23,7 +24,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train test notebooks classifier clean student syllabus grade bench lesson07
+.PHONY: venv train test notebooks classifier clean student syllabus grade bench lesson06 lesson07
 
 venv: $(STAMP)
 
@@ -48,6 +49,11 @@ notebooks: $(STAMP)
 
 classifier: $(STAMP)
 	$(BIN)/python scripts/train_classifier.py
+
+# Lesson 06: every stabilising trick on the course's DCGAN (WGAN-GP and TTUR with their papers' settings),
+# seeds 0-2, plus the failure demos; one JSON per run, the table and seed 0's samples; the notebook loads them.
+lesson06: $(STAMP)
+	$(BIN)/python -m gan_lib.lessons.stabilise --out runs/06_stabilise
 
 # Lesson 07: projection D vs the concat D of the same size, seeds 0-2, a row per epoch; the notebook loads the table.
 lesson07: $(STAMP)
