@@ -80,7 +80,7 @@ def test_the_demos_are_each_one_setting_away_from_their_base():
 
 
 def test_the_pipeline_on_a_tiny_budget(tmp_path):
-    stabilise.main(["--out", str(tmp_path), "--variants", "wgangp", "--seeds", "0", "--demos", "d_wins",
+    stabilise.main(["--out", str(tmp_path), "--variants", "wgangp", "--seeds", "0", "--demos", "d_fast",
                     "--limit", "64", "--steps", "2", "--demo-steps", "2", "--n-eval", "40"])
     doc = stabilise.load_results(tmp_path)
     (run,) = doc["runs"]
@@ -89,5 +89,5 @@ def test_the_pipeline_on_a_tiny_budget(tmp_path):
     with np.load(tmp_path / run["file"]) as f:
         assert f["images"].shape == (40, 28, 28, 1) and f["images"].dtype == np.uint8
     assert doc["table"][0]["variant"] == "wgangp" and doc["table"][0]["per_seed"] == [run["ema"]["fd"]]
-    assert doc["demos"]["d_wins"]["settings"]["d_lr"] == 10 * doc["demos"]["d_wins"]["settings"]["g_lr"]
-    assert len(doc["demos"]["d_wins"]["curves"]) == 1
+    assert doc["demos"]["d_fast"]["settings"]["d_lr"] == 10 * doc["demos"]["d_fast"]["settings"]["g_lr"]
+    assert len(doc["demos"]["d_fast"]["curves"]) == 1

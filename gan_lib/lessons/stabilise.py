@@ -104,7 +104,7 @@ SEEDS = (0, 1, 2)
 #: Failure demonstrations (seed 0): name -> (the one change, recipe overrides, base variant).
 #: ``wgan_no_gp`` is ``wgangp`` without its penalty (the same 5 critic steps and Adam).
 DEMOS = {
-    "d_wins": ("D's learning rate 5e-3 (10x); G's stays 5e-4", {"d_lr": 5e-3}, "baseline"),
+    "d_fast": ("D's learning rate 5e-3 (10x); G's stays 5e-4", {"d_lr": 5e-3}, "baseline"),
     "beta1_09": ("Adam's beta_1 0.9 (its default) for both networks", {"beta_1": 0.9}, "baseline"),
     "wgan_no_gp": ("no gradient penalty (WGAN-GP's settings otherwise)", {}, "wgan_no_gp"),
     "g_fast": ("G's learning rate 5e-3 (10x); D's stays 5e-4", {"g_lr": 5e-3}, "baseline"),
