@@ -7,6 +7,7 @@
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make lesson03  lesson 03's comparison (tutorial recipe -> course DCGAN) over seeds 0-2 -> runs/03_dcgan/
 #                  (about 20 min per seed on a 2-core CPU shared with other jobs; not timed on an idle one)
+#   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, Canvas and Gradescope CSVs (docs/instructors.md)
@@ -27,7 +28,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train tensorboard test notebooks classifier clean student syllabus grade bench lesson03 lesson07 release
+.PHONY: venv train tensorboard test notebooks classifier clean student syllabus grade bench lesson03 lesson06 lesson07 release
 
 venv: $(STAMP)
 
@@ -60,6 +61,11 @@ classifier: $(STAMP)
 # Lesson 03: variants A-E per update and at equal seconds (post-tracing cost per update), precise BN, seeds 0-2.
 lesson03: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.recipes --out runs/03_dcgan
+
+# Lesson 06: every stabilising trick on the course's DCGAN (WGAN-GP and TTUR with their papers' settings),
+# seeds 0-2, plus the failure demos; one JSON per run, the table and seed 0's samples; the notebook loads them.
+lesson06: $(STAMP)
+	$(BIN)/python -m gan_lib.lessons.stabilise --out runs/06_stabilise
 
 # Lesson 07: projection D vs the concat D of the same size, seeds 0-2, a row per epoch; the notebook loads the table.
 lesson07: $(STAMP)

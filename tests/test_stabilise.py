@@ -1,5 +1,6 @@
-"""Lesson 06's pieces: noisy labels, feature matching, the wide MLP with spectral norm,
-two time-scale optimizers, the experiment's variants, table, curves and the BatchNorm probe."""
+"""Lesson 06's pieces: noisy labels, feature matching, spectral norm (wide MLP and DCGAN),
+two time-scale optimizers, the experiment's variants and papers' settings, the critic's gap,
+table, curves and the BatchNorm probe."""
 
 import keras
 import numpy as np
@@ -138,6 +139,17 @@ def test_spectral_norm_makes_each_layer_1_lipschitz():
     assert _top_singular_value(k) > 1.5
 
 
+def test_dcgan_with_spectral_norm_wraps_each_weighted_layer_of_d():
+    keras.utils.set_random_seed(0)
+    _, plain = models.dcgan()
+    g, d = models.dcgan(spectral_norm=True)
+    wrapped = [layer for layer in d.layers if isinstance(layer, keras.layers.SpectralNormalization)]
+    assert len(wrapped) == 3
+    assert d.count_params() - plain.count_params() == 64 + 128 + 1     # the power iteration's u vectors
+    assert d.get_layer("features").output.shape[-1] == plain.get_layer("features").output.shape[-1]
+    assert g.count_params() == models.dcgan()[0].count_params()
+
+
 def test_two_time_scale_rates():
     d_opt, g_opt = stabilise.two_time_scale(5e-4, 4.0, beta_1=0.0, beta_2=0.9)
     assert float(d_opt.learning_rate) == pytest.approx(1e-3)
@@ -151,35 +163,56 @@ def test_two_time_scale_rates():
 # --------------------------------------------------------------------------- the variants
 
 
-def test_each_variant_changes_its_one_piece():
+def test_each_variant_changes_its_one_piece_and_the_papers_settings():
     built = {v: stabilise.build_variant(v, seed=0, recipe={"steps_per_execution": 1}) for v in stabilise.VARIANTS}
     assert type(built["baseline"].gan_loss) is losses.NonSaturating and built["baseline"].gan_loss.real_label == 1.0
     assert built["smooth"].gan_loss.real_label == pytest.approx(0.9)
     assert isinstance(built["noisy"].gan_loss, losses.NoisyLabels)
     assert isinstance(built["fm"].g_penalties[0], penalties.FeatureMatching)
-    assert isinstance(built["wgangp"].gan_loss, losses.Wasserstein)
-    assert isinstance(built["wgangp"].d_penalties[0], penalties.GradientPenalty)
-    assert built["wgangp"].d_penalties[0].weight == 10.0
+    for v in ("wgangp", "wgangp_shared"):
+        assert isinstance(built[v].gan_loss, losses.Wasserstein)
+        assert isinstance(built[v].d_penalties[0], penalties.GradientPenalty) and built[v].d_penalties[0].weight == 10.0
     assert isinstance(built["hinge"].gan_loss, losses.Hinge)
     assert any(isinstance(layer, keras.layers.SpectralNormalization) for layer in built["sn"].discriminator.layers)
+    # Gulrajani et al., Algorithm 1: 5 critic steps, Adam(1e-4, 0, 0.9); SAGAN/BigGAN's TTUR rates: D 4e-4, G 1e-4
+    want = {"wgangp": (1e-4, 1e-4, 0.0, 0.9, 5), "ttur": (4e-4, 1e-4, 0.5, 0.999, 1)}
     for v, gan in built.items():
         if v != "sn":
             assert not any(isinstance(layer, keras.layers.SpectralNormalization) for layer in gan.discriminator.layers)
-        rates = float(gan.d_optimizer.learning_rate), float(gan.g_optimizer.learning_rate)
-        assert rates == pytest.approx((1e-3, 2.5e-4) if v == "ttur" else (5e-4, 5e-4)), v
+        got = (float(gan.d_optimizer.learning_rate), float(gan.g_optimizer.learning_rate),
+               float(gan.d_optimizer.beta_1), float(gan.g_optimizer.beta_2), gan.d_steps)
+        assert got == pytest.approx(want.get(v, (5e-4, 5e-4, 0.5, 0.999, 1))), v
         assert gan.ema_decay == stabilise.RECIPE["ema_decay"]
     with pytest.raises(ValueError, match="Valid: baseline"):
         stabilise.build_variant("dropout")
 
 
-def test_demo_overrides_set_the_rates():
-    _, override, base = stabilise.DEMOS["g_fast"]
-    gan = stabilise.build_variant(base, recipe=override)
-    assert float(gan.g_optimizer.learning_rate) == pytest.approx(25 * float(gan.d_optimizer.learning_rate))
-    _, override, base = stabilise.DEMOS["d_wins_sn"]
-    gan = stabilise.build_variant(base, recipe=override)
-    assert float(gan.d_optimizer.beta_1) == pytest.approx(0.9)
-    assert any(isinstance(layer, keras.layers.SpectralNormalization) for layer in gan.discriminator.layers)
+def _differences(a: dict, b: dict) -> set:
+    return {k for k in a.keys() | b.keys() if a.get(k) != b.get(k)}
+
+
+@pytest.mark.parametrize("name", list(stabilise.DEMOS))
+def test_each_demo_is_one_setting_away_from_its_base(name):
+    what, override, base = stabilise.DEMOS[name]
+    base_name = "wgangp" if base == "wgan_no_gp" else base
+    diff = _differences(stabilise.settings(base, override), stabilise.settings(base_name))
+    gan, ref = stabilise.build_variant(base, recipe=override), stabilise.build_variant(base_name)
+    if name == "wgan_no_gp":   # the one change is the missing penalty
+        assert diff == set() and gan.d_penalties == [] and len(ref.d_penalties) == 1
+        assert type(gan.gan_loss) is type(ref.gan_loss) and gan.d_steps == ref.d_steps == 5
+    else:
+        assert len(diff) == 1, diff
+        assert len(override) == 1 and gan.d_penalties == ref.d_penalties == []
+
+
+def test_the_critic_gap_ignores_a_shift_of_every_score():
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(2.0, 1.0, 500), rng.normal(-1.0, 1.0, 500)
+    g = stabilise.gap(real, fake)
+    assert g == pytest.approx(np.mean(real) - np.mean(fake))
+    assert stabilise.gap(real + 1000.0, fake + 1000.0) == pytest.approx(g)
+    assert float(losses.Wasserstein().discriminator(real[:, None] + 1000.0, fake[:, None] + 1000.0)) == pytest.approx(
+        float(losses.Wasserstein().discriminator(real[:, None], fake[:, None])), abs=1e-3)   # float32 at 1000
 
 
 @pytest.fixture(scope="module")
@@ -188,23 +221,24 @@ def small_digits():
 
 
 def test_train_records_curves_and_scores(small_digits):
-    recipe = {"steps": 20, "steps_per_execution": 5, "n_fd": 50, "fd_every": 2}
+    recipe = {"steps": 40, "steps_per_execution": 5, "n_fd": 50, "fd_every": 2}
     out = stabilise.train_variant("noisy", 0, recipe, images=small_digits, curves=True, n_eval=50)
     c = out["curves"]
-    assert [r["step"] for r in c] == [10, 20]
+    assert [r["step"] for r in c] == [20, 40] and [r["epoch"] for r in c] == [1, 2]
+    assert 0 < c[0]["seconds"] < c[1]["seconds"] <= out["seconds"] + 1e-6
     assert c[0]["fd"] is None and c[1]["fd"] is not None and c[1]["fd_ema"] is not None
-    assert 0 <= c[1]["kl"] <= np.log(10) + 1e-9 and 0.1 <= c[1]["top_share"] <= 1.0 and 0 <= c[1]["top_digit"] <= 9
-    keys = ("d_loss", "g_loss", "d_real", "d_fake", "real_logit", "fake_logit")
+    assert 0 <= c[1]["kl"] <= np.log(10) + 1e-9 and 0.1 <= c[1]["top_share"] <= 1.0
+    keys = ("d_loss", "g_loss", "d_real", "d_fake", "real_logit", "fake_logit", "gap")
     assert all(np.isfinite(r[k]) for r in c for k in keys)
+    assert all(r["gap"] == pytest.approx(r["real_logit"] - r["fake_logit"]) for r in c)
     assert out["raw"]["n"] == 50 and 0 <= out["raw"]["classes"] <= 10
     assert out["raw"]["classes"] == sum(s >= 0.03 for s in out["raw"]["class_shares"])
+    assert out["samples"].dtype == np.uint8 and out["samples"].shape == (50, 28, 28, 1)
+    assert out["g_steps"] == out["d_updates"] == 40
+    # the stored (uint8) samples re-score to the run's numbers
+    assert stabilise.score_samples(stabilise.dequantize(out["samples"]))["fd"] == pytest.approx(out["ema"]["fd"])
     with pytest.raises(ValueError, match="multiple"):
         stabilise.train_variant("baseline", 0, {"steps": 15}, images=small_digits)
-
-
-def test_feature_matching_variant_trains(small_digits):
-    out = stabilise.train_variant("fm", 1, {"steps": 10, "steps_per_execution": 5}, images=small_digits, n_eval=20)
-    assert out["raw"] is not None and np.isfinite(out["raw"]["fd"])
 
 
 def test_evaluate_refuses_non_finite_samples():
@@ -213,21 +247,33 @@ def test_evaluate_refuses_non_finite_samples():
     assert stabilise.score_samples(x) is None
 
 
-def test_table_means_and_spreads():
-    def run(variant, fd, ema, classes, seconds=1.0):
-        res = None if fd is None else {"fd": fd, "classes": classes, "kl_to_uniform": 0.1, "classifier_score": 5.0}
-        return {"variant": variant, "seed": 0, "raw": res, "ema": None if ema is None else {**res, "fd": ema},
-                "seconds": seconds}
+def test_table_means_spreads_bar_and_paired_changes():
+    def run(variant, seed, fd, ema, score=7.0, share=0.08, seconds=1.0):
+        res = None if fd is None else {"fd": fd, "classes": 10, "kl_to_uniform": 0.1, "classifier_score": score,
+                                       "class_shares": [share] + [(1 - share) / 9] * 9}
+        return {"variant": variant, "seed": seed, "raw": res, "ema": None if ema is None else {**res, "fd": ema},
+                "seconds": seconds, "g_steps": 10, "d_updates": 50 if variant == "wgangp" else 10}
 
-    rows = stabilise.table([run("sn", 10, 8, 9), run("baseline", 20, 18, 10), run("baseline", 40, 30, 8),
-                            run("sn", None, None, None)])
-    assert [r["variant"] for r in rows] == ["baseline", "sn"]        # VARIANTS order
-    base, sn = rows
-    assert base["fd"] == pytest.approx((30.0, 10.0)) and base["fd_ema"] == pytest.approx((24.0, 6.0))
-    assert base["classes"] == pytest.approx((9.0, 1.0)) and base["failed"] == 0
-    assert sn["fd"] == pytest.approx((10.0, 0.0)) and sn["failed"] == 1 and sn["seeds"] == 2
+    rows = stabilise.table([run("sn", 0, 10, 8), run("baseline", 1, 20, 40, score=5.0), run("baseline", 0, 40, 20),
+                            run("sn", 1, None, None), run("wgangp", 0, 30, 25), run("wgangp", 1, 30, 35)])
+    assert [r["variant"] for r in rows] == ["baseline", "sn", "wgangp"]        # VARIANTS order
+    base, sn, wg = rows
+    assert base["fd"] == pytest.approx((30.0, 10.0)) and base["fd_ema"] == pytest.approx((30.0, 10.0))
+    assert base["seeds"] == [0, 1] and base["per_seed"] == [20, 40]
+    assert base["passed"] == 1          # seed 1: FD 40 > 30 and score 5 < 6
+    assert sn["fd"] == pytest.approx((10.0, 0.0)) and sn["failed"] == 1 and sn["vs_baseline"] == [-12, None]
+    assert wg["vs_baseline"] == [5, -5] and wg["d_updates"] == 50
+    assert stabilise.verdict([-1, -2, -3]) == "better in 3/3 seeds"
+    assert stabilise.verdict([1, 2, 3]) == "worse in 3/3 seeds"
+    assert stabilise.verdict(wg["vs_baseline"]).startswith("no consistent change")
     text = stabilise.format_table(rows)
-    assert "30.0 ±   10.0" in text and "1 of 2 runs not finite" in text
+    assert "30.0 ±   10.0" in text and "1 of 2 runs not finite" in text and "1/2" in text
+
+
+def test_at_seconds_reads_a_curve_at_equal_time():
+    curve = [{"step": 10 * i, "seconds": 5.0 * i, "fd_ema": None if i % 2 else 100.0 / i} for i in range(1, 7)]
+    assert stabilise.at_seconds(curve, 21.0) == (25.0, 40, 20.0)
+    assert stabilise.at_seconds(curve, 9.0) is None
 
 
 def test_batchnorm_modes():

@@ -99,7 +99,7 @@ def tutorial_dcgan(latent_dim: int = 100):
     return g, d
 
 
-def dcgan(latent_dim: int = 64):
+def dcgan(latent_dim: int = 64, spectral_norm: bool = False):
     """The course's small DCGAN, the lessons': 7x7x128 -> 14x14x64 -> 28x28x1; D 64/128 strided convolutions.
 
     Smaller and faster than the tutorial's, with no BatchNorm or Dropout in D.
@@ -107,6 +107,9 @@ def dcgan(latent_dim: int = 64):
     16, an EMA of G's weights). It was ``make train``'s default until it was
     measured to plateau (FD 24.7, classifier score 6.6 after 16 epochs, about half its
     samples malformed); ``make train`` now trains :func:`dcgan_deep`.
+    ``spectral_norm=True`` wraps D's two convolutions and its last Dense layer
+    (:func:`gan_lib.models.parts.spectral_norm_if`; lesson 06), adding only the
+    power iteration's vectors (64 + 128 + 1 non-trainable numbers).
     """
     g = keras.Sequential(
         [
@@ -125,12 +128,12 @@ def dcgan(latent_dim: int = 64):
     d = keras.Sequential(
         [
             keras.Input(IMAGE_SHAPE),
-            layers.Conv2D(64, 4, strides=2, padding="same"),
+            spectral_norm_if(layers.Conv2D(64, 4, strides=2, padding="same"), spectral_norm),
             layers.LeakyReLU(negative_slope=0.2),
-            layers.Conv2D(128, 4, strides=2, padding="same"),
+            spectral_norm_if(layers.Conv2D(128, 4, strides=2, padding="same"), spectral_norm),
             layers.LeakyReLU(negative_slope=0.2),
             layers.Flatten(name="features"),
-            layers.Dense(1),
+            spectral_norm_if(layers.Dense(1), spectral_norm),
         ],
         name="discriminator",
     )
