@@ -262,7 +262,8 @@ def test_diverging_run_stops_keeps_last_good_checkpoint(tmp_path):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(model="gan9000"), "Unknown model 'gan9000'. Valid models: mlp, tutorial_dcgan, dcgan"),
     (dict(model="cond_dcgan"), "Model 'cond_dcgan' is class-conditional; this command trains unconditional models "
-                               "(valid models: mlp, tutorial_dcgan, dcgan, dcgan_deep, dcgan_wide, dcgan_sa, dcgan_uniform). "
+                               "(valid models: mlp, tutorial_dcgan, dcgan, dcgan_deep, dcgan_wide, dcgan_sa, "
+                               "dcgan_uniform). "
                                "Conditional models train in lesson 07"),
     (dict(model="cifar_small"), "Model 'cifar_small' makes 32x32x3 images"),
     (dict(data="cifar"), "Unknown data 'cifar'. Valid: shipped, mnist"),
