@@ -75,6 +75,9 @@ html_static_path = [str(SITE / "_static")]
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
+# Search works from disk too: the results list needs only searchindex.js; the snippets under each
+# result would be fetched from the pages, which a browser refuses for file:// (a console error).
+html_show_search_summary = False
 
 # Every internal reference must resolve (make site runs with -n -W --keep-going).
 nitpicky = True

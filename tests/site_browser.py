@@ -106,7 +106,7 @@ class Browser:
         self.call("Page.navigate", url=url)
         self._wait_for_event("Page.loadEventFired", start)
         self.evaluate(_SETTLE_JS)
-        return PageVisit(url, self.events[start:], self)
+        return PageVisit(url, start, self)
 
     def wait_for(self, expression: str) -> None:
         """Poll a JavaScript expression until it is true (within the timeout)."""
@@ -160,10 +160,15 @@ _SETTLE_JS = """
 class PageVisit:
     """What the browser did while loading one page."""
 
-    def __init__(self, url: str, events: list[dict], browser: Browser):
+    def __init__(self, url: str, start: int, browser: Browser):
         self.url = url
-        self.events = events
-        self.evaluate = browser.evaluate
+        self._start = start
+        self._browser = browser
+
+    @property
+    def events(self) -> list[dict]:
+        """The browser's events since this page was opened (also those seen while waiting later)."""
+        return self._browser.events[self._start:]
 
     @property
     def console_errors(self) -> list[str]:

@@ -238,3 +238,9 @@ def test_home_page_in_chromium_loads_and_links_every_lesson(site_dir, browser):
     links = browser.evaluate("[...document.querySelectorAll('#lessons table a')].map(a => a.href)")
     for stem in LESSONS:
         assert (site_dir / "notebooks" / f"{stem}.html").as_uri() in links
+    # Search, from the home page's search box, works offline and from disk.
+    visit = browser.open((site_dir / "search.html").as_uri() + "?q=optimal+discriminator")
+    browser.wait_for("document.querySelectorAll('#search-results li a').length > 0")
+    hits = browser.evaluate("[...document.querySelectorAll('#search-results li a')].map(a => a.getAttribute('href'))")
+    assert "notebooks/01_the_gan_game.html" in hits, hits
+    assert visit.console_errors == [], visit.console_errors
