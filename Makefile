@@ -2,7 +2,7 @@
 # requirements.txt and requirements-site.txt the first time (and again whenever either changes).
 #
 #   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores)
-#   make test      every test: lint (ruff, duplicated code), pytest, every notebook in quick mode, with a time ledger (about 12 min)
+#   make test      every test: lint (ruff, duplicated code), pytest, the website (make site + headless Chromium), every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make lesson03  lesson 03's comparison (tutorial recipe -> course DCGAN) over seeds 0-2 -> runs/03_dcgan/
