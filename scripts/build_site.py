@@ -121,8 +121,12 @@ def build(out: Path, src: Path = ROOT, quiet: bool = True) -> int:
             "-d", str(out / ".doctrees"), str(src), str(out)]
     if quiet:
         args.insert(0, "-q")
-    from sphinx.cmd.build import build_main  # imported here: the offline checker alone needs no Sphinx
-
+    try:
+        from sphinx.cmd.build import build_main  # imported here: the offline checker alone needs no Sphinx
+    except ImportError:
+        print("build_site: Sphinx is not installed in this environment. `make site` installs it "
+              "(requirements-site.txt); by hand: pip install -r requirements.txt -r requirements-site.txt")
+        return 2
     rc = build_main(args)
     if rc:
         print(f"build_site: sphinx-build failed (exit {rc}): fix the warnings above "
@@ -136,8 +140,7 @@ def build(out: Path, src: Path = ROOT, quiet: bool = True) -> int:
         print("\n".join(f"  {p}" for p in problems))
         rc = rc or 1
     if rc == 0:
-        print(f"The course website is in {out.relative_to(Path.cwd()) if out.is_relative_to(Path.cwd()) else out}/: "
-              f"open {out / 'index.html'} in a browser.")
+        print(f"The course website is in {out}/: open {out / 'index.html'} in a browser.")
     return rc
 
 
