@@ -1,11 +1,13 @@
 """Lesson 06's exercise checks, each tried three ways: the solution passes, the untouched
-stub says "not done yet", and a planted typical bug gets its own specific message."""
+stub says "not done yet", and wrong answers written as a student gets them wrong (issue 19: the
+library's own function, test inputs so symmetric that a wrong formula passes, weights not drawn
+from the rng given) are refused with their own message."""
 
 import numpy as np
-from exercise_asserts import expect_not_done, expect_pass, expect_wrong
+from exercise_asserts import expect_not_done, expect_pass, expect_wrong, verdict
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
-from gan_lib import checks
+from gan_lib import checks, losses, penalties
 
 # --------------------------------------------------------------------------- 6.1: one-sided label smoothing
 
@@ -55,6 +57,39 @@ def test_6_1_planted_bugs(capsys):
     expect_wrong(capsys, "6.1", lambda: checks.check_6_1(0.9), "should be a function")
 
 
+def test_6_1_refuses_the_librarys_loss(capsys):
+    # Before: calling losses.discriminator_loss passed (the prompt even named it).
+    def via_library(r, f, label):
+        return float(losses.discriminator_loss(np.asarray(r)[:, None], np.asarray(f)[:, None], label))
+
+    def via_flipped(r, f, label):  # the noisy-label loss with no label flipped is the same number
+        r, f = np.asarray(r)[:, None], np.asarray(f)[:, None]
+        return float(losses.discriminator_loss_flipped(r, f, np.zeros_like(r), np.zeros_like(f), label))
+
+    expect_wrong(capsys, "6.1", lambda: checks.check_6_1(via_library), "calls losses.discriminator_loss")
+    expect_wrong(capsys, "6.1", lambda: checks.check_6_1(via_flipped), "calls losses.discriminator_loss")
+    expect_wrong(capsys, "6.1", lambda: checks.check_6_1(losses.discriminator_loss),
+                 "is losses.discriminator_loss itself")
+
+
+def test_6_1_batches_of_different_sizes(capsys):
+    # Before: every case had as many real as fake logits, so pairing them sample by sample passed.
+    def paired(r, f, label):
+        r, f = np.asarray(r, float), np.asarray(f, float)
+        real_term = label * np.logaddexp(0, -r) + (1 - label) * np.logaddexp(0, r)
+        return float(np.mean(real_term + np.logaddexp(0, f)))
+
+    expect_wrong(capsys, "6.1", lambda: checks.check_6_1(paired), "3 real and 2 fake", "separately")
+
+
+def test_6_1_label_as_a_weight(capsys):
+    def scaled(r, f, label):  # target 0.9 read as "0.9 times the loss for target 1"
+        r, f = np.asarray(r, float), np.asarray(f, float)
+        return float(label * np.mean(np.logaddexp(0, -r)) + np.mean(np.logaddexp(0, f)))
+
+    expect_wrong(capsys, "6.1", lambda: checks.check_6_1(scaled), "scaled the real images' loss by real_label")
+
+
 # --------------------------------------------------------------------------- 6.2: feature matching
 
 
@@ -89,6 +124,24 @@ def test_6_2_planted_bugs(capsys):
     expect_wrong(capsys, "6.2", lambda: checks.check_6_2(mean_over_features), "mean over the 5 features")
     expect_wrong(capsys, "6.2", lambda: checks.check_6_2(wrong_axis), "expected")
     expect_wrong(capsys, "6.2", lambda: checks.check_6_2(lambda a, b: "0.5"), "one number")
+
+    def l1(a, b):
+        return float(np.sum(np.abs(np.mean(a, axis=0) - np.mean(b, axis=0))))
+
+    expect_wrong(capsys, "6.2", lambda: checks.check_6_2(l1), "absolute differences", "square")
+
+
+def test_6_2_refuses_the_librarys_distance(capsys):
+    # Before: penalties.feature_matching_distance (printed in section 2.3) passed.
+    expect_wrong(capsys, "6.2", lambda: checks.check_6_2(lambda a, b: float(penalties.feature_matching_distance(a, b))),
+                 "calls penalties.feature_matching_distance")
+    expect_wrong(capsys, "6.2", lambda: checks.check_6_2(penalties.feature_matching_distance), "itself")
+
+
+def test_6_2_hints_do_not_give_the_solution(capsys):
+    for wrong in (lambda a, b: 1.0, lambda a, b: float(np.sum((np.mean(a, 1) - np.mean(b, 1)) ** 2))):
+        ok, out = verdict(capsys, "6.2", lambda w=wrong: checks.check_6_2(w))
+        assert not ok and "np.sum((f_real.mean" not in out and "axis=0) - " not in out, out
 
 
 # --------------------------------------------------------------------------- 6.3: GP interpolation
@@ -137,3 +190,50 @@ def test_6_3_planted_bugs(capsys):
     expect_wrong(capsys, "6.3", lambda: checks.check_6_3(beta), "std", "uniform")
     expect_wrong(capsys, "6.3", lambda: checks.check_6_3(flat_eps), "has shape", "(N, 1, 1, 1)")
     expect_wrong(capsys, "6.3", lambda: checks.check_6_3("xhat"), "should be a function")
+
+
+def test_6_3_wrong_formulas_that_real_ones_and_fake_zeros_let_through(capsys):
+    # Before: the check used real = 1 and fake = 0, where any point with weight eps on real looks right.
+    def minus(real, fake, rng):  # a sign slip: eps x - (1 - eps) G(z)
+        eps = rng.uniform(size=(len(real), 1, 1, 1))
+        return eps * real - (1 - eps) * fake
+
+    def forgot_fake(real, fake, rng):  # eps (x - G(z)): the fake's own position is lost
+        eps = rng.uniform(size=(len(real), 1, 1, 1))
+        return eps * (real - fake)
+
+    def both_eps(real, fake, rng):  # the same weight on both sides
+        eps = rng.uniform(size=(len(real), 1, 1, 1))
+        return eps * real + eps * fake
+
+    for wrong in (minus, forgot_fake, both_eps):
+        expect_wrong(capsys, "6.3", lambda w=wrong: checks.check_6_3(w), "away from the line",
+                     "add up to 1")
+
+
+def test_6_3_weights_come_from_the_rng_given(capsys):
+    def global_numpy(real, fake, rng):  # ignores rng: not reproducible from the seed the caller chose
+        eps = np.random.uniform(size=(len(real), 1, 1, 1))
+        return eps * real + (1 - eps) * fake
+
+    def fixed_seed(real, fake, rng):  # a fresh generator of its own: the same weights for every caller
+        eps = np.random.default_rng(0).uniform(size=(len(real), 1, 1, 1))
+        return eps * real + (1 - eps) * fake
+
+    expect_wrong(capsys, "6.3", lambda: checks.check_6_3(global_numpy), "same seed gave different points")
+    expect_wrong(capsys, "6.3", lambda: checks.check_6_3(fixed_seed), "two different seeds gave the same points")
+
+
+def test_6_3_refuses_the_librarys_interpolates(capsys):
+    # Before: section 2.5's penalties.GradientPenalty.interpolates (with any course GAN's seed) passed.
+    from gan_lib import GAN, models
+
+    probe = GAN(*models.mlp_wide(), seed=0)
+
+    def via_library(real, fake, rng):
+        return np.asarray(penalties.GradientPenalty.interpolates(probe, real, fake)[0])
+
+    expect_wrong(capsys, "6.3", lambda: checks.check_6_3(via_library), "calls penalties.GradientPenalty.interpolates")
+    # the watch leaves the static method as it was
+    xhat, eps = penalties.GradientPenalty(10).interpolates(probe, np.ones((3, 2, 2, 1)), np.zeros((3, 2, 2, 1)))
+    assert np.asarray(eps).shape == (3, 1, 1, 1)

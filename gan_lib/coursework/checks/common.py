@@ -78,21 +78,29 @@ class refusing:
     formula cannot pass by calling the library function that computes it. Work out the expected
     values *before* the block (the check's own calls would be noted too). Pass the student's answer
     as ``answer=`` to refuse the library function handed over as it is (a name bound before the
-    watch starts)."""
+    watch starts). A method works too (``refusing("GAN.train_step", GAN, "train_step")``); a
+    ``staticmethod`` stays one while it is watched."""
 
-    def __init__(self, name: str, module, attr: str, *more, answer=None):
+    def __init__(self, name: str, module, attr: str, *more, answer=None,
+                 what="the course's own version of what this exercise asks you to write"):
         self.name = name
         self.answer = answer
+        self.what = what
         self.targets = [(module, attr)] + [(more[i], more[i + 1]) for i in range(0, len(more), 2)]
         self.used = False
 
     def __enter__(self):
-        self.saved = [(m, a, getattr(m, a)) for m, a in self.targets]
-        if self.answer is not None and any(self.answer is original for _, _, original in self.saved):
-            raise Wrong(f"Your answer is {self.name} itself, the course's own version of what this exercise "
-                        "asks you to write.", "write the computation yourself from the formula in the text")
+        import inspect
+
+        self.saved = [(m, a, inspect.getattr_static(m, a)) for m, a in self.targets]
+        if self.answer is not None and any(self.answer is getattr(m, a) for m, a in self.targets):
+            raise Wrong(f"Your answer is {self.name} itself, {self.what}.",
+                        "write the computation yourself from the formula in the text")
         for m, a, original in self.saved:
-            setattr(m, a, self._noting(original))
+            if isinstance(original, staticmethod):
+                setattr(m, a, staticmethod(self._noting(original.__func__)))
+            else:
+                setattr(m, a, self._noting(original))
         return self
 
     def _noting(self, original):
@@ -105,8 +113,8 @@ class refusing:
         for m, a, original in self.saved:
             setattr(m, a, original)
         if self.used and (kind is None or issubclass(kind, Wrong)):
-            raise Wrong(f"Your answer calls {self.name}, the course's own version of what this exercise asks "
-                        "you to write.", "write the computation yourself from the formula in the text")
+            raise Wrong(f"Your answer calls {self.name}, {self.what}.",
+                        "write the computation yourself from the formula in the text")
         return False
 
 
