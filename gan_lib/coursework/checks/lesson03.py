@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import array, call, number, refusing, trained_gan_samples
+from gan_lib.coursework.checks.common import architecture, array, call, number, refusing, trained_gan_samples
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
 #: (size, kernel, stride, padding) cases for exercise 3.1, all with kernel >= stride.
@@ -181,12 +181,6 @@ def _same_setting(a, b) -> bool:
     return a == b
 
 
-def _architecture(model) -> list:
-    """What makes a network the course DCGAN: each layer's class, output shape and parameter count."""
-    return [(type(layer).__name__, tuple(layer.output.shape[1:]) if hasattr(layer, "output") else None,
-             layer.count_params()) for layer in model.layers]
-
-
 def _untrained_fd(gan, n=1000):
     import keras
 
@@ -236,7 +230,7 @@ def check_3_3(answer) -> None:
     sampler = gan.generator if gan.ema_generator is None else gan.ema_generator
     for net, ref, name in ((gan.generator, g_ref, "generator"), (gan.discriminator, d_ref, "discriminator"),
                            (sampler, g_ref, "weight-averaged generator")):
-        if _architecture(net) != _architecture(ref):
+        if architecture(net) != architecture(ref):
             raise Wrong(f"Your GAN's {name} is not the course DCGAN's ({net.count_params():,} parameters; the "
                         f"course DCGAN's has {ref.count_params():,}). The exercise changes one training setting of "
                         "the course DCGAN, not its networks.",
