@@ -3,7 +3,11 @@ stub says "not done yet", and wrong answers written as a student gets them wrong
 library's own function, test inputs so symmetric that a wrong formula passes, weights not drawn
 from the rng given) are refused with their own message."""
 
+import contextlib
+
+import keras
 import numpy as np
+import pytest
 from exercise_asserts import expect_not_done, expect_pass, expect_wrong, verdict
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
@@ -237,3 +241,144 @@ def test_6_3_refuses_the_librarys_interpolates(capsys):
     # the watch leaves the static method as it was
     xhat, eps = penalties.GradientPenalty(10).interpolates(probe, np.ones((3, 2, 2, 1)), np.zeros((3, 2, 2, 1)))
     assert np.asarray(eps).shape == (3, 1, 1, 1)
+
+
+# --------------------------------------------------------------------------- 6.4 (open): one trick, three seeds
+
+
+def trick_gan(trick="smooth", seed=0, steps=500, batch_size=32):
+    """A course GAN as exercise 6.4 builds it, marked as trained with ``fit_images`` for ``steps`` steps
+    (no training: the runs of the reference answer take minutes)."""
+    from gan_lib import stabilise
+
+    gan = stabilise.build_variant(trick, seed)
+    gan.g_optimizer.iterations.assign(steps)
+    gan.batch_sizes_used = (batch_size,)
+    return gan
+
+
+@pytest.fixture(scope="module")
+def smooth_runs():
+    return [trick_gan(seed=s) for s in range(3)]
+
+
+@pytest.fixture
+def scored(monkeypatch):
+    """Stand in for the check's own scoring of 1,000 samples: FDs 60, 62 and 65, every part of the
+    'learned digits' bar met (what the reference answer's runs reach after minutes of training)."""
+    fds = {0: 60.0, 1: 62.0, 2: 65.0}
+
+    def fake(gan, i):
+        return {"fd": fds[i], "classifier_score": 8.0, "kl_to_uniform": 0.05}
+
+    monkeypatch.setattr(checks.lesson06, "_score_6_4", fake)
+    return [60.0, 62.0, 65.0]
+
+
+def check(answer):
+    return lambda: checks.check_6_4(answer)
+
+
+@contextlib.contextmanager
+def changed(gans, attr, value):
+    before = [getattr(g, attr) for g in gans]
+    for g in gans:
+        setattr(g, attr, value)
+    try:
+        yield
+    finally:
+        for g, b in zip(gans, before):
+            setattr(g, attr, b)
+
+
+@contextlib.contextmanager
+def steps(gans, n):
+    before = [int(g.g_optimizer.iterations) for g in gans]
+    for g in gans:
+        g.g_optimizer.iterations.assign(n)
+    try:
+        yield
+    finally:
+        for g, b in zip(gans, before):
+            g.g_optimizer.iterations.assign(b)
+
+
+def test_6_4_solution_passes(capsys, full_mode, smooth_runs, scored):
+    expect_pass(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": [61.0, 60.0, 70.0]}))
+
+
+def test_6_4_stub_is_not_done(capsys):
+    expect_not_done(capsys, "6.4", check(None))
+    expect_not_done(capsys, "6.4", check({"trick": "smooth", "gans": None, "fd": None}))
+
+
+def test_6_4_refuses_a_trick_that_is_not_on(capsys, full_mode, smooth_runs, scored):
+    # The trick named but not built: the baseline's loss, or the trick with another change.
+    baseline = [trick_gan("baseline", 0)] + smooth_runs[1:]
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": baseline, "fd": scored}),
+                 "not the lesson's recipe with smooth on", "NonSaturating(real_label=1.0)",
+                 "NonSaturating(real_label=0.9)")
+    with changed(smooth_runs, "batch_sizes_used", (64,)):
+        expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": scored}), "the batch size")
+    expect_wrong(capsys, "6.4", check({"trick": "baseline", "gans": smooth_runs, "fd": scored}), "pick one of")
+
+
+def test_6_4_refuses_another_generator(capsys, full_mode, smooth_runs, scored):
+    from gan_lib import GAN, losses, models
+
+    g, _ = models.build("mlp", 64)  # lesson 02's MLP with the DCGAN's D
+    gan = GAN(g, smooth_runs[0].discriminator, seed=5, ema_decay=0.999)
+    gan.compile(keras.optimizers.Adam(5e-4, beta_1=0.5), keras.optimizers.Adam(5e-4, beta_1=0.5),
+                loss=losses.NonSaturating(real_label=0.9), steps_per_execution=10)
+    gan.g_optimizer.iterations.assign(500)
+    gan.batch_sizes_used = (32,)
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": [gan] + smooth_runs[1:], "fd": scored}),
+                 "G's network is not the course DCGAN")
+
+
+def test_6_4_refuses_what_is_not_three_equal_runs(capsys, full_mode, smooth_runs, scored):
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": [smooth_runs[0]] * 3, "fd": scored}),
+                 "not 3 seeds")
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs[:1], "fd": scored[:1]}),
+                 "1 items")
+    with steps(smooth_runs, 200):
+        expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": scored}),
+                     "200 generator steps", "at least 500")
+    with steps(smooth_runs[2:], 1000):
+        expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": scored}), "500, 500, 1000",
+                     "same budget")
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": scored[:2]}),
+                 "three FDs you measured")
+
+
+def test_6_4_refuses_numbers_not_measured_on_these_gans(capsys, full_mode, smooth_runs, scored):
+    # FDs copied from the stored baseline table (72.2, 75.7, 70.5 at step 500) or from real data (about 2).
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": [72.2, 75.7, 70.5]}),
+                 "You report FD 72.2 for run 0", "score 60.0", "not measured on this GAN")
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": [2.0, 2.0, 2.0]}),
+                 "not measured on this GAN")
+
+
+@pytest.fixture(scope="module")
+def untrained_scores(smooth_runs):
+    """The check's own scoring of the three (untrained, marked as trained) runs: real numbers."""
+    return [checks.lesson06._score_6_4(gan, i) for i, gan in enumerate(smooth_runs)]
+
+
+def test_6_4_refuses_runs_that_did_not_learn(capsys, full_mode, smooth_runs, untrained_scores, monkeypatch):
+    # True numbers (the FDs match the check's own), but no run learned digits. The scores are the
+    # check's real ones, computed once by the fixture.
+    monkeypatch.setattr(checks.lesson06, "_score_6_4", lambda gan, i: untrained_scores[i])
+    fds = [r["fd"] for r in untrained_scores]
+    from gan_lib import metrics
+
+    assert min(fds) > metrics.LEARNED["fd_max"], fds  # an untrained generator is far from the bar
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": fds}),
+                 "do not meet the course's 'learned digits' bar")
+
+
+def test_6_4_quick_mode_bar(capsys, quick_mode_env, smooth_runs, untrained_scores):
+    # The check scores the runs itself here (and an untrained generator of the same shape).
+    fds = [r["fd"] for r in untrained_scores]
+    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": fds}),
+                 "clearly better than an untrained generator", "quick-mode bar")

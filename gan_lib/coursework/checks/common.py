@@ -202,3 +202,15 @@ def three_trained_runs(gans, name: str, n: int = 3) -> list:
                 raise Wrong(f"{name}[{i}] and {name}[{j}] have the same generator weights: that is one run, not two.",
                             "train each GAN from its own start")
     return list(gans)
+
+
+def untrained_fd(gan, n: int = 1000) -> float:
+    """The FD of ``n`` images from an untrained generator of ``gan``'s shape (same architecture, fresh
+    random weights): the score of a run that learned nothing."""
+    import keras
+
+    from gan_lib.measure import metrics
+
+    fresh = keras.models.clone_model(gan.generator)
+    z = np.random.default_rng([5, 17]).standard_normal((n, gan.latent_dim)).astype("float32")
+    return metrics.evaluate(keras.ops.convert_to_numpy(fresh(z, training=False)))["fd"]

@@ -8,7 +8,15 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import architecture, array, call, number, refusing, trained_gan_samples
+from gan_lib.coursework.checks.common import (
+    architecture,
+    array,
+    call,
+    number,
+    refusing,
+    trained_gan_samples,
+    untrained_fd,
+)
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
 #: (size, kernel, stride, padding) cases for exercise 3.1, all with kernel >= stride.
@@ -181,21 +189,11 @@ def _same_setting(a, b) -> bool:
     return a == b
 
 
-def _untrained_fd(gan, n=1000):
-    import keras
-
-    from gan_lib.measure import metrics
-
-    fresh = keras.models.clone_model(gan.generator)  # same architecture, new random weights
-    z = np.random.default_rng([5, 17]).standard_normal((n, gan.latent_dim)).astype("float32")
-    return metrics.evaluate(keras.ops.convert_to_numpy(fresh(z, training=False)))["fd"]
-
-
 def _fd_and_untrained_fd(gan, images) -> tuple[float, float]:
     """The FD of ``images``, and of as many images from an untrained generator of ``gan``'s shape."""
     from gan_lib.measure import metrics
 
-    return metrics.evaluate(images)["fd"], _untrained_fd(gan, len(images))
+    return metrics.evaluate(images)["fd"], untrained_fd(gan, len(images))
 
 
 def check_3_3(answer) -> None:

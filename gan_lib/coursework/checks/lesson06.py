@@ -1,14 +1,26 @@
 """Lesson 06's exercise checks (stabilising training): D's loss with one-sided label smoothing (6.1),
-feature matching (6.2), and WGAN-GP's interpolated points (6.3)."""
+feature matching (6.2), WGAN-GP's interpolated points (6.3), and an open experiment: one trick on the
+lesson's recipe over three seeds (6.4)."""
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import array, call, number, refusing
-from gan_lib.coursework.exercises import Wrong, expect_function
+from gan_lib.coursework.checks.common import (
+    architecture,
+    array,
+    call,
+    number,
+    refusing,
+    three_trained_runs,
+    trained_gan_samples,
+    training_recipe,
+    untrained_fd,
+)
+from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
 #: What a lesson-06 function is told when it crashes, and what its loss should be.
 CALL_HINT = "it receives NumPy arrays; return a number"
@@ -193,3 +205,115 @@ def check_6_3(interpolate) -> None:
     if np.allclose(runs[2], got):
         raise Wrong("Generators of two different seeds gave the same points: the weights do not come from the "
                     "rng you were given.", "draw eps with rng, the generator passed in")
+
+
+# --------------------------------------------------------------------------- 6.4 (open): one trick, three seeds
+
+#: Exercise 6.4's budget and bar. Full mode: at least 500 generator steps per run (two epochs of the
+#: 8,000 digits; the stored baseline runs' weight average is at FD(1,000) 70.5 to 75.7 there, so the
+#: recipe already works at that budget, the lesson's condition for comparing tricks), and each run
+#: must meet the course's "it learned digits" bar (``metrics.LEARNED``) on the check's own samples.
+#: Quick mode (CI: 40 steps on 640 digits, where no run learns digits yet): each run's FD must be
+#: below an untrained generator's of the same shape, a sign the run trained, not a verdict on the trick.
+MIN_STEPS_6_4 = {"full": 500, "quick": 40}
+#: How far a reported FD may be from the check's own FD of 1,000 fresh samples (relative, absolute):
+#: other latents and another sample size move FD by a few per cent (about 3,000 / n of bias).
+FD_TOLERANCE_6_4 = (0.15, 10.0)
+
+
+#: Quick mode's bar: each run's FD below this share of an untrained generator's.
+QUICK_BAR_6_4 = 0.9
+
+
+@functools.lru_cache(maxsize=32)
+def _variant_recipe(trick: str, seed: int):
+    """What a run of ``trick`` with ``seed`` is, as :func:`training_recipe` reads it, with G's network and
+    latent size (the lesson's recipe, trained with ``fit_images`` at its batch size)."""
+    from gan_lib.lessons import stabilise
+
+    ref = stabilise.build_variant(trick, seed)
+    ref.batch_sizes_used = (stabilise.RECIPE["batch_size"],)
+    return training_recipe(ref), architecture(ref.generator), ref.latent_dim
+
+
+def _score_6_4(gan, i: int) -> dict:
+    """``metrics.evaluate`` of 1,000 samples the check draws itself from run ``i``'s generator."""
+    from gan_lib.measure import metrics
+
+    return metrics.evaluate(trained_gan_samples(gan, 1000, 64 + i, f"answer_6_4['gans'][{i}]"))
+
+
+def check_6_4(answer) -> None:
+    """``{"trick": a name of stabilise.VARIANTS, "gans": [three trained GANs], "fd": [their three FDs]}``:
+    one stabilising trick on the lesson's recipe, three seeds, the FDs the student measured.
+
+    The check reads each GAN's recipe back (:func:`training_recipe`) and compares it with
+    ``stabilise.build_variant(trick, seed)``: the trick must really be on and nothing else changed
+    (the generator is the course DCGAN), the runs are three seeds with the same number of steps, at
+    least :data:`MIN_STEPS_6_4`. It draws 1,000 samples from each generator itself and scores them;
+    the reported FDs must agree with its own (:data:`FD_TOLERANCE_6_4`), so numbers from other runs,
+    the stored table or real data are refused. The bar: the course's ``metrics.LEARNED`` for every
+    run in full mode; in quick mode, an FD below :data:`QUICK_BAR_6_4` times an untrained generator's."""
+    from gan_lib.core import config
+    from gan_lib.lessons import stabilise
+    from gan_lib.measure import metrics
+
+    expect_done(answer, "answer_6_4")
+    if not isinstance(answer, dict) or not {"trick", "gans", "fd"} <= set(answer):
+        raise Wrong(f"answer_6_4 should be a dict with keys 'trick', 'gans' and 'fd', got {answer!r:.80}.",
+                    '{"trick": "smooth", "gans": [gan_0, gan_1, gan_2], "fd": [fd_0, fd_1, fd_2]}')
+    trick = answer["trick"]
+    tricks = [v for v in stabilise.VARIANTS if v != "baseline"]
+    if trick not in tricks:
+        raise Wrong(f"answer_6_4['trick'] is {trick!r}; pick one of {', '.join(tricks)}.",
+                    "the names of stabilise.VARIANTS, the rows of section 3's table")
+    gans = three_trained_runs(expect_done(answer["gans"], "answer_6_4['gans']"), "answer_6_4['gans']")
+    mode = "quick" if config.quick_mode() else "full"
+    steps = [int(g.g_optimizer.iterations) for g in gans]
+    if len(set(steps)) > 1:
+        raise Wrong(f"Your runs took {', '.join(map(str, steps))} generator steps: a comparison over seeds needs "
+                    "the same budget in each.", "train every seed for the same number of steps")
+    if steps[0] < MIN_STEPS_6_4[mode]:
+        raise Wrong(f"Your runs took {steps[0]} generator steps; the exercise asks for at least "
+                    f"{MIN_STEPS_6_4[mode]} ({mode} mode), a budget at which the recipe's baseline already learns.",
+                    "train longer (two epochs of the 8,000 digits are 500 steps at batch 32)")
+    for i, gan in enumerate(gans):
+        want, g_arch, latent_dim = _variant_recipe(trick, gan.seed)
+        mine = training_recipe(gan)
+        differ = [k for k in want if mine[k] != want[k]]
+        if gan.latent_dim != latent_dim or architecture(gan.generator) != g_arch:
+            differ.insert(0, "G's network")
+        if differ:
+            shown = "; ".join(f"{k}: yours {mine[k]!r:.70}, {trick}'s {want[k]!r:.70}" if k != "G's network"
+                              else "G's network is not the course DCGAN" for k in differ[:2])
+            raise Wrong(f"answer_6_4['gans'][{i}] is not the lesson's recipe with {trick} on: {shown}.",
+                        f"build each run with stabilise.build_variant({trick!r}, seed) and train it with "
+                        "fit_images at the recipe's batch size")
+    reported = answer["fd"]
+    if not isinstance(reported, (list, tuple)) or len(reported) != 3:
+        raise Wrong("answer_6_4['fd'] should be the three FDs you measured, one per run, in the order of 'gans'.")
+    try:
+        reported = [float(v) for v in reported]
+    except (TypeError, ValueError):
+        raise Wrong(f"answer_6_4['fd'] should hold three numbers, got {answer['fd']!r:.80}.") from None
+    results = [_score_6_4(gan, i) for i, gan in enumerate(gans)]
+    rel, absolute = FD_TOLERANCE_6_4
+    for i, (r, res) in enumerate(zip(reported, results)):
+        if not abs(r - res["fd"]) <= max(rel * res["fd"], absolute):
+            raise Wrong(f"You report FD {r:.1f} for run {i} (seed {gans[i].seed}), but 1,000 fresh samples of "
+                        f"its generator score {res['fd']:.1f}: that number was not measured on this GAN.",
+                        "measure each FD with metrics.evaluate on samples of the GAN you hand in")
+    said = "; ".join(f"seed {g.seed}: FD {res['fd']:.1f}" for g, res in zip(gans, results))
+    if mode == "full":
+        failed = [(g, res) for g, res in zip(gans, results) if not all(metrics.learned(res).values())]
+        if failed:
+            raise Wrong(f"On the check's own samples ({said}), {len(failed)} of 3 runs do not meet the course's "
+                        "'learned digits' bar (metrics.LEARNED): the comparison needs a budget at which every run "
+                        "works.", "train longer, or say in your report which seeds failed and why")
+    else:
+        untrained = untrained_fd(gans[0])
+        failed = [res for res in results if not res["fd"] < QUICK_BAR_6_4 * untrained]
+        if failed:
+            raise Wrong(f"On the check's own samples ({said}), {len(failed)} of 3 runs do not score clearly better "
+                        f"than an untrained generator ({untrained:.1f}; the quick-mode bar is "
+                        f"{QUICK_BAR_6_4:g} times that).", "check that you trained the GANs you hand in")
