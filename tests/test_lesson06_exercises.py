@@ -377,8 +377,14 @@ def test_6_4_refuses_runs_that_did_not_learn(capsys, full_mode, smooth_runs, unt
                  "do not meet the course's 'learned digits' bar")
 
 
-def test_6_4_quick_mode_bar(capsys, quick_mode_env, smooth_runs, untrained_scores):
-    # The check scores the runs itself here (and an untrained generator of the same shape).
+def test_6_4_quick_mode_has_no_quality_bar(capsys, quick_mode_env, smooth_runs, untrained_scores, monkeypatch):
+    # 40 steps move the weight average too little to judge (the check's docstring gives the measurement):
+    # in quick mode true numbers of trained-for-the-budget runs pass, copied numbers still do not.
+    monkeypatch.setattr(checks.lesson06, "_score_6_4", lambda gan, i: untrained_scores[i])
     fds = [r["fd"] for r in untrained_scores]
-    expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": fds}),
-                 "clearly better than an untrained generator", "quick-mode bar")
+    with steps(smooth_runs, 40):
+        expect_pass(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": fds}))
+        expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": [72.2, 75.7, 70.5]}),
+                     "not measured on this GAN")
+        with steps(smooth_runs, 20):
+            expect_wrong(capsys, "6.4", check({"trick": "smooth", "gans": smooth_runs, "fd": fds}), "at least 40")

@@ -18,7 +18,6 @@ from gan_lib.coursework.checks.common import (
     three_trained_runs,
     trained_gan_samples,
     training_recipe,
-    untrained_fd,
 )
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
@@ -213,16 +212,14 @@ def check_6_3(interpolate) -> None:
 #: 8,000 digits; the stored baseline runs' weight average is at FD(1,000) 70.5 to 75.7 there, so the
 #: recipe already works at that budget, the lesson's condition for comparing tricks), and each run
 #: must meet the course's "it learned digits" bar (``metrics.LEARNED``) on the check's own samples.
-#: Quick mode (CI: 40 steps on 640 digits, where no run learns digits yet): each run's FD must be
-#: below an untrained generator's of the same shape, a sign the run trained, not a verdict on the trick.
+#: Quick mode (CI: 40 steps on 640 digits) has no quality bar: there the weight average the course
+#: samples from has barely moved (measured: FD 382.6 after 40 steps of ``smooth``, seed 0, against
+#: 379.1 for an untrained generator), so only the recipe, the seeds, the budget and the reported
+#: numbers are checked.
 MIN_STEPS_6_4 = {"full": 500, "quick": 40}
 #: How far a reported FD may be from the check's own FD of 1,000 fresh samples (relative, absolute):
 #: other latents and another sample size move FD by a few per cent (about 3,000 / n of bias).
 FD_TOLERANCE_6_4 = (0.15, 10.0)
-
-
-#: Quick mode's bar: each run's FD below this share of an untrained generator's.
-QUICK_BAR_6_4 = 0.9
 
 
 @functools.lru_cache(maxsize=32)
@@ -253,7 +250,7 @@ def check_6_4(answer) -> None:
     least :data:`MIN_STEPS_6_4`. It draws 1,000 samples from each generator itself and scores them;
     the reported FDs must agree with its own (:data:`FD_TOLERANCE_6_4`), so numbers from other runs,
     the stored table or real data are refused. The bar: the course's ``metrics.LEARNED`` for every
-    run in full mode; in quick mode, an FD below :data:`QUICK_BAR_6_4` times an untrained generator's."""
+    run in full mode; none in quick mode (see :data:`MIN_STEPS_6_4`)."""
     from gan_lib.core import config
     from gan_lib.lessons import stabilise
     from gan_lib.measure import metrics
@@ -310,10 +307,3 @@ def check_6_4(answer) -> None:
             raise Wrong(f"On the check's own samples ({said}), {len(failed)} of 3 runs do not meet the course's "
                         "'learned digits' bar (metrics.LEARNED): the comparison needs a budget at which every run "
                         "works.", "train longer, or say in your report which seeds failed and why")
-    else:
-        untrained = untrained_fd(gans[0])
-        failed = [res for res in results if not res["fd"] < QUICK_BAR_6_4 * untrained]
-        if failed:
-            raise Wrong(f"On the check's own samples ({said}), {len(failed)} of 3 runs do not score clearly better "
-                        f"than an untrained generator ({untrained:.1f}; the quick-mode bar is "
-                        f"{QUICK_BAR_6_4:g} times that).", "check that you trained the GANs you hand in")
