@@ -217,6 +217,10 @@ def check_3_3(answer) -> None:
         raise Wrong(f"{setting!r} is not one of the settings this exercise compares: "
                     f"{', '.join(COURSE_DEFAULTS_3_3)}.")
     default = COURSE_DEFAULTS_3_3[setting]
+    numeric = isinstance(default, (int, float)) and not (setting == "ema_decay" and value is None)
+    if numeric and (isinstance(value, (bool, str, bytes)) or not isinstance(value, (int, float, np.number))):
+        raise Wrong(f"{setting} should be a number, got {type(value).__name__} {value!r:.60}.",
+                    f"the course's default is {default!r}")
     if _same_setting(value, default):
         raise Wrong(f"{setting} = {value!r} is the course's default: nothing changed.",
                     "pick another value, train, and compare with the course DCGAN's row of the table")
