@@ -37,6 +37,9 @@ from gan_lib.coursework.checks.lesson06 import SMOOTH_CASES_6_1, check_6_1, chec
 from gan_lib.coursework.checks.lesson07 import ATTRIBUTE_MIN, ATTRIBUTE_N, check_7_1, check_7_2, check_7_3
 from gan_lib.coursework.checks.lesson08 import (
     CHEAT_8_3,
+    MMD_HAND_8_4,
+    MMD_X_8_4,
+    MMD_Y_8_4,
     PRECISION_FAKE_8,
     PRECISION_REAL_8,
     RADIUS_CASES_8_1,
@@ -44,6 +47,7 @@ from gan_lib.coursework.checks.lesson08 import (
     check_8_1,
     check_8_2,
     check_8_3,
+    check_8_4,
 )
 from gan_lib.coursework.checks.lesson09 import check_9_1, check_9_2, check_9_3
 
@@ -56,6 +60,6 @@ __all__ = [
     "check_6_1", "check_6_2", "check_6_3", "SMOOTH_CASES_6_1",
     "check_7_1", "check_7_2", "check_7_3", "ATTRIBUTE_N", "ATTRIBUTE_MIN",
     "check_8_1", "check_8_2", "check_8_3", "RADIUS_POINTS_8", "RADIUS_CASES_8_1", "PRECISION_REAL_8",
-    "PRECISION_FAKE_8", "CHEAT_8_3",
+    "PRECISION_FAKE_8", "CHEAT_8_3", "check_8_4", "MMD_X_8_4", "MMD_Y_8_4", "MMD_HAND_8_4",
     "check_9_1", "check_9_2", "check_9_3",
 ]
