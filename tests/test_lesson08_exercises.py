@@ -207,7 +207,8 @@ def test_8_4_planted_bugs(capsys):
         k = lambda a, b: (a @ b.T / a.shape[1] + 1) ** 2  # noqa: E731
         kxx, kyy = k(x, x), k(y, y)
         m, n = len(x), len(y)
-        return (kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1)) - 2 * k(x, y).mean()
+        return ((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+                - 2 * k(x, y).mean())
 
     def with_sqrt(x, y):
         return np.sqrt(abs(mmd2_solution(x, y)))
