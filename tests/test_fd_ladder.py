@@ -39,6 +39,18 @@ def test_spoil_noise_is_clipped_seeded_and_of_the_stated_size():
     assert vanilla.spoil(x, "none", 0).base is None and np.array_equal(vanilla.spoil(x, "none", 0), x)
 
 
+def test_spoil_speckle_flips_the_stated_share_to_black_or_white():
+    x = np.zeros((100, 28, 28, 1), np.float32)        # mid-grey, so every flipped pixel shows
+    y = vanilla.spoil(x, "speckle", 0.1)
+    flipped = y != 0
+    assert flipped.mean() == pytest.approx(0.1, abs=0.005)
+    assert set(np.unique(y[flipped])) == {-1.0, 1.0} and abs((y[flipped] == 1).mean() - 0.5) < 0.02
+    assert np.array_equal(y, vanilla.spoil(x, "speckle", 0.1)) and y.dtype == np.float32
+    assert np.array_equal(vanilla.spoil(x, "speckle", 0.0), x)
+    with pytest.raises(ValueError, match="share of pixels"):
+        vanilla.spoil(x, "speckle", 5)
+
+
 def test_spoil_classes_keeps_only_the_named_digits():
     real = data.load_digits("train", verbose=False)
     x, y = real.images[:500], real.labels[:500]
@@ -53,7 +65,7 @@ def test_spoil_refuses_bad_input():
     x = np.zeros((2, 28, 28, 1), np.float32)
     with pytest.raises(ValueError, match="labels"):
         vanilla.spoil(x, "classes", 3)
-    with pytest.raises(ValueError, match="none, noise, blur, classes"):
+    with pytest.raises(ValueError, match="none, noise, speckle, blur, classes"):
         vanilla.spoil(x, "jitter", 1)
 
 

@@ -48,3 +48,40 @@ def test_bad_input():
         evaluate.kid(np.zeros((40, 3)), np.zeros((40, 3)), subset_size=50)
     with pytest.raises(ValueError, match="level=1.5"):
         evaluate.bootstrap_ci(evaluate.mmd2_unbiased, np.zeros((5, 2)), np.zeros((5, 2)), level=1.5)
+
+
+def test_paired_bootstrap_shares_the_resamples_and_tells_apart_what_differs():
+    rng = np.random.default_rng(2)
+    real = rng.standard_normal((200, 4))
+    base = rng.standard_normal((200, 4))
+    fakes = {"a": base, "a + 0.02": base + 0.02, "far": base + 1.0}
+
+    def mean_shift(r, f):               # a statistic whose value is known: the gap of the first coordinate's means
+        return float(f[:, 0].mean() - r[:, 0].mean())
+
+    boot = evaluate.paired_bootstrap(mean_shift, real, fakes, repeats=60, level=0.9, seed=3)
+    assert set(boot["rows"]) == set(fakes) and boot["draws"]["a"].shape == (60,)
+    assert boot["rows"]["a"]["value"] == pytest.approx(mean_shift(real, base))
+    # each model's own interval is about +-0.16 wide (two sets of 200 standard normals) ...
+    assert 0.1 < boot["rows"]["a"]["high"] - boot["rows"]["a"]["low"] < 0.5
+    # ... so a shift of 0.02 hides inside it: the intervals overlap, ...
+    assert not evaluate.distinguishable(boot["rows"]["a"], boot["rows"]["a + 0.02"])
+    # ... but resampled with the same real rows and the same indices the difference is 0.02 in every repeat
+    paired = evaluate.difference_ci(boot, "a + 0.02", "a")
+    assert paired["low"] == pytest.approx(0.02) and paired["high"] == pytest.approx(0.02)
+    assert paired["difference"] == pytest.approx(0.02) and paired["distinguishable"]
+    far = evaluate.difference_ci(boot, "a", "far")
+    assert far["distinguishable"] and far["high"] == pytest.approx(-1.0)
+    same = evaluate.difference_ci(boot, "a", "a")
+    assert same["low"] == same["high"] == 0 and not same["distinguishable"]
+
+
+def test_paired_bootstrap_refuses_bad_input():
+    x = np.zeros((10, 2))
+    with pytest.raises(ValueError, match="same number of samples"):
+        evaluate.paired_bootstrap(evaluate.mmd2_unbiased, x, {"a": x, "b": x[:5]})
+    with pytest.raises(ValueError, match="should be a dict"):
+        evaluate.paired_bootstrap(evaluate.mmd2_unbiased, x, [x])
+    boot = evaluate.paired_bootstrap(lambda r, f: 0.0, x, {"a": x}, repeats=2)
+    with pytest.raises(ValueError, match="No model named 'b'"):
+        evaluate.difference_ci(boot, "a", "b")

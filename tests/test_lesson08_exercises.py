@@ -154,7 +154,86 @@ def test_8_3_planted_bugs(capsys, train_digits):
     expect_wrong(capsys, "8.3", lambda: checks.check_8_3(cheat_solution), "should be an array")
 
 
-@pytest.mark.parametrize("name", ["check_8_1", "check_8_2", "check_8_3"])
+# --------------------------------------------------------------------------- 8.4: KID's unbiased MMD^2 by hand
+
+
+def _kernel(a, b):
+    return (np.asarray(a, np.float64) @ np.asarray(b, np.float64).T / np.shape(a)[1] + 1) ** 3
+
+
+def mmd2_solution(x, y):
+    kxx, kyy, kxy = _kernel(x, x), _kernel(y, y), _kernel(x, y)
+    m, n = len(x), len(y)
+    return ((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+            - 2 * kxy.mean())
+
+
+def test_8_4_hand_case_by_hand():
+    # k(x1, x2) = (0/2 + 1)^3 = 1, k(y1, y2) = 1; cross: x1.y1 = 1 -> 1.5^3 = 3.375, x1.y2 = 0 -> 1,
+    # x2.y1 = 1 -> 3.375, x2.y2 = 0 -> 1; mean 2.1875. 1 + 1 - 2 * 2.1875 = -2.375
+    assert mmd2_solution(checks.MMD_X_8_4, checks.MMD_Y_8_4) == pytest.approx(-2.375) == checks.MMD_HAND_8_4
+    assert evaluate.mmd2_unbiased(checks.MMD_X_8_4, checks.MMD_Y_8_4) == pytest.approx(checks.MMD_HAND_8_4)
+
+
+def test_8_4_solution_passes(capsys):
+    expect_pass(capsys, "8.4", lambda: checks.check_8_4(mmd2_solution))
+
+
+def test_8_4_stub_is_not_done(capsys):
+    expect_not_done(capsys, "8.4", lambda: checks.check_8_4(_raise_not_implemented))
+    expect_not_done(capsys, "8.4", lambda: checks.check_8_4(None))
+
+
+def test_8_4_planted_bugs(capsys):
+    def v_statistic(x, y):  # the biased estimate: every pair, diagonal included
+        return _kernel(x, x).mean() + _kernel(y, y).mean() - 2 * _kernel(x, y).mean()
+
+    def diagonal_out_over_m_squared(x, y):
+        kxx, kyy = _kernel(x, x), _kernel(y, y)
+        return ((kxx.sum() - np.trace(kxx)) / len(x) ** 2 + (kyy.sum() - np.trace(kyy)) / len(y) ** 2
+                - 2 * _kernel(x, y).mean())
+
+    def one_pair_count(x, y):  # m(m-1) for both sums, as if the sets were the same size
+        kxx, kyy, m = _kernel(x, x), _kernel(y, y), len(x)
+        return ((kxx.sum() - np.trace(kxx)) + (kyy.sum() - np.trace(kyy))) / (m * (m - 1)) - 2 * _kernel(x, y).mean()
+
+    def cross_once(x, y):
+        return mmd2_solution(x, y) + _kernel(x, y).mean()
+
+    def dot_not_scaled(x, y):
+        return mmd2_solution(np.asarray(x) * np.sqrt(np.shape(x)[1]), np.asarray(y) * np.sqrt(np.shape(y)[1]))
+
+    def squared_kernel(x, y):
+        k = lambda a, b: (a @ b.T / a.shape[1] + 1) ** 2  # noqa: E731
+        kxx, kyy = k(x, x), k(y, y)
+        m, n = len(x), len(y)
+        return ((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+                - 2 * k(x, y).mean())
+
+    def with_sqrt(x, y):
+        return np.sqrt(abs(mmd2_solution(x, y)))
+
+    def per_pair(x, y):
+        return _kernel(x, y)
+
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(v_statistic), "diagonal terms", "biased")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(diagonal_out_over_m_squared), "m(m-1) pairs")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(one_pair_count), "expected -2.375")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(cross_once), "counted once")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(dot_not_scaled), "divides the dot product")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(squared_kernel), "degree 3")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(with_sqrt), "square root")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(per_pair), "one number")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(lambda x, y: -mmd2_solution(x, y)), "wrong sign")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(evaluate.mmd2_unbiased), "course's own version")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(lambda x, y: evaluate.mmd2_unbiased(x, y)),
+                 "calls evaluate.mmd2_unbiased")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4(lambda x, y: evaluate.kid(x, y, subsets=1, subset_size=2)),
+                 "calls evaluate.mmd2_unbiased")
+    expect_wrong(capsys, "8.4", lambda: checks.check_8_4("mmd"), "should be a function")
+
+
+@pytest.mark.parametrize("name", ["check_8_1", "check_8_2", "check_8_3", "check_8_4"])
 def test_every_check_has_a_docstring(name):
     assert getattr(checks, name).__doc__
 

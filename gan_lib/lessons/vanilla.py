@@ -139,6 +139,8 @@ def plot_class_shares(results: dict, ax=None):
 
 #: Known ways of spoiling real digits: ``(name, kind, amount)``.
 #: ``noise``: add Gaussian pixel noise of this std, clipped to [-1, 1];
+#: ``speckle``: salt-and-pepper noise, this share of the pixels set to -1 or +1 at random
+#: (lesson 08's blind-spot demonstration);
 #: ``blur``: a Gaussian blur of this std in pixels; ``classes``: keep only
 #: the digits ``0 .. amount - 1`` (a generator that lost the other modes).
 LADDER = (
@@ -172,6 +174,13 @@ def spoil(images, kind: str, amount, labels=None, seed: int = 0) -> np.ndarray:
     if kind == "noise":
         rng = np.random.default_rng(seed)
         return np.clip(x + amount * rng.standard_normal(x.shape).astype(np.float32), -1, 1)
+    if kind == "speckle":
+        if not 0 <= amount <= 1:
+            raise ValueError(f"spoil(kind='speckle', amount={amount!r}): amount is the share of pixels to flip, "
+                             "between 0 and 1 (e.g. 0.05).")
+        rng = np.random.default_rng(seed)
+        hit = rng.random(x.shape) < amount
+        return np.where(hit, rng.choice(np.float32([-1.0, 1.0]), size=x.shape), x).astype(np.float32)
     if kind == "blur":
         b = _blur_matrix(x.shape[1], amount).astype(np.float32)
         return np.einsum("ij,njkc,lk->nilc", b, x, b)
@@ -180,7 +189,7 @@ def spoil(images, kind: str, amount, labels=None, seed: int = 0) -> np.ndarray:
             raise ValueError("spoil(kind='classes') needs the digits' labels.")
         keep = np.flatnonzero(np.asarray(labels) < amount)
         return x[np.random.default_rng(seed).choice(keep, size=len(x))]
-    raise ValueError(f"Unknown kind {kind!r}: use one of none, noise, blur, classes.")
+    raise ValueError(f"Unknown kind {kind!r}: use one of none, noise, speckle, blur, classes.")
 
 
 def fd_ladder(n: int = metrics.N_EVAL, ladder=LADDER) -> list[dict]:

@@ -25,7 +25,10 @@ shares, classifier score at n = 2,000). This module adds the checks that say
   course classifier's: an *unbiased* estimate, so its expected value does not
   depend on n (it can come out slightly negative when two sets match).
 * :func:`bootstrap_ci`: a percentile bootstrap interval for any of these numbers, and
-  :func:`distinguishable`, which says whether two models' intervals overlap.
+  :func:`distinguishable`, which says whether two models' intervals overlap;
+  :func:`paired_bootstrap` and :func:`difference_ci`: several models resampled together
+  (one resample of the real set per repeat, shared by all), so that the interval of the
+  *difference* between two models says whether they can be told apart.
 
 Every function takes NumPy arrays (or anything ``np.asarray`` accepts) and
 returns NumPy values; nothing here trains.
@@ -266,6 +269,62 @@ def bootstrap_ci(statistic, real, fake, repeats: int = 200, level: float = 0.9, 
 def distinguishable(ci_a: dict, ci_b: dict) -> bool:
     """True when two :func:`bootstrap_ci` intervals do not overlap (a conservative reading)."""
     return bool(ci_a["high"] < ci_b["low"] or ci_b["high"] < ci_a["low"])
+
+
+def paired_bootstrap(statistic, real, fakes: dict, repeats: int = 100, level: float = 0.9, seed: int = 0) -> dict:
+    """:func:`bootstrap_ci` for several models at once, with the resamples shared.
+
+    Each repeat draws one resample (with replacement) of ``real`` and one list of row
+    indices, and scores every model on the same real resample and the same indices of its
+    own samples (all of ``fakes`` must have the same length; samples drawn from one latent
+    seed are then paired by latent). Sharing matters for comparisons: the noise of the real
+    set and any bias the resampling adds (a resample repeats about a third of its rows,
+    which raises the Frechet distance) are common to every model and cancel in a difference.
+
+    Returns ``{"level", "repeats", "rows": {name: {"value", "low", "high", "level"}},
+    "draws": {name: array of repeats}}``; ``rows`` are percentile intervals like
+    :func:`bootstrap_ci`'s, ``draws`` feed :func:`difference_ci`.
+    """
+    if not isinstance(fakes, dict) or not fakes:
+        raise ValueError("fakes should be a dict {model name: its samples (or features)}, with at least one model.")
+    real = np.asarray(real)
+    sets = {name: np.asarray(f) for name, f in fakes.items()}
+    lengths = {name: len(f) for name, f in sets.items()}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(f"Every model needs the same number of samples to be resampled together, got {lengths}; "
+                         "cut them to the smallest, e.g. f[:n].")
+    repeats = positive_int("repeats", repeats)
+    if not 0 < level < 1:
+        raise ValueError(f"level={level!r}: give a probability such as 0.9.")
+    n = next(iter(lengths.values()))
+    rng = np.random.default_rng(seed)
+    draws = {name: np.empty(repeats) for name in sets}
+    for r in range(repeats):
+        ri, fi = rng.integers(0, len(real), len(real)), rng.integers(0, n, n)
+        for name, f in sets.items():
+            draws[name][r] = statistic(real[ri], f[fi])
+    q = [(1 - level) / 2, (1 + level) / 2]
+    rows = {}
+    for name, f in sets.items():
+        lo, hi = np.quantile(draws[name], q)
+        rows[name] = {"value": float(statistic(real, f)), "low": float(lo), "high": float(hi), "level": level}
+    return {"level": level, "repeats": repeats, "rows": rows, "draws": draws}
+
+
+def difference_ci(boot: dict, a: str, b: str) -> dict:
+    """The percentile interval of ``statistic(a) - statistic(b)`` over :func:`paired_bootstrap`'s shared repeats.
+
+    Returns ``{"difference", "low", "high", "level", "distinguishable"}``; ``distinguishable`` is
+    True when the interval excludes 0 (at this level, the data say which of the two scores lower).
+    """
+    for name in (a, b):
+        if name not in boot["draws"]:
+            raise ValueError(f"No model named {name!r} in this bootstrap; it has {sorted(boot['draws'])}.")
+    d = boot["draws"][a] - boot["draws"][b]
+    level = boot["level"]
+    lo, hi = np.quantile(d, [(1 - level) / 2, (1 + level) / 2])
+    return {"difference": boot["rows"][a]["value"] - boot["rows"][b]["value"], "low": float(lo), "high": float(hi),
+            "level": level, "distinguishable": bool(lo > 0 or hi < 0)}
 
 
 # --------------------------------------------------------------------------- one model's scorecard

@@ -45,6 +45,9 @@ from gan_lib.coursework.checks.lesson06 import (
 from gan_lib.coursework.checks.lesson07 import ATTRIBUTE_MIN, ATTRIBUTE_N, check_7_1, check_7_2, check_7_3
 from gan_lib.coursework.checks.lesson08 import (
     CHEAT_8_3,
+    MMD_HAND_8_4,
+    MMD_X_8_4,
+    MMD_Y_8_4,
     PRECISION_FAKE_8,
     PRECISION_REAL_8,
     RADIUS_CASES_8_1,
@@ -52,6 +55,7 @@ from gan_lib.coursework.checks.lesson08 import (
     check_8_1,
     check_8_2,
     check_8_3,
+    check_8_4,
 )
 from gan_lib.coursework.checks.lesson09 import check_9_1, check_9_2, check_9_3
 
@@ -65,6 +69,6 @@ __all__ = [
     "FD_TOLERANCE_6_4",
     "check_7_1", "check_7_2", "check_7_3", "ATTRIBUTE_N", "ATTRIBUTE_MIN",
     "check_8_1", "check_8_2", "check_8_3", "RADIUS_POINTS_8", "RADIUS_CASES_8_1", "PRECISION_REAL_8",
-    "PRECISION_FAKE_8", "CHEAT_8_3",
+    "PRECISION_FAKE_8", "CHEAT_8_3", "check_8_4", "MMD_X_8_4", "MMD_Y_8_4", "MMD_HAND_8_4",
     "check_9_1", "check_9_2", "check_9_3",
 ]

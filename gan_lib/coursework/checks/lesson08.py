@@ -1,5 +1,6 @@
 """Lesson 08's exercise checks (evaluating GANs): the k-th nearest neighbour radius (8.1), precision
-of the k-NN manifold (8.2), and a set of images that games the classifier score (8.3)."""
+of the k-NN manifold (8.2), a set of images that games the classifier score (8.3), and KID's unbiased
+squared MMD by hand (8.4)."""
 
 from __future__ import annotations
 
@@ -186,3 +187,86 @@ def check_8_3(images) -> None:
                     "like new, varied digits, which is what a good generator draws.",
                     "the exercise asks for a set that games the score: few distinct images, copied from the "
                     "training digits")
+
+
+#: Exercise 8.4's hand case (the worked value of ``evaluate.mmd2_unbiased``): with k(a, b) = (a.b / 2 + 1)^3,
+#: k(x1, x2) = k(y1, y2) = 1 (the only off-diagonal pairs), the cross kernels are 3.375, 1, 3.375, 1
+#: (mean 2.1875), so MMD^2_u = 1 + 1 - 2 * 2.1875 = -2.375. Keeping the diagonal (k(x1, x1) = k(x2, x2) =
+#: 3.375, k(y1, y1) = 8, k(y2, y2) = 1) gives the biased 2.1875 + 2.75 - 4.375 = 0.5625.
+MMD_X_8_4 = np.array([[1.0, 0.0], [0.0, 1.0]])
+MMD_Y_8_4 = np.array([[1.0, 1.0], [0.0, 0.0]])
+MMD_HAND_8_4 = -2.375
+
+
+def _mmd2_variants(x, y):
+    """Exercise 8.4's answer and the typical wrong ones, on rows x (m, d) and y (n, d), in NumPy."""
+    m, n, d = len(x), len(y), x.shape[1]
+
+    def parts(kernel):
+        kxx, kyy, kxy = kernel(x @ x.T), kernel(y @ y.T), kernel(x @ y.T)
+        return kxx, kyy, kxy
+
+    def unbiased(kxx, kyy, kxy):
+        return ((kxx.sum() - np.trace(kxx)) / (m * (m - 1)) + (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+                - 2 * kxy.mean())
+
+    kxx, kyy, kxy = parts(lambda g: (g / d + 1) ** 3)
+    right = unbiased(kxx, kyy, kxy)
+    off_xx, off_yy = kxx.sum() - np.trace(kxx), kyy.sum() - np.trace(kyy)
+    return right, {
+        "diagonal": (kxx.mean() + kyy.mean() - 2 * kxy.mean(),
+                     "You kept the diagonal terms k(x_i, x_i) and k(y_j, y_j): that is the biased estimate (the "
+                     "V-statistic), which is too large by about (E k(x, x) - E k(x, x')) / m and so depends on n.",
+                     "sum over pairs i != j only: subtract the trace of each within-set kernel matrix"),
+        "m squared": (off_xx / m ** 2 + off_yy / n ** 2 - 2 * kxy.mean(),
+                      "You left out the diagonal but still divided by m^2 (and n^2): there are m(m-1) pairs i != j.",
+                      "divide the within-set sums by m(m-1) and n(n-1)"),
+        "sizes swapped": (off_xx / (n * (n - 1)) + off_yy / (m * (m - 1)) - 2 * kxy.mean(),
+                          "Your within-set sums are divided by the other set's pair count: right only when x and y "
+                          "have the same number of rows.", "x's sum over i != j goes with m(m-1), m = len(x)"),
+        "no factor 2": (off_xx / (m * (m - 1)) + off_yy / (n * (n - 1)) - kxy.mean(),
+                        "The cross term is counted once: MMD^2 = E k(x, x') + E k(y, y') - 2 E k(x, y).",
+                        "the mean of k(x_i, y_j) over all i, j, times 2"),
+        "no /d": (unbiased(*parts(lambda g: (g + 1) ** 3)),
+                  "Your kernel is (x.y + 1)^3: KID's kernel divides the dot product by the feature count d.",
+                  "k(a, b) = (a . b / d + 1) ** 3 with d = x.shape[1]"),
+        "no +1": (unbiased(*parts(lambda g: (g / d) ** 3)),
+                  "Your kernel is (x.y / d)^3: KID's kernel adds 1 before the cube.",
+                  "k(a, b) = (a . b / d + 1) ** 3"),
+        "square": (unbiased(*parts(lambda g: (g / d + 1) ** 2)),
+                   "Your kernel is squared, not cubed: KID's polynomial kernel has degree 3.",
+                   "k(a, b) = (a . b / d + 1) ** 3"),
+        "sign": (-right, "Your value has the wrong sign: the cross term is subtracted.",
+                 "within-x mean + within-y mean - 2 * cross mean"),
+        "root": (np.sqrt(abs(right)), "You return a square root: KID is the squared MMD itself (and may be "
+                 "negative).", "drop the square root"),
+    }
+
+
+def check_8_4(mmd2) -> None:
+    """A function ``mmd2(x, y)``: the unbiased squared MMD with KID's kernel (a.b/d + 1)^3, in NumPy.
+
+    Calling the course's ``evaluate.mmd2_unbiased``, ``evaluate.polynomial_kernel`` or ``evaluate.kid``
+    is refused (:class:`refusing`)."""
+    from gan_lib.coursework.checks.common import number
+    from gan_lib.measure import evaluate
+
+    expect_function(mmd2, "your mmd2 function", "mmd2 should be a function mmd2(x, y)")
+    rng = np.random.default_rng(84)
+    x, y = rng.normal(size=(7, 3)), rng.normal(size=(5, 3)) + 0.3       # unequal sizes on purpose
+    right, wrongs = _mmd2_variants(x, y)
+    hint = ("MMD^2_u = sum_{i != j} k(x_i, x_j) / (m (m-1)) + sum_{i != j} k(y_i, y_j) / (n (n-1)) "
+            "- 2 sum_{i, j} k(x_i, y_j) / (m n), with k(a, b) = (a . b / d + 1) ** 3")
+    with refusing("evaluate.mmd2_unbiased", evaluate, "mmd2_unbiased", evaluate, "polynomial_kernel",
+                  evaluate, "kid", answer=mmd2):
+        got = number(call(mmd2, "mmd2(x, y) on 7 and 5 random rows in 3-D", CALL_HINT, x.copy(), y.copy()),
+                     "mmd2(x, y)", hint, one="one number (the squared MMD)")
+        hand = number(call(mmd2, "mmd2(x, y) on the hand case", CALL_HINT, MMD_X_8_4.copy(), MMD_Y_8_4.copy()),
+                      "mmd2(x, y)", hint, one="one number (the squared MMD)")
+    if math.isfinite(got) and abs(got - right) <= 1e-6 * max(1.0, abs(right)) and abs(hand - MMD_HAND_8_4) < 1e-6:
+        return
+    for value, message, fix in wrongs.values():
+        if math.isfinite(got) and abs(got - value) <= 1e-6 * max(1.0, abs(value)):
+            raise Wrong(message, fix)
+    raise Wrong(f"mmd2(x = [[1, 0], [0, 1]], y = [[1, 1], [0, 0]]) = {hand:.4f}; expected {MMD_HAND_8_4} "
+                f"(and on 7 and 5 random rows you give {got:.4f}, expected {right:.4f}).", hint)
