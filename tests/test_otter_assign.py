@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from made_up_lesson import NAME, instructor_notebook
+from nbformat.v4 import new_markdown_cell
 
 from gan_lib.coursework import assignments, cells, otter_assign
 
@@ -55,6 +56,7 @@ def test_every_lesson_becomes_an_otter_source_with_one_question_per_exercise(pat
 def test_the_prompt_is_the_student_version_and_a_rubric_becomes_a_manual_question():
     nb = instructor_notebook()
     nb.cells[10].source += "\n\n**Rubric**\n- (2 points) says why\n- 1 point: names max"
+    nb.cells.insert(13, new_markdown_cell("**Your answer (98.3).**\n\n_Replace this line with your write-up._"))
     src = otter_assign.source_notebook(nb, NAME)
     texts = [(c.cell_type, assignments.source(c)) for c in src.cells]
     i = texts.index(("raw", "# BEGIN QUESTION\nname: exercise_98_1\npoints: 1"))
@@ -66,6 +68,7 @@ def test_the_prompt_is_the_student_version_and_a_rubric_becomes_a_manual_questio
                                     "# END SOLUTION")
     j = texts.index(("raw", "# BEGIN QUESTION\nname: exercise_98_3_writeup\nmanual: true\npoints: 3"))
     assert "1. (2 points) says why\n2. 1 point: names max" in texts[j + 1][1]
+    assert not [t for t in texts if t[1].startswith("**Your answer")]  # Otter's answer cell replaces the lesson's
     assert "The solution uses sum()" not in nbformat.writes(src)
 
 

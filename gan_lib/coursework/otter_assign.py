@@ -21,7 +21,8 @@ the check call                         the question's one public test: the cours
                                        statement, expecting ``[v] Exercise 1.4: pass``
 the check cell                         kept after the question (it prints the hints)
 a ``Rubric`` list (open exercises)     a manual question ``exercise_1_4_writeup`` worth the
-                                       rubric's points, with the rubric as its prompt
+                                       rubric's points, with the rubric as its prompt and
+                                       Otter's answer cell (the lesson's answer cell goes)
 ``<!-- BEGIN SOLUTION -->`` markdown   left out (it is the instructor's write-up)
 =====================================  ==================================================
 
@@ -35,7 +36,7 @@ import copy
 import re
 from pathlib import Path
 
-from gan_lib.coursework import assignments, cells, rubrics
+from gan_lib.coursework import assignments, cells, reports, rubrics
 
 #: The ``# ASSIGNMENT CONFIG`` of every lesson (Otter 7). ``run_tests`` is off: running the
 #: solution at assign time would train every model of the lesson; the course's own tests grade the
@@ -176,6 +177,8 @@ def source_notebook(nb, instructor_path: str):
                     _raw("# END SOLUTION"), _raw("# END QUESTION")]
         for j in range(ex.check + 1, ex.block_end):
             cell = copy.deepcopy(nb.cells[j])
+            if rubric and cell.cell_type == "markdown" and assignments.source(cell).startswith(reports.ANSWER_CELL):
+                continue  # the write-up question above has Otter's own answer cell
             if cell.cell_type == "markdown":
                 cell.source = _markdown_prompt(assignments.source(cell), f"{instructor_path}, cell {j}")
                 if not cell.source.strip():
