@@ -1,10 +1,10 @@
 # The course's commands. Each sets up its own virtual environment (.venv) from
-# requirements.txt the first time (and again whenever requirements.txt changes).
+# requirements.txt and requirements-site.txt the first time (and again whenever either changes).
 # INSTRUCTOR=1 (make venv INSTRUCTOR=1) also installs requirements-instructor.txt: otter-grader,
 # which students never need (CI installs it; make assignments needs it).
 #
 #   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores)
-#   make test      every test: lint (ruff, duplicated code), pytest, every notebook in quick mode, with a time ledger (about 12 min)
+#   make test      every test: lint (ruff, duplicated code), pytest, the website (make site + headless Chromium), every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make lesson03  lesson 03's comparison (tutorial recipe -> course DCGAN) over seeds 0-2 -> runs/03_dcgan/
@@ -14,6 +14,8 @@
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, rubric marking sheet, Canvas and Gradescope CSVs (docs/instructors.md)
 #   make assignments FORMAT=otter [LESSONS="01 04"]   each lesson as an Otter-Grader assignment -> assignments/otter/ (installs the instructor tools)
+#   make site      the course website from the notebooks' stored outputs, README and docs/ -> _build/site/
+#                  (offline: nothing from a CDN; open _build/site/index.html)
 #   make tensorboard   open make train's TensorBoard logs (losses, D(x), D(G(z)), quality, grids)
 #   make release VERSION=0.2.0   bump the version, point setup cells and Colab badges at tag v0.2.0, tag
 #   make bench     speed on this machine vs the TensorFlow DCGAN tutorial (a few minutes;
@@ -33,15 +35,15 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 release
+.PHONY: venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 release
 
 venv: $(STAMP) $(if $(INSTRUCTOR),$(ISTAMP))
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt requirements-site.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt "setuptools>=61"
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-site.txt "setuptools>=61"
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
@@ -53,6 +55,11 @@ $(ISTAMP): $(STAMP) requirements-instructor.txt
 # Resumes $(OUT) if it holds a stopped run; re-running a finished run only rewrites its outputs.
 train: $(STAMP)
 	$(BIN)/python -m gan_lib.train $(TRAIN_ARGS) --resume
+
+# The course website: Sphinx + myst-nb from the stored outputs (never re-executed), every internal
+# link checked, nothing fetched from another host (scripts/build_site.py, site/conf.py).
+site: $(STAMP)
+	$(BIN)/python scripts/build_site.py --out _build/site
 
 # make tensorboard [OUT=runs/default]: open the run's TensorBoard logs at http://localhost:6006
 tensorboard: $(STAMP)
@@ -82,7 +89,7 @@ lesson07: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.conditional --out runs/07_conditional
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache _build
 
 # Student versions and the instructor guide's syllabus, both generated from notebooks/NN_*.ipynb.
 student: $(STAMP)

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # The whole test suite (what `make test` and CI run): lint first (ruff on the code
 # and notebooks, pylint's duplicated-code check on gan_lib; both configured in
-# pyproject.toml), then pytest for gan_lib, then every notebook under nbval in
-# quick mode, each timed. Prints a time ledger and fails if any part failed.
+# pyproject.toml), then pytest for gan_lib, then the course website (make site,
+# then tests/test_site.py on that build: headless Chromium), then every notebook
+# under nbval in quick mode, each timed. Prints a time ledger and fails if any part failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export GAN_COURSE_QUICK=1 MPLBACKEND=Agg PYTHONHASHSEED=0
 ledger=()
 status=0
+if [ -n "${LEDGER_BROWSER_SECONDS:-}" ]; then
+  ledger+=("$(printf '%-30s' 'install chromium (apt-get)') ${LEDGER_BROWSER_SECONDS} s")
+fi
 if [ -n "${LEDGER_INSTALL_SECONDS:-}" ]; then
   ledger+=("$(printf '%-30s' 'install (make venv)') ${LEDGER_INSTALL_SECONDS} s")
 fi
@@ -19,14 +23,24 @@ suite_start=$(stamp)
 
 t=$(stamp)
 lint_rc=0
-$PY -m ruff check gan_lib tests scripts benchmarks notebooks || lint_rc=1
+$PY -m ruff check gan_lib tests scripts benchmarks notebooks site || lint_rc=1
 $PY -m pylint --disable=all --enable=duplicate-code --score=n gan_lib || lint_rc=1
 ledger+=("$(printf '%-30s' 'lint (ruff, pylint duplicates)') $(took "$t" "$(stamp)") s  rc=$lint_rc")
 [ $lint_rc -eq 0 ] || status=1
 
 t=$(stamp)
-$PY -m pytest tests -q -p no:cacheprovider; rc=$?
+$PY -m pytest tests -q -p no:cacheprovider --ignore=tests/test_site.py; rc=$?
 ledger+=("$(printf '%-30s' 'pytest tests/') $(took "$t" "$(stamp)") s  rc=$rc")
+[ $rc -eq 0 ] || status=1
+
+# The course website: built once (make site), then checked by tests/test_site.py on that build
+# (offline, links, lesson pages, and two pages in headless Chromium; only those skip without it).
+t=$(stamp)
+$PY scripts/build_site.py --out _build/site; rc=$?
+if [ $rc -eq 0 ]; then
+  GAN_COURSE_SITE_DIR=_build/site $PY -m pytest tests/test_site.py -q -p no:cacheprovider -rs; rc=$?
+fi
+ledger+=("$(printf '%-30s' 'site (make site, browser)') $(took "$t" "$(stamp)") s  rc=$rc")
 [ $rc -eq 0 ] || status=1
 
 shopt -s nullglob

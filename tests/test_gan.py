@@ -38,6 +38,10 @@ def test_tiny_gan_learns_a_gaussian():
     assert set(history.history) == {"d_loss", "g_loss", "d_real", "d_fake"}
     assert len(history.history["d_loss"]) == 25
     assert all(0 <= v <= 1 for v in history.history["d_real"] + history.history["d_fake"])
+    # the batch size of every fit_images call can be read back (exercise 3.3's check reads it)
+    assert gan.batch_sizes_used == (128,)
+    gan.fit_images(x, 256, 26, initial_epoch=25, seed=0)  # one more epoch, in larger batches
+    assert gan.batch_sizes_used == (128, 256)
 
 
 def test_generator_loss_falls_when_d_is_frozen_in_time():

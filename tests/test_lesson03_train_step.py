@@ -246,6 +246,22 @@ def concatenated_batch(generator, discriminator, g_optimizer, d_optimizer, real,
     return d_loss, g_loss
 
 
+def course_train_step(generator, discriminator, g_optimizer, d_optimizer, real, z_d, z_g):
+    """The course's GAN.train_step itself, its two latent draws replaced by z_d and z_g: the very update the
+    check compares with, so it passed before the check refused the library's step."""
+    from gan_lib.core.gan import GAN
+
+    class Scripted(GAN):
+        def _latents(self, n):
+            return ops.convert_to_tensor(self.script.pop(0))
+
+    gan = Scripted(generator, discriminator)
+    gan.script = [z_d, z_g]
+    gan.compile(d_optimizer=d_optimizer, g_optimizer=g_optimizer)
+    logs = gan.train_step(ops.convert_to_tensor(real))
+    return logs["d_loss"], logs["g_loss"]
+
+
 def losses_swapped(*args):
     d_loss, g_loss = reference(*args)
     return g_loss, d_loss
@@ -278,6 +294,8 @@ WRONG = [
     pytest.param(g_first, ["G was updated before D"], id="g-first"),
     pytest.param(concatenated_batch, ["half the course's"], id="concatenated"),
     pytest.param(losses_swapped, ["wrong order"], id="losses-swapped"),
+    pytest.param(course_train_step, ["calls GAN.train_step", "the one this exercise asks you to write"],
+                 id="library-train-step"),
     pytest.param(returns_nothing, ["should return the two losses"], id="returns-nothing"),
     pytest.param(wrong_signature, ["seven arguments"], id="wrong-signature"),
     pytest.param("dcgan_train_step", ["should be a function"], id="not-callable"),

@@ -32,14 +32,6 @@ def test_one_row_per_epoch_with_the_protocols_numbers(rows):
     assert 0 < rows[0]["seconds"] <= rows[1]["seconds"]
 
 
-def test_at_budget_picks_the_last_epoch_within_the_budget():
-    rs = [{"epoch": e, "seconds": s} for e, s in ((1, 10.0), (2, 20.0), (3, 30.0))]
-    assert tracking.at_budget(rs, 20.0)["epoch"] == 2
-    assert tracking.at_budget(rs, 20.9)["epoch"] == 2
-    assert tracking.at_budget(rs, 29.0)["epoch"] == 3      # within the 5% slack
-    assert tracking.at_budget(rs, 5.0)["epoch"] == 1       # none within: the first
-
-
 def test_format_rows_and_plot(rows):
     text = tracking.format_rows(rows, shares=True)
     assert text.count("\n") == 1 and "FD" in text and "shares" in text

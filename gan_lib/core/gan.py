@@ -94,6 +94,7 @@ class GAN(keras.Model):
         self.d_input_transform = d_input_transform
         self.ema_decay = ema_decay
         self.seed = seed
+        self.batch_sizes_used = ()  # every batch size fit_images trained with, in order (read back by checks)
         self.seed_generator = keras.random.SeedGenerator(seed)
         rng = np.random.default_rng([seed, 7])
         self.fixed_latent = rng.standard_normal((n_fixed, self.latent_dim)).astype("float32")
@@ -268,7 +269,8 @@ class GAN(keras.Model):
         uninterrupted call. Returns Keras' ``History``.
 
         A conditional GAN (``n_classes`` set) needs ``labels``, the integer
-        class of each image; its batches are then ``(images, labels)``.
+        class of each image; its batches are then ``(images, labels)``. Each call's
+        ``batch_size`` is appended to :attr:`batch_sizes_used`.
         """
         gan_checks.check_fit_labels(labels, self.n_classes)
         images = self.check_training_data(images)
@@ -277,6 +279,7 @@ class GAN(keras.Model):
         if labels is not None:
             labels = gan_checks.check_labels(labels, len(images), self.n_classes)
         batches = training_batches(images, batch_size, seed, initial_epoch, epochs, labels=labels)
+        self.batch_sizes_used += (int(batch_size),)
         return self.fit(batches, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=len(images) // batch_size,
                         callbacks=list(callbacks), verbose=verbose, shuffle=False)
 

@@ -177,7 +177,7 @@ def source_notebook(nb, instructor_path: str):
                     _raw("# END SOLUTION"), _raw("# END QUESTION")]
         for j in range(ex.check + 1, ex.block_end):
             cell = copy.deepcopy(nb.cells[j])
-            if rubric and cell.cell_type == "markdown" and assignments.source(cell).startswith(reports.ANSWER_CELL):
+            if rubric and cell.cell_type == "markdown" and reports.is_answer_cell(assignments.source(cell)):
                 continue  # the write-up question above has Otter's own answer cell
             if cell.cell_type == "markdown":
                 cell.source = _markdown_prompt(assignments.source(cell), f"{instructor_path}, cell {j}")

@@ -49,13 +49,18 @@ def reference_points(reference: Path | None) -> dict:
 
 #: The first line of an open exercise's answer cell (a markdown cell the lesson leaves for the
 #: write-up); the line itself and the placeholder under it are not part of the answer.
-ANSWER_CELL = "**Your answer"
+ANSWER_CELL = re.compile(r"^\*\*Your (?:answer|report)\b")
 ANSWER_PLACEHOLDER = re.compile(r"^_?\(?(?:Replace this|Write your answer)[^\n]*$", re.I | re.M)
+
+
+def is_answer_cell(text: str) -> bool:
+    """Whether a markdown cell is an exercise's answer cell (``**Your answer (1.4).**``, ``**Your report** ...``)."""
+    return bool(ANSWER_CELL.match(text))
 
 
 def _answer_text(text: str) -> str:
     """A student's markdown without the answer cell's own first line and placeholder."""
-    if text.startswith(ANSWER_CELL):
+    if is_answer_cell(text):
         text = text.split("\n", 1)[1] if "\n" in text else ""
     return ANSWER_PLACEHOLDER.sub("", text).strip()
 

@@ -1,4 +1,4 @@
-"""Quality over time: plots, budgets and tables of a GAN's per-epoch quality rows.
+"""Quality over time: plots and tables of a GAN's per-epoch quality rows.
 
 Lessons compare models by *how good they get for how much compute*. The rows
 come from the course's one training path, ``GAN.fit_images``, with a
@@ -42,12 +42,6 @@ def plot_quality(runs: dict, floor: float | None = None, key: str = "fd", title:
     axes[1].legend(fontsize=8)
     fig.tight_layout()
     return fig
-
-
-def at_budget(rows: list[dict], seconds: float, slack: float = 0.05) -> dict:
-    """The last row reached within ``seconds`` of training (plus ``slack``, 5%); the first row if none was."""
-    within = [r for r in rows if r["seconds"] <= seconds * (1.0 + slack)]
-    return within[-1] if within else rows[0]
 
 
 def format_rows(rows: list[dict], suffix: str = "", shares: bool = False) -> str:

@@ -31,9 +31,17 @@ from gan_lib.coursework.checks.lesson03 import (
     check_3_3,
     check_3_4,
 )
-from gan_lib.coursework.checks.lesson04 import KL_CASES_4_1, check_4_1, check_4_2, check_4_3
+from gan_lib.coursework.checks.lesson04 import BAR_4_4, KL_CASES_4_1, check_4_1, check_4_2, check_4_3, check_4_4
 from gan_lib.coursework.checks.lesson05 import check_5_1, check_5_2, check_5_3
-from gan_lib.coursework.checks.lesson06 import SMOOTH_CASES_6_1, check_6_1, check_6_2, check_6_3
+from gan_lib.coursework.checks.lesson06 import (
+    FD_TOLERANCE_6_4,
+    MIN_STEPS_6_4,
+    SMOOTH_CASES_6_1,
+    check_6_1,
+    check_6_2,
+    check_6_3,
+    check_6_4,
+)
 from gan_lib.coursework.checks.lesson07 import ATTRIBUTE_MIN, ATTRIBUTE_N, check_7_1, check_7_2, check_7_3
 from gan_lib.coursework.checks.lesson08 import (
     CHEAT_8_3,
@@ -51,9 +59,10 @@ __all__ = [
     "check_1_1", "check_1_2", "check_1_3", "check_1_4", "JSD_MAX_1_4",
     "check_2_1", "check_2_2", "check_2_3",
     "check_3_1", "check_3_2", "check_3_3", "check_3_4", "TCONV_CASES", "COURSE_DEFAULTS_3_3",
-    "check_4_1", "check_4_2", "check_4_3", "KL_CASES_4_1",
+    "check_4_1", "check_4_2", "check_4_3", "check_4_4", "KL_CASES_4_1", "BAR_4_4",
     "check_5_1", "check_5_2", "check_5_3",
-    "check_6_1", "check_6_2", "check_6_3", "SMOOTH_CASES_6_1",
+    "check_6_1", "check_6_2", "check_6_3", "check_6_4", "SMOOTH_CASES_6_1", "MIN_STEPS_6_4",
+    "FD_TOLERANCE_6_4",
     "check_7_1", "check_7_2", "check_7_3", "ATTRIBUTE_N", "ATTRIBUTE_MIN",
     "check_8_1", "check_8_2", "check_8_3", "RADIUS_POINTS_8", "RADIUS_CASES_8_1", "PRECISION_REAL_8",
     "PRECISION_FAKE_8", "CHEAT_8_3",

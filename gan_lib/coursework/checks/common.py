@@ -78,21 +78,29 @@ class refusing:
     formula cannot pass by calling the library function that computes it. Work out the expected
     values *before* the block (the check's own calls would be noted too). Pass the student's answer
     as ``answer=`` to refuse the library function handed over as it is (a name bound before the
-    watch starts)."""
+    watch starts). A method works too (``refusing("GAN.train_step", GAN, "train_step")``); a
+    ``staticmethod`` stays one while it is watched."""
 
-    def __init__(self, name: str, module, attr: str, *more, answer=None):
+    def __init__(self, name: str, module, attr: str, *more, answer=None,
+                 what="the course's own version of what this exercise asks you to write"):
         self.name = name
         self.answer = answer
+        self.what = what
         self.targets = [(module, attr)] + [(more[i], more[i + 1]) for i in range(0, len(more), 2)]
         self.used = False
 
     def __enter__(self):
-        self.saved = [(m, a, getattr(m, a)) for m, a in self.targets]
-        if self.answer is not None and any(self.answer is original for _, _, original in self.saved):
-            raise Wrong(f"Your answer is {self.name} itself, the course's own version of what this exercise "
-                        "asks you to write.", "write the computation yourself from the formula in the text")
+        import inspect
+
+        self.saved = [(m, a, inspect.getattr_static(m, a)) for m, a in self.targets]
+        if self.answer is not None and any(self.answer is getattr(m, a) for m, a in self.targets):
+            raise Wrong(f"Your answer is {self.name} itself, {self.what}.",
+                        "write the computation yourself from the formula in the text")
         for m, a, original in self.saved:
-            setattr(m, a, self._noting(original))
+            if isinstance(original, staticmethod):
+                setattr(m, a, staticmethod(self._noting(original.__func__)))
+            else:
+                setattr(m, a, self._noting(original))
         return self
 
     def _noting(self, original):
@@ -105,8 +113,8 @@ class refusing:
         for m, a, original in self.saved:
             setattr(m, a, original)
         if self.used and (kind is None or issubclass(kind, Wrong)):
-            raise Wrong(f"Your answer calls {self.name}, the course's own version of what this exercise asks "
-                        "you to write.", "write the computation yourself from the formula in the text")
+            raise Wrong(f"Your answer calls {self.name}, {self.what}.",
+                        "write the computation yourself from the formula in the text")
         return False
 
 
@@ -130,5 +138,79 @@ def trained_gan_samples(answer, n: int, seed: int, name: str, labels=None) -> np
     if not isinstance(answer.generator, keras.Model) or g_optimizer is None or int(g_optimizer.iterations) == 0:
         raise Wrong(f"The GAN in {name} has not been trained: its generator has taken no optimizer step.",
                     "compile it and call fit (or fit_images) before the check")
+    # The course's sampler (the weight average if there is one), read from the attributes themselves so
+    # that a subclass overriding ``sampler`` or ``generate`` cannot hand over other samples.
+    sampler = answer.ema_generator if getattr(answer, "ema_generator", None) is not None else answer.generator
+    if sampler is not answer.generator and architecture(sampler) != architecture(answer.generator):
+        raise Wrong(f"The weight average of the GAN in {name} is not a copy of its generator.",
+                    "let the course's GAN make its weight average (GAN(..., ema_decay=...))")
     z = np.random.default_rng([seed, 19]).standard_normal((n, answer.latent_dim)).astype("float32")
-    return np.asarray(GAN.generate(answer, z, labels=labels))
+    return np.asarray(GAN.generate(answer, z, generator=sampler, labels=labels))
+
+
+def architecture(model) -> list:
+    """What makes two networks the same network: each layer's class, output shape and parameter count."""
+    return [(type(layer).__name__, tuple(layer.output.shape[1:]) if hasattr(layer, "output") else None,
+             layer.count_params()) for layer in model.layers]
+
+
+def training_recipe(gan) -> dict:
+    """Everything of a course ``GAN``'s training that can be read back from the object, by what it is
+    called in a message: the loss, the penalties, D's input transform, D's network, the two optimizers,
+    the weight average, D's steps per G step and the batch sizes ``fit_images`` was called with."""
+    import keras
+
+    def optimizer(opt):
+        opt = getattr(opt, "inner_optimizer", opt)
+        values = [type(opt).__name__]
+        for attr in ("learning_rate", "beta_1", "beta_2"):
+            v = getattr(opt, attr, None)
+            values.append(None if v is None else round(float(keras.ops.convert_to_numpy(v)), 9))
+        return tuple(values)
+
+    return {"the loss": repr(getattr(gan, "gan_loss", None)),
+            "D's penalties": tuple(repr(p) for p in gan.d_penalties),
+            "G's penalties": tuple(repr(p) for p in gan.g_penalties),
+            "D's input transform (packing)": repr(gan.d_input_transform),
+            "D's network": architecture(gan.discriminator),
+            "the optimizers": (optimizer(getattr(gan, "d_optimizer", None)),
+                               optimizer(getattr(gan, "g_optimizer", None))),
+            "the weight average (ema_decay)": gan.ema_decay,
+            "D steps per G step (d_steps)": gan.d_steps,
+            "the batch size": tuple(dict.fromkeys(getattr(gan, "batch_sizes_used", ())))}
+
+
+def three_trained_runs(gans, name: str, n: int = 3) -> list:
+    """``gans`` as a list of ``n`` trained course GANs from ``n`` different seeds, or a :class:`Wrong`
+    saying what is missing: a list of another length, something that is not a trained GAN (see
+    :func:`trained_gan_samples`), the same GAN twice, or two runs with the same seed."""
+    if not isinstance(gans, (list, tuple)) or len(gans) != n:
+        got = f"{len(gans)} items" if isinstance(gans, (list, tuple)) else type(gans).__name__
+        raise Wrong(f"{name} should be a list of the {n} GANs you trained, one per seed; got {got}.",
+                    f"train one GAN per seed and put all {n} into a list")
+    for i, gan in enumerate(gans):
+        trained_gan_samples(gan, 1, 0, f"{name}[{i}]")
+    seeds = [gan.seed for gan in gans]
+    if len({id(g) for g in gans}) < n or len(set(seeds)) < n:
+        raise Wrong(f"Your {n} runs are not {n} seeds: their seeds are {seeds}. One seed says nothing about "
+                    "the spread from one run to the next.",
+                    f"build each GAN with its own seed, e.g. seeds 0 to {n - 1}")
+    weights = [np.concatenate([np.ravel(w) for w in g.generator.get_weights()]) for g in gans]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if weights[i].shape == weights[j].shape and np.array_equal(weights[i], weights[j]):
+                raise Wrong(f"{name}[{i}] and {name}[{j}] have the same generator weights: that is one run, not two.",
+                            "train each GAN from its own start")
+    return list(gans)
+
+
+def untrained_fd(gan, n: int = 1000) -> float:
+    """The FD of ``n`` images from an untrained generator of ``gan``'s shape (same architecture, fresh
+    random weights): the score of a run that learned nothing."""
+    import keras
+
+    from gan_lib.measure import metrics
+
+    fresh = keras.models.clone_model(gan.generator)
+    z = np.random.default_rng([5, 17]).standard_normal((n, gan.latent_dim)).astype("float32")
+    return metrics.evaluate(keras.ops.convert_to_numpy(fresh(z, training=False)))["fd"]

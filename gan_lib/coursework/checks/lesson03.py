@@ -8,7 +8,15 @@ import math
 
 import numpy as np
 
-from gan_lib.coursework.checks.common import array, call, number
+from gan_lib.coursework.checks.common import (
+    architecture,
+    array,
+    call,
+    number,
+    refusing,
+    trained_gan_samples,
+    untrained_fd,
+)
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
 #: (size, kernel, stride, padding) cases for exercise 3.1, all with kernel >= stride.
@@ -25,9 +33,24 @@ def _keras_tconv_size(size, kernel, stride, padding):
 
 
 def check_3_1(tconv_size) -> None:
-    """A function ``tconv_size(size, kernel, stride, padding)``: a Conv2DTranspose's output size."""
+    """A function ``tconv_size(size, kernel, stride, padding)``: a Conv2DTranspose's output size.
+
+    Building a ``keras.layers.Conv2DTranspose`` to read its output shape is refused (:class:`refusing`):
+    the exercise asks for the rule, not for Keras' answer."""
+    import keras
+
     expect_function(tconv_size, "your tconv_size function",
                     "tconv_size should be a function tconv_size(size, kernel, stride, padding)")
+    want = [_keras_tconv_size(*c) for c in TCONV_CASES]
+    with refusing("keras.layers.Conv2DTranspose", keras.layers, "Conv2DTranspose",
+                  what="the layer whose output size the exercise asks you to work out"):
+        got = _tconv_answers(tconv_size)
+    if all(g == w for g, w in zip(got, want)):
+        return
+    _diagnose_3_1(got, want)
+
+
+def _tconv_answers(tconv_size) -> list[float]:
     got = []
     for case in TCONV_CASES:
         v = call(tconv_size, f"tconv_size{case}",
@@ -39,27 +62,31 @@ def check_3_1(tconv_size) -> None:
         except (TypeError, ValueError, OverflowError):
             raise Wrong(f"tconv_size{case} returned {v!r}; expected a whole number (a count of pixels).",
                         "use integer arithmetic: * and + of whole numbers") from None
-    want = [_keras_tconv_size(*c) for c in TCONV_CASES]
-    if all(g == w for g, w in zip(got, want)):
-        return
+    return got
+
+
+def _diagnose_3_1(got, want) -> None:
     conv = [math.ceil(s / st) if p == "same" else (s - k) // st + 1 for s, k, st, p in TCONV_CASES]
     if all(g == c for g, c in zip(got, conv)):
         raise Wrong("Those are the output sizes of an ordinary strided convolution (Conv2D), which shrinks "
                     "its input. A transposed convolution runs it backwards: it grows the input.",
-                    "with 'same' padding the output is size * stride")
+                    "section 1's generator table goes 7 -> 14 -> 28 with stride 2: each stride multiplies")
     same_ok = all(g == w for g, w, c in zip(got, want, TCONV_CASES) if c[3] == "same")
     valid_ok = all(g == w for g, w, c in zip(got, want, TCONV_CASES) if c[3] == "valid")
     first = next((c, g, w) for c, g, w in zip(TCONV_CASES, got, want) if g != w)
     case, g, w = first
     if same_ok and not valid_ok:
         raise Wrong(f"Right for padding='same', wrong for 'valid': tconv_size{case} = {g:g}, Keras gives {w}.",
-                    "with 'valid' padding nothing is cropped: each input pixel is spread over a kernel-sized "
-                    "patch, stride pixels apart, so (size - 1) * stride + kernel")
+                    "with 'valid' padding nothing is cropped: each input pixel stamps a kernel-sized patch, "
+                    "stride pixels after the previous one; count from the first stamp's first pixel to the "
+                    "last stamp's last")
     if valid_ok and not same_ok:
         raise Wrong(f"Right for padding='valid', wrong for 'same': tconv_size{case} = {g:g}, Keras gives {w}.",
-                    "'same' crops the overhang so that the output is exactly size * stride")
+                    "'same' crops the overhang of the last stamp; section 1's table (7 -> 14 -> 28) shows what "
+                    "is left")
     raise Wrong(f"tconv_size{case} = {g:g}, but Keras' Conv2DTranspose gives {w}.",
-                "'same': size * stride; 'valid': (size - 1) * stride + kernel")
+                "draw one row on paper: size input pixels, each stamping kernel pixels, stride apart; 'valid' "
+                "keeps every stamped pixel, 'same' keeps a whole multiple of the input")
 
 
 def _slerp_cases():
@@ -69,12 +96,19 @@ def _slerp_cases():
 
 
 def check_3_2(slerp) -> None:
-    """A function ``slerp(z0, z1, t)`` for one number t: spherical interpolation, safe for parallel vectors."""
+    """A function ``slerp(z0, z1, t)`` for one number t: spherical interpolation, safe for parallel vectors.
+
+    Calling the course's ``latent.slerp`` (or ``latent.path``, which calls it) is refused (:class:`refusing`)."""
     from gan_lib.core import latent
 
     expect_function(slerp, "your slerp function", "slerp should be a function slerp(z0, z1, t)")
     z0, z1, ts = _slerp_cases()
+    want = [np.asarray(latent.slerp(z0, z1, t), np.float64) for t in ts]
+    with refusing("latent.slerp", latent, "slerp", latent, "path", answer=slerp):
+        _check_3_2_cases(slerp, z0, z1, ts, want)
 
+
+def _check_3_2_cases(slerp, z0, z1, ts, want) -> None:
     def run(a, b, t):
         out = array(call(slerp, f"slerp(z0, z1, {t})", "z0 and z1 are NumPy vectors of 64 numbers; t is one number",
                          a, b, t),
@@ -87,7 +121,6 @@ def check_3_2(slerp) -> None:
         return bool(np.allclose(a, b, rtol=1e-4, atol=1e-4))
 
     got = [run(z0, z1, t) for t in ts]
-    want = [np.asarray(latent.slerp(z0, z1, t), np.float64) for t in ts]
     if any(not np.all(np.isfinite(g)) for g in got):
         raise Wrong("Your slerp returns NaN or infinity for two ordinary random vectors.",
                     "the angle is arccos(dot(z0, z1) / (|z0| |z1|)); clip the cosine to [-1, 1]")
@@ -102,6 +135,10 @@ def check_3_2(slerp) -> None:
     if close(got[0], np.sin(theta) * z0) and not close(got[0], z0):
         raise Wrong(f"At t = 0 you get sin(theta) * z0 (theta = {theta:.3f} rad), not z0.",
                     "divide both weights by sin(theta)")
+    if all(abs(np.linalg.norm(g) - 1) < 1e-3 for g in got):
+        raise Wrong(f"Every point of your path has length 1, while z0 and z1 have lengths {np.linalg.norm(z0):.2f} "
+                    f"and {np.linalg.norm(z1):.2f}: you normalised them and never scaled back.",
+                    "the angle needs the unit vectors, but the weights multiply z0 and z1 themselves")
     for t, g, w in zip(ts, got, want):
         if not close(g, w):
             raise Wrong(f"slerp(z0, z1, {t}) differs from spherical interpolation by up to "
@@ -124,40 +161,51 @@ COURSE_DEFAULTS_3_3 = {"lr": 5e-4, "beta_1": 0.5, "batch_size": 16, "ema_decay":
                        "latent_dim": 64, "loss": "nonsaturating"}
 
 
-def _gan_setting(gan, setting):
-    """The value of ``setting`` that ``gan`` really uses, or ``...`` if it cannot be read from it."""
+def _gan_settings(gan) -> dict:
+    """Every setting of :data:`COURSE_DEFAULTS_3_3` as ``gan`` really uses it, read from the object.
+
+    ``lr`` and ``beta_1`` are read from both optimizers (a pair ``(D's, G's)`` when they differ);
+    ``batch_size`` from :attr:`GAN.batch_sizes_used` (``None`` if ``fit_images`` was never called,
+    the batch sizes as a tuple if it was called with several)."""
     import keras
 
-    if setting in ("lr", "beta_1"):
-        opt = getattr(gan, "g_optimizer", None)
-        attr = "learning_rate" if setting == "lr" else "beta_1"
-        v = getattr(opt, attr, None)
-        return Ellipsis if v is None else float(keras.ops.convert_to_numpy(v))
-    if setting == "ema_decay":
-        return gan.ema_decay
-    if setting == "d_steps":
-        return gan.d_steps
-    if setting == "latent_dim":
-        return gan.latent_dim
-    if setting == "loss":
-        return getattr(getattr(gan, "gan_loss", None), "name", Ellipsis)
-    return Ellipsis  # batch_size: a property of the training call, not of the model
+    def optimizer_value(attr):
+        values = []
+        for opt in (getattr(gan, "d_optimizer", None), getattr(gan, "g_optimizer", None)):
+            v = getattr(getattr(opt, "inner_optimizer", opt), attr, None)
+            values.append(None if v is None else float(keras.ops.convert_to_numpy(v)))
+        return values[0] if values[0] == values[1] else tuple(values)
+
+    used = tuple(dict.fromkeys(getattr(gan, "batch_sizes_used", ())))
+    return {"lr": optimizer_value("learning_rate"), "beta_1": optimizer_value("beta_1"),
+            "batch_size": (used[0] if len(used) == 1 else used or None), "ema_decay": gan.ema_decay,
+            "d_steps": gan.d_steps, "latent_dim": gan.latent_dim,
+            "loss": getattr(getattr(gan, "gan_loss", None), "name", None)}
 
 
-def _untrained_fd(gan, n=1000):
-    import keras
+def _same_setting(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return math.isclose(float(a), float(b), rel_tol=1e-6)
+    return a == b
 
+
+def _fd_and_untrained_fd(gan, images) -> tuple[float, float]:
+    """The FD of ``images``, and of as many images from an untrained generator of ``gan``'s shape."""
     from gan_lib.measure import metrics
 
-    fresh = keras.models.clone_model(gan.generator)  # same architecture, new random weights
-    z = np.random.default_rng([5, 17]).standard_normal((n, gan.latent_dim)).astype("float32")
-    return metrics.evaluate(keras.ops.convert_to_numpy(fresh(z, training=False)))["fd"]
+    return metrics.evaluate(images)["fd"], untrained_fd(gan, len(images))
 
 
 def check_3_3(answer) -> None:
     """``{"setting": name, "value": v, "gan": trained GAN}``: one setting of the course DCGAN changed,
-    the GAN really uses it, and its samples beat an untrained generator's FD by more than 2x."""
-    from gan_lib.measure import metrics
+    the GAN really uses it, and its samples beat an untrained generator's FD by more than 2x.
+
+    The check reads every setting back from the GAN (both optimizers, ``ema_decay``, ``d_steps``,
+    ``latent_dim``, the loss, the batch sizes ``fit_images`` was called with) and refuses one that
+    differs from the value named, or a second setting changed as well. It refuses networks that are
+    not the course DCGAN, and draws the 1,000 samples it scores itself from the generator
+    (:func:`trained_gan_samples`), so a stand-in with its own ``sample`` does not count."""
+    from gan_lib import models
 
     expect_done(answer, "answer_3_3")
     if not isinstance(answer, dict) or not {"setting", "value", "gan"} <= set(answer):
@@ -169,29 +217,50 @@ def check_3_3(answer) -> None:
         raise Wrong(f"{setting!r} is not one of the settings this exercise compares: "
                     f"{', '.join(COURSE_DEFAULTS_3_3)}.")
     default = COURSE_DEFAULTS_3_3[setting]
-    if value == default:
+    numeric = isinstance(default, (int, float)) and not (setting == "ema_decay" and value is None)
+    if numeric and (isinstance(value, (bool, str, bytes)) or not isinstance(value, (int, float, np.number))):
+        raise Wrong(f"{setting} should be a number, got {type(value).__name__} {value!r:.60}.",
+                    f"the course's default is {default!r}")
+    if _same_setting(value, default):
         raise Wrong(f"{setting} = {value!r} is the course's default: nothing changed.",
                     "pick another value, train, and compare with the course DCGAN's row of the table")
-    if not hasattr(gan, "sample") or not hasattr(gan, "generator"):
-        raise Wrong(f"'gan' should be the course GAN you trained, got {type(gan).__name__}.")
-    used = _gan_setting(gan, setting)
-    if used is not Ellipsis:
-        try:
-            same = (used == value) if not isinstance(used, float) or value is None else \
-                math.isclose(used, float(value), rel_tol=1e-6)
-        except (TypeError, ValueError):
-            raise Wrong(f"{setting} should be a number, got {type(value).__name__} {value!r:.60}.",
-                        f"the course's default is {default!r}") from None
-        if not same:
-            raise Wrong(f"You say {setting} = {value!r}, but your GAN uses {setting} = {used!r}.",
-                        "build the GAN with the changed setting (train.build_gan(...) takes lr, beta_1, "
-                        "loss, ema_decay, latent_dim)")
-    images = np.asarray(gan.sample(1000, seed=5))
+    from gan_lib.core.gan import GAN
+
+    trained_gan_samples(gan, 1, 33, "answer_3_3['gan']")  # a course GAN, trained: refuses anything else
+    used = _gan_settings(gan)
+    g_ref, d_ref = models.build("dcgan", used["latent_dim"])
+    sampler = gan.generator if gan.ema_generator is None else gan.ema_generator
+    for net, ref, name in ((gan.generator, g_ref, "generator"), (gan.discriminator, d_ref, "discriminator"),
+                           (sampler, g_ref, "weight-averaged generator")):
+        if architecture(net) != architecture(ref):
+            raise Wrong(f"Your GAN's {name} is not the course DCGAN's ({net.count_params():,} parameters; the "
+                        f"course DCGAN's has {ref.count_params():,}). The exercise changes one training setting of "
+                        "the course DCGAN, not its networks.",
+                        'build it with train.build_gan("dcgan", ...) or models.build("dcgan", latent_dim)')
+    if used["batch_size"] is None:
+        raise Wrong("The check cannot read your batch size back: this GAN was never trained with fit_images.",
+                    "train with gan.fit_images(images, batch_size, epochs)")
+    if isinstance(used["batch_size"], tuple):
+        raise Wrong(f"Your GAN was trained with several batch sizes ({', '.join(map(str, used['batch_size']))}): "
+                    "that is not one setting changed.", "train one GAN from scratch with one batch size")
+    if not _same_setting(used[setting], value):
+        where = " (D's, G's)" if isinstance(used[setting], tuple) and setting in ("lr", "beta_1") else ""
+        raise Wrong(f"You say {setting} = {value!r}, but your GAN uses {setting} = {used[setting]!r}{where}.",
+                    "build the GAN with the changed setting (train.build_gan(...) takes lr, beta_1, "
+                    "loss, ema_decay, latent_dim; fit_images takes the batch size) and give both networks "
+                    "the same optimizer settings")
+    others = [f"{k} = {used[k]!r} (default {d!r})" for k, d in COURSE_DEFAULTS_3_3.items()
+              if k != setting and not _same_setting(used[k], d)]
+    if others:
+        raise Wrong(f"Besides {setting}, your GAN changes {'; '.join(others)}. With two changes at once the "
+                    "comparison cannot say which one made the difference (variant B's problem in section 5).",
+                    "keep every other setting at the course's default")
+    z = np.random.default_rng([33, 19]).standard_normal((1000, gan.latent_dim)).astype("float32")
+    images = GAN.generate(gan, z, generator=sampler)  # the check's own latents, through the course's networks
     if not np.all(np.isfinite(images)):
         raise Wrong("Your GAN's samples contain NaN: the training diverged.",
                     "a smaller learning rate, or another seed")
-    fd = metrics.evaluate(images)["fd"]
-    fd0 = _untrained_fd(gan)
+    fd, fd0 = _fd_and_untrained_fd(gan, images)
     if not fd < fd0 / 2:
         raise Wrong(f"Your GAN's FD is {fd:.1f}; an untrained generator of the same shape scores {fd0:.1f}. "
                     "It has not learned enough to measure the change: the check asks for less than half.",
@@ -312,7 +381,8 @@ def _same_loss(a, b, tol=1e-5) -> bool:
 
 def check_3_4(dcgan_train_step) -> None:
     """A function ``dcgan_train_step(generator, discriminator, g_optimizer, d_optimizer, real, z_d, z_g)``
-    that makes one training step of the course's GAN and returns ``(d_loss, g_loss)``.
+    that makes one training step of the course's GAN and returns ``(d_loss, g_loss)``. Calling the
+    course's ``GAN.train_step`` from it is refused (:class:`refusing`).
 
     Goodfellow et al. (2014), Algorithm 1 with k = 1, as :meth:`gan_lib.core.gan.GAN.train_step`
     does it: D descends ``softplus(-l(x)) + softplus(l(G(z_d)))`` (each term a batch mean, D called
@@ -342,12 +412,16 @@ def check_3_4(dcgan_train_step) -> None:
     log = []
     g_opt, d_opt = _WatchedSGD.make("g_optimizer", log), _WatchedSGD.make("d_optimizer", log)
     crash = None
-    try:
-        out = dcgan_train_step(g, d, g_opt, d_opt, real, z_d, z_g)
-    except (NotDone, NotImplementedError):
-        raise
-    except Exception as e:  # noqa: BLE001  (diagnosed below, from what the optimizers were given first)
-        crash, out = e, None
+    from gan_lib.core.gan import GAN
+
+    with refusing("GAN.train_step", GAN, "train_step", answer=dcgan_train_step,
+                  what="the course's own training step, the one this exercise asks you to write"):
+        try:
+            out = dcgan_train_step(g, d, g_opt, d_opt, real, z_d, z_g)
+        except (NotDone, NotImplementedError):
+            raise
+        except Exception as e:  # noqa: BLE001  (diagnosed below, from what the optimizers were given first)
+            crash, out = e, None
 
     # What each optimizer was asked to update, in order.
     for name, ids, none_grads in log:
