@@ -1,5 +1,7 @@
 # The course's commands. Each sets up its own virtual environment (.venv) from
 # requirements.txt and requirements-site.txt the first time (and again whenever either changes).
+# INSTRUCTOR=1 (make venv INSTRUCTOR=1) also installs requirements-instructor.txt: otter-grader,
+# which students never need (CI installs it; make assignments needs it).
 #
 #   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores)
 #   make test      every test: lint (ruff, duplicated code), pytest, the website (make site + headless Chromium), every notebook in quick mode, with a time ledger (about 12 min)
@@ -10,7 +12,8 @@
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
-#   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, Canvas and Gradescope CSVs (docs/instructors.md)
+#   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, rubric marking sheet, Canvas and Gradescope CSVs (docs/instructors.md)
+#   make assignments FORMAT=otter [LESSONS="01 04"]   each lesson as an Otter-Grader assignment -> assignments/otter/ (installs the instructor tools)
 #   make site      the course website from the notebooks' stored outputs, README and docs/ -> _build/site/
 #                  (offline: nothing from a CDN; open _build/site/index.html)
 #   make tensorboard   open make train's TensorBoard logs (losses, D(x), D(G(z)), quality, grids)
@@ -22,6 +25,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+ISTAMP := $(VENV)/.installed-instructor
+INSTRUCTOR ?=
 
 # make train variables (empty = the course's defaults; see python -m gan_lib.train --help)
 MODEL  ?=
@@ -30,9 +35,9 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train site tensorboard test notebooks classifier clean student syllabus grade bench lesson03 lesson06 lesson07 release
+.PHONY: venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 release
 
-venv: $(STAMP)
+venv: $(STAMP) $(if $(INSTRUCTOR),$(ISTAMP))
 
 $(STAMP): requirements.txt requirements-site.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed, found " + sys.version.split()[0]'
@@ -41,6 +46,11 @@ $(STAMP): requirements.txt requirements-site.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-site.txt "setuptools>=61"
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
+
+# The instructor tools, in a second pip call: they move wrapt below 2 (see requirements-instructor.txt).
+$(ISTAMP): $(STAMP) requirements-instructor.txt
+	$(BIN)/python -m pip install --quiet -r requirements-instructor.txt
+	@touch $(ISTAMP)
 
 # Resumes $(OUT) if it holds a stopped run; re-running a finished run only rewrites its outputs.
 train: $(STAMP)
@@ -96,6 +106,14 @@ GRADE_ARGS  ?=
 grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "Usage: make grade SUBMISSIONS=path/to/folder [GRADES=grades] [GRADE_ARGS='--timeout 900']"; exit 2; }
 	$(BIN)/python -m gan_lib.coursework.grade "$(SUBMISSIONS)" --out "$(GRADES)" $(GRADE_ARGS)
+# make assignments FORMAT=otter [LESSONS="01 04"] [ASSIGNMENTS=assignments/otter]: Otter-Assign source
+# notebooks generated from the lessons' exercise markup, then `otter assign` on each (docs/instructors.md).
+FORMAT      ?= otter
+LESSONS     ?=
+ASSIGNMENTS ?=
+assignments: $(ISTAMP)
+	$(BIN)/python scripts/make_assignments.py --format $(FORMAT) $(if $(LESSONS),--lessons $(LESSONS)) $(if $(ASSIGNMENTS),--out $(ASSIGNMENTS))
+
 # make bench: throughput of every model, the tutorial's loop vs the course's default side by side,
 # and time to quality from benchmarks/reference/*.json. FULL=1 re-runs those reference curves first.
 FULL   ?=

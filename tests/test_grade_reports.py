@@ -86,6 +86,13 @@ def test_written_answers_are_the_students_own_markdown():
     sub.cells.insert(12, new_markdown_cell("**My answer.** The largest of the numbers is 3."))
     assert reports.written_answers(sub, ref) == {"98.3": "**My answer.** The largest of the numbers is 3."}
     assert reports.written_answers(ref, ref) == {}
+    # an answer cell keeps the student's text without its first line (either form the lessons use)
+    for cell in ("**Your answer (98.3).**\n\n_Replace this line with your write-up._",
+                 "**Your report** (replace this line with your runs' numbers)."):
+        ref2, sub2 = student_notebook(), student_notebook()
+        ref2.cells.insert(13, new_markdown_cell(cell))
+        sub2.cells.insert(13, new_markdown_cell(cell.split("\n")[0].split(" (")[0] + "\n\nThree seeds agree."))
+        assert reports.written_answers(sub2, ref2) == {"98.3": "Three seeds agree."}
 
 
 def test_a_bad_roster_is_refused_in_one_line(tmp_path, capsys):

@@ -32,8 +32,8 @@ tampered   the submission tried to change its grade: its check cell was edited o
 and the results go to ``OUT/grades.csv`` and ``OUT/grades.md`` (the table),
 ``OUT/details.csv`` (every verdict with its message and seconds),
 ``OUT/logs/`` (what each notebook printed, cut at the output limit), and the points,
-feedback files, summary, written answers and gradebook exports of
-:mod:`gan_lib.coursework.reports`.
+feedback files, summary, written answers, rubric marking sheet (``OUT/rubric.csv``: fill it in
+and grade again to add the marks) and gradebook exports of :mod:`gan_lib.coursework.reports`.
 
 Isolation (docs/instructors.md, "What the grading sandbox isolates"): the
 strongest available of ``bwrap`` (bubblewrap), ``unshare`` (unprivileged user,
@@ -59,7 +59,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gan_lib.coursework import assignments, cells, reports
+from gan_lib.coursework import assignments, cells, reports, rubrics
 from gan_lib.coursework.sandbox import (
     INSIDE_WORK,
     NO_SANDBOX_WARNING,
@@ -251,22 +251,30 @@ def table(subs, expected) -> tuple:
     return cols, rows
 
 
-def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons, points=None, roster=None) -> tuple:
+def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons, points=None, roster=None,
+                  rubric_of=None, marks=None) -> tuple:
     """Write grades.csv, grades.md and details.csv under ``out``, and with ``points``
-    (:func:`gan_lib.coursework.reports.reference_points`) the feedback, summary, answers and
-    gradebook exports of :mod:`gan_lib.coursework.reports`; return their paths."""
+    (:func:`gan_lib.coursework.reports.reference_points`) the feedback, summary, answers, marking
+    sheet and gradebook exports of :mod:`gan_lib.coursework.reports`; return their paths.
+
+    ``rubric_of`` (:func:`gan_lib.coursework.rubrics.reference_rubrics`) and ``marks`` (the filled-in
+    ``out/rubric.csv``, read from there by default) add the hand-marked points to the totals."""
     out.mkdir(parents=True, exist_ok=True)
     cols, rows = table(subs, expected)
     students = sorted(rows)
     pts = points or {}
+    rubric_of = rubric_of or {}
+    if marks is None:
+        marks = rubrics.read_marks(out / "rubric.csv", rubric_of)
     csv_path, md_path, details_path = out / "grades.csv", out / "grades.md", out / "details.csv"
     with open(csv_path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student"] + cols + ["passed", "points"])
         for st in students:
             row = rows[st]
-            earned = sum(pts.get(n, 0) for n, v in row.items() if v == "pass")
-            w.writerow([st] + [row.get(c, "") for c in cols] + [sum(v == "pass" for v in row.values()), earned])
+            earned = sum(pts.get(n, 0) for n, v in row.items() if v == "pass") + sum(
+                rubrics.earned(marks, st, n, rubric_of.get(n)) for n in row)
+            w.writerow([st] + [row.get(c, "") for c in cols] + [sum(v == "pass" for v in row.values()), f"{earned:g}"])
     with open(details_path, "w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
         w.writerow(["student", "notebook", "exercise", "status", "seconds", "detail"])
@@ -297,7 +305,8 @@ def write_reports(subs, expected, out: Path, kind: str, limits: Limits, reasons,
                 detail = r["detail"].replace("\n", " ").replace("|", "\\|")
                 lines.append(f"* **{s.student}**, {s.path.name}, exercise {n}: **{r['status']}**. {detail}")
     md_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    extra = reports.write_instructor_reports(subs, cols, rows, pts, out, roster) if points is not None else []
+    extra = reports.write_instructor_reports(subs, cols, rows, pts, out, roster, rubric_of, marks) \
+        if points is not None else []
     return (csv_path, md_path, details_path, *extra)
 
 
@@ -319,12 +328,17 @@ def grade_folder(folder, out, limits: Limits | None = None, sandbox: str = "auto
     expected = expected_exercises(reference)
     official = reference_checks(reference)
     roster = reports.read_roster(roster) if roster else None
+    rubric_of = rubrics.reference_rubrics(reference)
+    marks = rubrics.read_marks(out / "rubric.csv", rubric_of)  # the instructor's marks so far: checked before grading
+    if marks:
+        log(f"Read {sum(v is not None for v, _ in marks.values())} rubric mark(s) from {out / 'rubric.csv'}")
     for s in subs:
         grade_one(s, kind, limits, logs=out / "logs", official=official)
         s.written = _written(s, reference)
         verdicts = ", ".join(f"{n} {r['status']}" for n, r in sorted(s.results.items()))
         log(f"{s.student:>16} {s.path.name}: {verdicts}  ({s.seconds:.1f} s)")
-    paths = write_reports(subs, expected, out, kind, limits, reasons, reports.reference_points(reference), roster)
+    paths = write_reports(subs, expected, out, kind, limits, reasons, reports.reference_points(reference), roster,
+                          rubric_of, marks)
     log("Wrote " + ", ".join(str(p) for p in paths))
     return subs, kind
 
