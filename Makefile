@@ -1,7 +1,12 @@
 # The course's commands. Each sets up its own virtual environment (.venv) from
 # requirements.txt the first time (and again whenever requirements.txt changes).
 #
-#   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores)
+#   make venv      just the environment (Linux, macOS, Windows through WSL: README.md, 'Which computers')
+#   make venv GPU=1  the environment with TensorFlow's CUDA build (requirements-gpu.txt; NVIDIA GPU on
+#                  Linux x86_64 or WSL 2). The .venv remembers it: later commands need no GPU=1.
+#                  make venv GPU=0 goes back to the CPU build. Switching rebuilds .venv from scratch.
+#   make gpu-venv  the same as make venv GPU=1
+#   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores); its header names the GPU it uses
 #   make test      every test: lint (ruff, duplicated code), pytest, every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
@@ -19,7 +24,17 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# GPU=1 selects the CUDA build; a .venv built with it says so in .venv/.gpu, so it stays the default.
+GPU    ?= $(if $(wildcard $(VENV)/.gpu),1,)
+ifeq ($(filter 1 yes true,$(GPU)),)
+REQS   := requirements.txt
 STAMP  := $(VENV)/.installed
+OTHER  := $(VENV)/.installed-gpu
+else
+REQS   := requirements-gpu.txt
+STAMP  := $(VENV)/.installed-gpu
+OTHER  := $(VENV)/.installed
+endif
 
 # make train variables (empty = the course's defaults; see python -m gan_lib.train --help)
 MODEL  ?=
@@ -28,17 +43,26 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train tensorboard test notebooks classifier clean student syllabus grade bench lesson03 lesson06 lesson07 release
+.PHONY: venv gpu-venv train tensorboard test notebooks classifier clean student syllabus grade bench lesson03 lesson06 lesson07 release
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
+gpu-venv:
+	@$(MAKE) --no-print-directory venv GPU=1
+
+# POSIX tools only (test, touch, rm, echo), so the recipe runs unchanged on macOS.
+$(STAMP): $(REQS) pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed, found " + sys.version.split()[0]'
+	@if [ -e $(OTHER) ]; then echo "Rebuilding $(VENV) from scratch for $(REQS) (it held the other TensorFlow build)"; rm -rf $(VENV); fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt "setuptools>=61"
+	$(BIN)/python -m pip install --quiet -r $(REQS)
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -c 'import importlib.util as u, platform, sys; u.find_spec("tensorflow") or sys.exit("No TensorFlow build is pinned for " + platform.system() + " " + platform.machine() + " in requirements.txt: see README.md, Which computers (Windows: use WSL).")'
+	@if [ "$(REQS)" = requirements-gpu.txt ]; then echo 1 > $(VENV)/.gpu; else rm -f $(VENV)/.gpu; fi
+	@rm -f $(OTHER)
 	@touch $(STAMP)
+	@if [ -e $(VENV)/.gpu ]; then $(BIN)/python -m gan_lib.core.devices; fi
 
 # Resumes $(OUT) if it holds a stopped run; re-running a finished run only rewrites its outputs.
 train: $(STAMP)
