@@ -1,9 +1,14 @@
 # The course's commands. Each sets up its own virtual environment (.venv) from
-# requirements.txt and requirements-site.txt the first time (and again whenever either changes).
+# requirements.txt (or requirements-gpu.txt) and requirements-site.txt the first time (and again whenever one changes).
 # INSTRUCTOR=1 (make venv INSTRUCTOR=1) also installs requirements-instructor.txt: otter-grader,
 # which students never need (CI installs it; make assignments needs it).
 #
-#   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores)
+#   make venv      just the environment (Linux, macOS, Windows through WSL: README.md, 'Which computers')
+#   make venv GPU=1  the environment with TensorFlow's CUDA build (requirements-gpu.txt; NVIDIA GPU on
+#                  Linux x86_64 or WSL 2). The .venv remembers it: later commands need no GPU=1.
+#                  make venv GPU=0 goes back to the CPU build. Switching rebuilds .venv from scratch.
+#   make gpu-venv  the same as make venv GPU=1
+#   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores); its header names the GPU it uses
 #   make test      every test: lint (ruff, duplicated code), pytest, the website (make site + headless Chromium), every notebook in quick mode, with a time ledger (about 12 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
@@ -24,7 +29,17 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# GPU=1 selects the CUDA build; a .venv built with it says so in .venv/.gpu, so it stays the default.
+GPU    ?= $(if $(wildcard $(VENV)/.gpu),1,)
+ifeq ($(filter 1 yes true,$(GPU)),)
+REQS   := requirements.txt
 STAMP  := $(VENV)/.installed
+OTHER  := $(VENV)/.installed-gpu
+else
+REQS   := requirements-gpu.txt
+STAMP  := $(VENV)/.installed-gpu
+OTHER  := $(VENV)/.installed
+endif
 ISTAMP := $(VENV)/.installed-instructor
 INSTRUCTOR ?=
 
@@ -35,17 +50,26 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 release
+.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 release
 
 venv: $(STAMP) $(if $(INSTRUCTOR),$(ISTAMP))
 
-$(STAMP): requirements.txt requirements-site.txt pyproject.toml
+gpu-venv:
+	@$(MAKE) --no-print-directory venv GPU=1
+
+# POSIX tools only (test, touch, rm, echo), so the recipe runs unchanged on macOS.
+$(STAMP): $(REQS) requirements-site.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10+ is needed, found " + sys.version.split()[0]'
+	@if [ -e $(OTHER) ]; then echo "Rebuilding $(VENV) from scratch for $(REQS) (it held the other TensorFlow build)"; rm -rf $(VENV); fi
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-site.txt "setuptools>=61"
+	$(BIN)/python -m pip install --quiet -r $(REQS) -r requirements-site.txt
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@$(BIN)/python -c 'import importlib.util as u, platform, sys; u.find_spec("tensorflow") or sys.exit("No TensorFlow build is pinned for " + platform.system() + " " + platform.machine() + " in requirements.txt: see README.md, Which computers (Windows: use WSL).")'
+	@if [ "$(REQS)" = requirements-gpu.txt ]; then echo 1 > $(VENV)/.gpu; else rm -f $(VENV)/.gpu; fi
+	@rm -f $(OTHER)
 	@touch $(STAMP)
+	@if [ -e $(VENV)/.gpu ]; then $(BIN)/python -m gan_lib.core.devices; fi
 
 # The instructor tools, in a second pip call: they move wrapt below 2 (see requirements-instructor.txt).
 $(ISTAMP): $(STAMP) requirements-instructor.txt

@@ -70,7 +70,8 @@ MODULES = {
     "checks": "gan_lib.coursework.checks", "assignments": "gan_lib.coursework.assignments",
     "cells": "gan_lib.coursework.cells", "grade": "gan_lib.coursework.grade", "sandbox": "gan_lib.coursework.sandbox",
     # top level
-    "train": "gan_lib.train", "plotting": "gan_lib.plotting",
+    "train": "gan_lib.train", "plotting": "gan_lib.plotting", "widgets": "gan_lib.widgets",
+    "devices": "gan_lib.core.devices",
 }
 # Classes and functions a lesson uses often enough to import by name.
 NAMES = {"GAN": "gan_lib.core.gan"}

@@ -40,8 +40,8 @@ from pathlib import Path
 from gan_lib import data as data_mod
 from gan_lib import models as models_mod
 from gan_lib.core import config as course_config
+from gan_lib.core import devices, run_folder
 from gan_lib.core import losses as losses_mod
-from gan_lib.core import run_folder
 from gan_lib.core.cli import OneLineParser, StopOnCtrlC
 from gan_lib.core.run_folder import RunError, check_output_folder, saved_settings
 
@@ -161,6 +161,7 @@ def train(model=None, epochs=None, batch_size=None, lr=None, beta_1=None, loss=N
     log(f"Model: {cfg['model']} ({spec.description}), loss {cfg['loss']}, "
         f"batch {cfg['batch_size']}, Adam(lr={cfg['lr']:g}, beta_1={cfg['beta_1']:g}), "
         f"EMA {cfg['ema_decay']}, seed {cfg['seed']}, mode {run_config['mode']}")
+    log(f"Machine: {devices.describe()}")
 
     course_config.set_determinism(cfg["seed"])
     gan = build_gan(cfg["model"], cfg["seed"], cfg["lr"], cfg["beta_1"], cfg["loss"], cfg["ema_decay"])

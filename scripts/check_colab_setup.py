@@ -21,7 +21,6 @@ with gan_lib. This script (not part of CI: it installs TensorFlow, a few minutes
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -90,11 +89,10 @@ def run(cmd, **kw):
 
 
 def main() -> int:
-    pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        m = re.match(r"([A-Za-z0-9_.-]+)==(\S+)", line.strip())
-        if m:
-            pins[m.group(1).lower().replace("-", "_")] = m.group(0)
+    from pins import pins as platform_pins  # scripts/pins.py: requirements.txt's lines for one platform
+
+    # Colab is Linux x86_64: its pins (the markers of requirements.txt evaluated for it)
+    pins = {name.replace("-", "_"): f"{name}=={v}" for name, v in platform_pins("linux-x86_64").items()}
     with tempfile.TemporaryDirectory(prefix="colab-check-") as tmp:
         tmp = Path(tmp)
         venv, py = tmp / "venv", tmp / "venv" / "bin" / "python"

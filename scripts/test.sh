@@ -17,7 +17,8 @@ if [ -n "${LEDGER_INSTALL_SECONDS:-}" ]; then
   ledger+=("$(printf '%-30s' 'install (make venv)') ${LEDGER_INSTALL_SECONDS} s")
 fi
 
-stamp() { date +%s.%N; }
+# python3 for the clock and the sums: BSD date (macOS) has no %N
+stamp() { python3 -c 'import time; print(time.time())'; }
 took() { python3 -c "print(f'{$2 - $1:.0f}')"; }
 suite_start=$(stamp)
 

@@ -17,7 +17,7 @@ import platform
 import time
 from dataclasses import dataclass, field
 
-from gan_lib.core import config
+from gan_lib.core import config, devices
 
 COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
@@ -90,7 +90,7 @@ def run_header(seed: int = config.DEFAULT_SEED, data: str = "shipped MNIST (8,00
     print(f"Seed: {seed}")
     print(f"Versions: Python {platform.python_version()}, TensorFlow {tf.__version__}, Keras {keras.__version__}, "
           f"NumPy {np.__version__}, gan_lib {__version__}")
-    gpus = tf.config.list_physical_devices("GPU")
-    print(f"Machine: {platform.machine()}, {len(gpus)} GPU(s)" + (f" ({gpus[0].name})" if gpus else ", CPU only"))
+    gpus = devices.gpu_names()
+    print(f"Machine: {platform.machine()}, {len(gpus)} GPU(s)" + (f" ({', '.join(gpus)})" if gpus else ", CPU only"))
     print(f"Started: {time.strftime('%Y-%m-%d %H:%M')}")
     return info
