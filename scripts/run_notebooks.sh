@@ -10,7 +10,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 JUPYTER=.venv/bin/jupyter
-TIMEOUT=1800   # seconds per cell
+TIMEOUT=3600   # seconds per cell
 
 # Full mode: the stored outputs (and the run header's "Mode: full") come from this run.
 unset GAN_COURSE_QUICK
