@@ -109,12 +109,13 @@ def test_load_colour_prefers_cifar_and_scales(tmp_path):
         colour.load_colour("train", source="cifar10", home=tmp_path / "empty", download=False)
 
 
-def test_fallback_to_the_stand_in_is_loud(tmp_path, capsys):
+def test_fallback_to_the_shipped_emoji_is_loud(tmp_path, capsys):
     d = colour.load_colour("train", home=tmp_path, download=False, limit=10)
     out = capsys.readouterr().out
-    assert d.source == "standin" and "STAND-IN" in d.description
+    assert d.source == "emoji" and "not CIFAR-10" in d.description and d.images.shape == (10, 32, 32, 3)
     assert "CIFAR-10 is not on this machine" in out and "NOT CIFAR-10" in out and "to measure in Colab" in out
-    assert "Data: STAND-IN" in out
+    assert "Data: EMOJI (not CIFAR-10)" in out
+    assert colour.load_colour("train", home=tmp_path, download=False, verbose=False).images.shape[0] == 1525
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -38,19 +38,33 @@ def test_article_model_sizes_and_shapes():
 @pytest.mark.parametrize("name, g_params, d_params", [
     ("cifar_article", 1_466_115, 522_497), ("cifar_article_sn", 1_466_115, 522_497 + 577),
     ("cifar_small", 470_915, 132_225), ("cifar_small_sn", 470_915, 132_225 + 289),
+    # BatchNorm in G: 4 numbers per channel (2 trained) after the Dense (4*4*128) and each transposed conv (64)
+    ("cifar_small_bn_sn", 470_915 + 4 * (2048 + 3 * 64), 132_225 + 289),
 ])
 def test_colour_parameter_counts(name, g_params, d_params):
     """The counts the colour module's docstring tabulates (SN adds only its power-iteration vectors)."""
     g, d = models.build(name)
     assert (g.count_params(), d.count_params()) == (g_params, d_params)
-    sn_vectors = {"cifar_article_sn": 64 + 128 + 128 + 256 + 1, "cifar_small_sn": 32 + 64 + 64 + 128 + 1}.get(name, 0)
+    sn_vectors = {"cifar_article_sn": 64 + 128 + 128 + 256 + 1, "cifar_small_sn": 32 + 64 + 64 + 128 + 1,
+                  "cifar_small_bn_sn": 32 + 64 + 64 + 128 + 1}.get(name, 0)
     assert sum(int(np.prod(w.shape)) for w in d.trainable_weights) == d_params - sn_vectors
 
 
-@pytest.mark.parametrize("name", ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"])
+@pytest.mark.parametrize("name", ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
+                                  "cifar_small_bn_sn"])
 def test_colour_models_register_with_their_shape(name):
     assert models.image_shape(name) == (32, 32, 3)
     assert name in models.names_for((32, 32, 3)) and name not in models.names_for((28, 28, 1))
+
+
+def test_batchnorm_in_g_sits_before_every_leaky_relu_and_nowhere_in_d():
+    g, d = models.build("cifar_small_bn_sn")
+    kinds = [type(layer).__name__ for layer in g.layers]
+    assert kinds.count("BatchNormalization") == kinds.count("LeakyReLU") == 4
+    assert all(kinds[i - 1] == "BatchNormalization" for i, k in enumerate(kinds) if k == "LeakyReLU")
+    assert not any(isinstance(layer, layers.BatchNormalization) for layer in d.layers)
+    plain, _ = models.build("cifar_small")
+    assert not any(isinstance(layer, layers.BatchNormalization) for layer in plain.layers)
 
 
 def test_spectral_norm_wraps_every_weight_layer_of_d_only():
@@ -212,7 +226,7 @@ def test_discriminator_accuracy_labels_are_checked():
 def tiny_images():
     from gan_lib import colour
 
-    return colour.load_colour("train", source="standin", limit=64, verbose=False).images
+    return colour.load_colour("train", source="emoji", limit=64, verbose=False).images
 
 
 @pytest.mark.parametrize("change,message", [

@@ -24,12 +24,13 @@ The batch files are Python pickles. They are read with an unpickler that only
 rebuilds NumPy arrays, so a tampered file cannot run code.
 
 When CIFAR-10 is missing, ``load_colour(source="auto")`` says so loudly (what
-to download, where to put it) and uses the **stand-in**
-(:func:`standin_patches`): 32x32 patches of the seven public-domain / CC0
-colour photographs that ship inside scikit-image (provenance and licences in
-``data/README.md``). They are real photographs, not noise, but they are
-*not* CIFAR-10: textures and parts of seven scenes rather than objects in ten
-classes. Every description of stand-in data says "STAND-IN".
+to download, where to put it) and uses the **shipped emoji** (:func:`load_emoji_raw`):
+1,906 Google Noto emoji at 32x32 on white (Apache-2.0; provenance in
+``data/README.md``). They are real colour images, but icons, not photographs:
+flat colours, outlines, a white background and few textures. Every description
+of them says "not CIFAR-10". The older stand-in (:func:`standin_patches`: 32x32
+patches of the seven public-domain / CC0 colour photographs inside
+scikit-image) stays available as ``source="standin"`` only; no lesson uses it.
 
 Images are float32 ``(N, 32, 32, 3)`` in [-1, 1], like the digits.
 """
@@ -55,7 +56,7 @@ CIFAR_FILES = tuple(f"data_batch_{i}" for i in range(1, 6)) + ("test_batch",)
 CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
 #: Valid values of ``source`` in :func:`load_colour`.
 SOURCES = {
-    "auto": "CIFAR-10 if it is on this machine or can be downloaded, else the stand-in (said loudly)",
+    "auto": "CIFAR-10 if it is on this machine or can be downloaded, else the shipped emoji (said loudly)",
     "cifar10": "CIFAR-10 only (an error if it cannot be had)",
     "standin": "the stand-in: 32x32 patches of scikit-image's colour photographs",
     "emoji": "the shipped emoji: 1,906 Noto emoji at 32x32 on white, in 9 categories (icons, not photographs)",
@@ -228,7 +229,7 @@ _SPLIT_SEED = 5
 # --------------------------------------------------------------------------- the shipped emoji
 
 EMOJI_FILE = Path(__file__).with_name("emoji32.npz")
-EMOJI_NAME = "Noto emoji (icons, not photographs), 32x32 on white"
+EMOJI_NAME = "EMOJI (not CIFAR-10): Google Noto emoji, icons rather than photographs, 32x32 on white"
 _EMOJI_KEYS = ("images", "category", "categories", "names", "group", "heldout")
 
 
@@ -282,10 +283,11 @@ def load_colour(split: str = "train", source: str = "auto", limit: int | None = 
                 home=None, download: bool = True) -> ColourImages:
     """Colour training or held-out images for lesson 05.
 
-    ``source="auto"`` uses CIFAR-10 when it can and otherwise the stand-in,
-    with a loud notice. ``limit`` keeps the first ``limit`` images of a fixed
-    shuffled order (so subsets mix classes). Labels are CIFAR-10's classes, or
-    for the stand-in the index of the photograph a patch was cut from.
+    ``source="auto"`` uses CIFAR-10 when it can and otherwise the shipped
+    emoji, with a loud notice. ``limit`` keeps the first ``limit`` images of a
+    fixed shuffled order (so subsets mix classes). Labels are CIFAR-10's
+    classes, the emoji's category (``load_emoji_raw(...).categories``), or for
+    the stand-in the index of the photograph a patch was cut from.
     """
     if split not in ("train", "heldout"):
         raise ValueError(f"split={split!r}: use 'train' or 'heldout'.")
@@ -307,15 +309,16 @@ def load_colour(split: str = "train", source: str = "auto", limit: int | None = 
                 raise
             if verbose:
                 bar = "!" * 100
-                print(f"{bar}\n!!! {e}\n!!! This run uses the {STANDIN_NAME}.\n!!! Its figures are NOT "
+                print(f"{bar}\n!!! {e}\n!!! This run uses the shipped {EMOJI_NAME}.\n!!! Its figures are NOT "
                       f"CIFAR-10 figures; the lesson's CIFAR-10 numbers are to measure in Colab.\n{bar}")
+            source = "emoji"
     if source == "emoji":
         e = load_emoji_raw(split)
         order = np.random.default_rng(_SPLIT_SEED).permutation(len(e.images))
         x, y = e.images[order], e.category[order]
         what = f"{EMOJI_NAME}, {'train' if split == 'train' else 'held-out'} split"
         used = "emoji"
-    if used is None:
+    if source == "standin":
         x, y, n_train, n_held = _standin_split(split)
         what = (f"{STANDIN_NAME}, {'train' if split == 'train' else 'held-out'} split "
                 f"({n_train:,} train / {n_held:,} held-out)")

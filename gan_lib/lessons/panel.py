@@ -64,7 +64,7 @@ class ControlPanel:
     beta_1: float = 0.5
     epochs: int = 10
     seed: int = 0
-    data: str = "standin"
+    data: str = "emoji"
     summarize_every: int = 1
     keep: int = 2
 

@@ -55,7 +55,14 @@ import keras
 import numpy as np
 
 from gan_lib.data import IMAGE_SHAPE
-from gan_lib.models.colour import COLOUR_SHAPE, cifar_article, cifar_article_sn, cifar_small, cifar_small_sn
+from gan_lib.models.colour import (
+    COLOUR_SHAPE,
+    cifar_article,
+    cifar_article_sn,
+    cifar_small,
+    cifar_small_bn_sn,
+    cifar_small_sn,
+)
 from gan_lib.models.conditional import cond_dcgan, cond_dcgan_concat, cond_dcgan_concat_matched
 from gan_lib.models.digits import dcgan, dcgan_deep, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
 from gan_lib.models.parts import check_positive_ints
@@ -65,7 +72,7 @@ __all__ = [
     "COLOUR_SHAPE", "CONDITIONAL_MODELS", "MODELS", "REGISTRY", "ModelSpec",
     "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "recalibrate_batchnorm", "spec",
     "mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
-    "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
+    "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_bn_sn", "cifar_small_sn",
     "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "toy_mlp",
 ]
 
@@ -112,6 +119,8 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "the Keras CIFAR-10 GAN article's design at half width, for a CPU"),
     ModelSpec("cifar_small_sn", cifar_small_sn, 100, COLOUR_SHAPE, False,
               "the half-width CIFAR-10 design with spectral normalisation in D"),
+    ModelSpec("cifar_small_bn_sn", cifar_small_bn_sn, 100, COLOUR_SHAPE, False,
+              "the half-width CIFAR-10 design with BatchNorm in G (as DCGAN) and spectral normalisation in D"),
     ModelSpec("dcgan_sa", dcgan_sa, 64, IMAGE_SHAPE, False,
               "the course's DCGAN with SAGAN self-attention at 14x14 in G and D (lesson 09)"),
     ModelSpec("dcgan_uniform", dcgan_uniform, 64, IMAGE_SHAPE, False,

@@ -7,17 +7,19 @@ convolution (4x4x256 = 4,096 numbers at full width), followed by Dropout(0.4)
 and the output layer. Parameter counts at ``latent_dim=100`` (checked in
 ``tests/test_lesson05_lib.py``):
 
-====================  ==========  =========  ===================================
-builder               G params    D params   what
-====================  ==========  =========  ===================================
-``cifar_article``     1,466,115   522,497    the Keras CIFAR-10 article's GAN
-``cifar_article_sn``  1,466,115   523,074    the same, spectral norm in D
-``cifar_small``       470,915     132,225    half width: ~3.8x fewer multiply-adds
-``cifar_small_sn``    470,915     132,514    half width, spectral norm in D
-====================  ==========  =========  ===================================
+=====================  ==========  =========  ===================================
+builder                G params    D params   what
+=====================  ==========  =========  ===================================
+``cifar_article``      1,466,115   522,497    the Keras CIFAR-10 article's GAN
+``cifar_article_sn``   1,466,115   523,074    the same, spectral norm in D
+``cifar_small``        470,915     132,225    half width: ~3.8x fewer multiply-adds
+``cifar_small_sn``     470,915     132,514    half width, spectral norm in D
+``cifar_small_bn_sn``  479,875     132,514    half width, BatchNorm in G, SN in D
+=====================  ==========  =========  ===================================
 
 (Spectral normalisation adds no trainable parameters, only each layer's
-power-iteration vector: 577 numbers at full width, 289 at half width.)
+power-iteration vector: 577 numbers at full width, 289 at half width.
+BatchNorm adds 4 numbers per channel, 2 of them trained.)
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from gan_lib.models.parts import spectral_norm_if
 COLOUR_SHAPE = (32, 32, 3)
 
 
-def cifar_article(latent_dim: int = 100, spectral_norm: bool = False, width: float = 1.0):
+def cifar_article(latent_dim: int = 100, spectral_norm: bool = False, width: float = 1.0,
+                  batchnorm: bool = False):
     """The model of the Keras CIFAR-10 GAN article, "Generating Images: An Introduction to GANs by Building One"
     (after Machine Learning Mastery's CIFAR-10 GAN).
 
@@ -46,6 +49,8 @@ def cifar_article(latent_dim: int = 100, spectral_norm: bool = False, width: flo
     ``spectral_norm=True`` wraps every Conv2D and Dense of D in
     ``keras.layers.SpectralNormalization``. ``width`` scales every filter
     count (e.g. 0.5 for a faster CPU version of the same design).
+    ``batchnorm=True`` puts BatchNormalization before each of G's LeakyReLUs,
+    as the DCGAN paper's generator has (Radford et al., 2016); the article's G has none.
     """
     if not 0 < width <= 4:
         raise ValueError(f"width={width!r}: use a factor in (0, 4], e.g. 1 for the article's sizes or 0.5.")
@@ -53,18 +58,22 @@ def cifar_article(latent_dim: int = 100, spectral_norm: bool = False, width: flo
     def f(n):
         return max(1, int(round(n * width)))
 
+    def act():
+        return [layers.BatchNormalization(), layers.LeakyReLU(negative_slope=0.2)] if batchnorm else \
+            [layers.LeakyReLU(negative_slope=0.2)]
+
     g = keras.Sequential(
         [
             keras.Input((latent_dim,)),
             layers.Dense(4 * 4 * f(256)),
-            layers.LeakyReLU(negative_slope=0.2),
+            *act(),
             layers.Reshape((4, 4, f(256))),
             layers.Conv2DTranspose(f(128), 4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
+            *act(),
             layers.Conv2DTranspose(f(128), 4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
+            *act(),
             layers.Conv2DTranspose(f(128), 4, strides=2, padding="same"),
-            layers.LeakyReLU(negative_slope=0.2),
+            *act(),
             layers.Conv2D(3, 3, padding="same", activation="tanh"),
         ],
         name="generator",
@@ -105,3 +114,8 @@ def cifar_small(latent_dim: int = 100, spectral_norm: bool = False):
 def cifar_small_sn(latent_dim: int = 100):
     """:func:`cifar_small` with spectral normalisation in D."""
     return cifar_small(latent_dim, spectral_norm=True)
+
+
+def cifar_small_bn_sn(latent_dim: int = 100):
+    """:func:`cifar_small` with BatchNormalization in G and spectral normalisation in D."""
+    return cifar_article(latent_dim, spectral_norm=True, width=0.5, batchnorm=True)
