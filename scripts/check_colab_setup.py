@@ -17,6 +17,7 @@ with gan_lib. This script (not part of CI: it installs TensorFlow, a few minutes
    for the student versions, that each check says "not done yet".
 
     python3 scripts/check_colab_setup.py            # prints one line per notebook, exits 1 on a failure
+    python3 scripts/check_colab_setup.py 05 09      # only lessons 05 and 09 (instructor and student versions)
 """
 
 import json
@@ -88,7 +89,7 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, text=True, **kw)
 
 
-def main() -> int:
+def main(only=()) -> int:
     from pins import pins as platform_pins  # scripts/pins.py: requirements.txt's lines for one platform
 
     # Colab is Linux x86_64: its pins (the markers of requirements.txt evaluated for it)
@@ -113,6 +114,8 @@ def main() -> int:
         failures = 0
         notebooks = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + \
             sorted((ROOT / "student").glob("[0-9][0-9]_*.ipynb"))
+        if only:  # e.g. `check_colab_setup.py 05`: only the lessons whose file names start with these
+            notebooks = [nb for nb in notebooks if nb.name.startswith(tuple(only))]
         for nb in notebooks:
             # each notebook starts from an environment without gan_lib, as a fresh Colab runtime does
             subprocess.run([str(py), "-m", "pip", "uninstall", "-q", "-y", "gan_lib"], capture_output=True)
@@ -144,4 +147,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
