@@ -22,7 +22,8 @@ def test_registry_names():
     # Registration order; make train's dcgan_deep, the wider candidate, and lesson 09's two DCGAN variants.
     assert models.names_for((28, 28, 1)) == ["mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide",
                                                  "dcgan_sa", "dcgan_uniform"]
-    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"]
+    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
+                                                 "cifar_small_bn_sn"]
 
 
 # --------------------------------------------------------------------------- the registry
@@ -85,7 +86,8 @@ def test_image_shape_and_names_for_build_nothing(monkeypatch):
     assert models.image_shape("dcgan") == (28, 28, 1)
     assert models.image_shape("cifar_small_sn") == (32, 32, 3)
     assert models.image_shape("cond_dcgan") == (28, 28, 1)
-    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn"]
+    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
+                                                 "cifar_small_bn_sn"]
 
 
 def test_unknown_names_list_the_known_ones():
