@@ -17,13 +17,16 @@ def pairs():
     return {name: models.build(name) for name in models.MODELS}
 
 
+#: The 32x32x3 models in registration order (one list, so a new colour model updates one place).
+COLOUR_MODELS = ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn", "cifar_small_bn_sn"]
+
+
 def test_registry_names():
     assert {"mlp", "tutorial_dcgan", "dcgan"} <= set(models.MODELS)
     # Registration order; make train's dcgan_deep, the wider candidate, and lesson 09's two DCGAN variants.
     assert models.names_for((28, 28, 1)) == ["mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide",
                                                  "dcgan_sa", "dcgan_uniform"]
-    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
-                                                 "cifar_small_bn_sn"]
+    assert models.names_for((32, 32, 3)) == COLOUR_MODELS
 
 
 # --------------------------------------------------------------------------- the registry
@@ -86,8 +89,7 @@ def test_image_shape_and_names_for_build_nothing(monkeypatch):
     assert models.image_shape("dcgan") == (28, 28, 1)
     assert models.image_shape("cifar_small_sn") == (32, 32, 3)
     assert models.image_shape("cond_dcgan") == (28, 28, 1)
-    assert models.names_for((32, 32, 3)) == ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
-                                                 "cifar_small_bn_sn"]
+    assert models.names_for((32, 32, 3)) == COLOUR_MODELS
 
 
 def test_unknown_names_list_the_known_ones():
