@@ -293,6 +293,8 @@ def test_resume_with_a_different_flag_names_it(runs, tmp_path, capsys):
     (None, ["--batch-size", "500", "--limit", "100"], {}, "batch_size=500 is larger than the data (100 images)"),
     (None, ["--epochs", "many"], {}, "argument --epochs: invalid int value: 'many'"),
     (None, [], {"GAN_COURSE_QUICK": "maybe"}, "GAN_COURSE_QUICK='maybe' is not understood"),
+    (None, [], {"GAN_COURSE_LONG": "maybe"}, "GAN_COURSE_LONG='maybe' is not understood"),
+    (None, [], {"GAN_COURSE_QUICK": "1", "GAN_COURSE_LONG": "1"}, "GAN_COURSE_QUICK and GAN_COURSE_LONG are both set"),
     ("checkpoints-file", [], {}, "checkpoints is a file"),
     ("samples-file", [], {}, "samples is a file"),
     ("generator-folder", [], {}, "generator.keras is a folder"),

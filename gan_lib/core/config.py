@@ -16,6 +16,12 @@ Nothing else in the course reads that variable: ask :func:`quick_mode` or
 :func:`pick` instead, so a lesson says once what it shrinks::
 
     epochs = config.pick(full=30, quick=2)
+
+A third mode, **long** (``GAN_COURSE_LONG=1``), is for a GPU or Colab: a lesson
+that has more to show with more compute says so with ``pick(..., long=...)``
+(lesson 05: all of real CIFAR-10, longer runs, FID); every other value, and
+every lesson that gives no ``long``, runs as in full mode. Setting both
+switches is refused.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from gan_lib import __version__ as _VERSION
 
 #: The one environment variable that selects quick mode.
 QUICK_ENV = "GAN_COURSE_QUICK"
+#: The one environment variable that selects long mode (a GPU or Colab).
+LONG_ENV = "GAN_COURSE_LONG"
 
 #: ``owner/name`` of the course's GitHub repository; the Colab badges and the
 #: notebooks' setup cells are built from it (see :mod:`gan_lib.coursework.course`).
@@ -42,26 +50,46 @@ REPO_REF = f"v{_VERSION}"
 DEFAULT_SEED = 42
 
 
-def quick_mode() -> bool:
-    """True when ``GAN_COURSE_QUICK`` is set to 1/true/yes/on."""
-    value = os.environ.get(QUICK_ENV, "").strip().lower()
+def _switch(name: str, what: str) -> bool:
+    value = os.environ.get(name, "").strip().lower()
     if value in ("", "0", "false", "no", "off"):
         return False
     if value in ("1", "true", "yes", "on"):
         return True
     raise ValueError(
-        f"{QUICK_ENV}={value!r} is not understood: set it to 1 for quick mode, "
+        f"{name}={value!r} is not understood: set it to 1 for {what} mode, "
         "or 0 (or leave it unset) for full mode."
     )
 
 
+def quick_mode() -> bool:
+    """True when ``GAN_COURSE_QUICK`` is set to 1/true/yes/on."""
+    return _switch(QUICK_ENV, "quick")
+
+
+def long_mode() -> bool:
+    """True when ``GAN_COURSE_LONG`` is set to 1/true/yes/on (and quick mode is not also on)."""
+    on = _switch(LONG_ENV, "long")
+    if on and quick_mode():
+        raise ValueError(f"{QUICK_ENV} and {LONG_ENV} are both set: quick mode is for CI, long mode for a GPU. "
+                         f"Unset one of them.")
+    return on
+
+
 def mode_name() -> str:
-    """``"quick"`` or ``"full"``."""
+    """``"quick"``, ``"long"`` or ``"full"``."""
+    if long_mode():
+        return "long"
     return "quick" if quick_mode() else "full"
 
 
-def pick(full, quick):
-    """Return ``quick`` in quick mode and ``full`` otherwise."""
+_AS_FULL = object()
+
+
+def pick(full, quick, long=_AS_FULL):
+    """Return ``quick`` in quick mode, ``long`` in long mode (``full`` if no ``long`` is given), else ``full``."""
+    if long is not _AS_FULL and long_mode():
+        return long
     return quick if quick_mode() else full
 
 

@@ -33,7 +33,7 @@ from gan_lib import models as models_mod
 from gan_lib.core import checkpoint
 from gan_lib.core import losses as losses_mod
 from gan_lib.core.callbacks import DiscriminatorAccuracy, RunRecorder, SampleGrid, TrainingDiverged
-from gan_lib.core.config import set_determinism
+from gan_lib.core.config import LONG_ENV, mode_name, set_determinism
 from gan_lib.train import build_gan
 
 
@@ -167,3 +167,90 @@ def same_state(gan_a, gan_b) -> tuple[int, int]:
         raise ValueError("The two GANs hold different variables: they are not the same model.")
     equal = sum(bool(np.array_equal(np.asarray(x.numpy()), np.asarray(y.numpy()))) for (_, x), (_, y) in zip(a, b))
     return equal, len(a)
+
+
+# --------------------------------------------------------------------------- lesson 05's budget, per mode
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Lesson 05's data and run sizes in one mode (:data:`BUDGETS`; :func:`budget` picks the current one).
+
+    Full mode fits a laptop CPU and holds the stored outputs; quick mode is CI's.
+    **Long mode** (``GAN_COURSE_LONG=1``, for a GPU or Colab) trains on all of real
+    CIFAR-10, for longer, and computes FID: it refuses to run on anything else, since
+    its point is the CIFAR-10 figures the CPU lesson cannot make (the other modes use
+    CIFAR-10 when it is on the machine, else the shipped emoji, loudly).
+
+    Attributes:
+        mode: ``"full"``, ``"quick"`` or ``"long"``.
+        source: ``"auto"`` (CIFAR-10 if it can be had, else the emoji) or ``"cifar10"`` (required).
+        train_images: training images (None: all of them).
+        heldout_images: held-out images loaded (the real side of every comparison).
+        demo_images: images of section 4's stop-and-resume demonstration.
+        epochs: section 5's runs; ``longer_epochs``: section 6's resumed run.
+        c2st_images, c2st_steps, c2st_repeats: the two-sample test's size per side, training steps, repeats.
+        distinct_images: samples of the collapse calibration.
+        fid_images: samples per side for FID; ``fid_required``: FID must be computed (long mode).
+    """
+
+    mode: str
+    source: str
+    train_images: int | None
+    heldout_images: int
+    demo_images: int
+    epochs: int
+    longer_epochs: int
+    c2st_images: int
+    c2st_steps: int
+    c2st_repeats: int
+    distinct_images: int
+    fid_images: int
+    fid_required: bool
+
+    def load(self, split: str = "train", verbose: bool = True, home=None):
+        """The lesson's ``split`` images for this mode (:func:`gan_lib.data.colour.load_colour`).
+
+        In long mode a machine without CIFAR-10 (and no internet) gets a
+        :class:`gan_lib.data.DataError` that says how to get it, never the emoji.
+        """
+        from gan_lib.data import DataError, colour
+
+        limit = self.train_images if split == "train" else self.heldout_images
+        try:
+            return colour.load_colour(split, source=self.source, limit=limit, verbose=verbose, home=home)
+        except DataError as e:
+            if self.mode != "long":
+                raise
+            raise DataError(f"Long mode ({LONG_ENV}=1) trains on real CIFAR-10, which is not available here. "
+                            f"{e} Or unset {LONG_ENV} to run the CPU lesson on the shipped emoji.") from e
+
+    def fid_model(self, log=print):
+        """InceptionV3 for FID, or None (with a message) where its weights cannot be had; long mode requires it."""
+        from gan_lib.measure import fid
+
+        try:
+            return fid.inception()
+        except fid.FIDUnavailable as e:
+            if self.fid_required:
+                raise fid.FIDUnavailable(f"Long mode ({LONG_ENV}=1) reports FID and needs InceptionV3's "
+                                         f"weights: {e}") from e
+            log(f"FID not computed here: {e}")
+            return None
+
+
+#: Lesson 05's budget per mode. Long: all 50,000 CIFAR-10 training images at batch 32 are 1,562
+#: steps an epoch, so section 5's runs make 15,620 steps each and the resumed run continues to 46,860.
+BUDGETS = {
+    "full": Budget("full", "auto", 2816, 1000, 512, 10, 30, 600, 150, 2, 500, 2000, False),
+    "quick": Budget("quick", "auto", 512, 300, 64, 2, 3, 150, 60, 1, 300, 200, False),
+    "long": Budget("long", "cifar10", None, 10000, 512, 10, 30, 2000, 300, 2, 1000, 10000, True),
+}
+
+
+def budget(mode: str | None = None) -> Budget:
+    """Lesson 05's :class:`Budget` for ``mode`` (default: the current mode, :func:`gan_lib.core.config.mode_name`)."""
+    mode = mode_name() if mode is None else mode
+    if mode not in BUDGETS:
+        raise ValueError(f"mode={mode!r}: use one of {', '.join(BUDGETS)}.")
+    return BUDGETS[mode]
