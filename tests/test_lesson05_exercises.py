@@ -2,6 +2,7 @@
 stub says "not done yet", and a planted typical bug gets its own specific message."""
 
 import numpy as np
+import pytest
 from exercise_asserts import expect_not_done, expect_pass, expect_wrong, verdict
 from exercise_asserts import raise_not_implemented as _raise_not_implemented
 
@@ -164,3 +165,73 @@ def test_5_3_refuses_the_librarys_function_and_more_wrong_answers(capsys):
     expect_wrong(capsys, "5.3", lambda: checks.check_5_3(sqrt_of_stds), "fd_1d(0.0, 1.0, 0.0, 3.0)")
     ok, out = verdict(capsys, "5.3", lambda: checks.check_5_3(sqrt_of_stds))
     assert "(sd1 - sd2)**2" not in out and "section 8" in out, out
+
+
+# --------------------------------------------------------------------------- 5.4: when noise hides a collapse
+
+
+@pytest.fixture(scope="module")
+def emoji_5_4():
+    from gan_lib import colour
+
+    images = colour.load_colour("train", limit=512, verbose=False).images
+    heldout = colour.load_colour("heldout", limit=300, verbose=False).images
+    return images, heldout
+
+
+def sweep_5_4(images, heldout, factors=(0.5, 0.7, 0.85, 0.93, 0.97, 1.03, 1.07, 1.15, 1.3, 1.6), predicted=None,
+              clip=False, noise_first=False, units=1.0, k=8, seed=7):
+    """A student's sweep, right by default; each keyword plants one mistake."""
+    from gan_lib import two_sample
+
+    t = two_sample.distinct_share(images[:8], heldout)["threshold"]
+    pred = t / np.sqrt(2) if predicted is None else predicted(t)
+    rng = np.random.default_rng(seed)
+    eight = images[rng.choice(len(images), k, replace=False)]
+    sigmas = [float(t / np.sqrt(2) * f) for f in factors]
+    shares = []
+    for s in sigmas:
+        if noise_first:   # noise on the 8 images, then repeated: identical copies again
+            x = (eight + s * rng.standard_normal(eight.shape))[rng.integers(0, k, 500)]
+        else:
+            x = eight[rng.integers(0, k, 500)]
+            x = x + s * rng.standard_normal(x.shape)
+        shares.append(two_sample.distinct_share(np.clip(x, -1, 1) if clip else x, heldout)["distinct_share"])
+    blind = next(s for s, v in zip(sigmas, shares) if v >= 0.5) if max(shares) >= 0.5 else sigmas[-1]
+    return {"predicted": pred, "sigmas": [s * units for s in sigmas], "shares": shares, "blind_at": blind * units}
+
+
+def test_5_4_solution_passes(capsys, emoji_5_4):
+    expect_pass(capsys, "5.4", lambda: checks.check_5_4(sweep_5_4(*emoji_5_4), *emoji_5_4))
+
+
+def test_5_4_stub_is_not_done(capsys, emoji_5_4):
+    expect_not_done(capsys, "5.4", lambda: checks.check_5_4(None, *emoji_5_4))
+
+
+def test_5_4_wrong_answers_are_refused(capsys, emoji_5_4):
+    images, heldout = emoji_5_4
+
+    def wrong(answer, *phrases):
+        expect_wrong(capsys, "5.4", lambda: checks.check_5_4(answer, images, heldout), *phrases)
+
+    # the prediction: the threshold itself (forgetting that both copies carry noise), or times sqrt(2)
+    wrong(sweep_5_4(images, heldout, predicted=lambda t: t), "the threshold itself", "*both* copies")
+    wrong(sweep_5_4(images, heldout, predicted=lambda t: t * np.sqrt(2)), "multiplied by sqrt(2)")
+    # the sweep: noise added before repeating (identical copies), noise clipped to [-1, 1], 0-255 units
+    wrong(sweep_5_4(images, heldout, noise_first=True), "*before* repeating them")
+    clipped = sweep_5_4(images, heldout, factors=(0.5, 0.7, 0.85, 0.93, 1.1, 1.2, 1.3, 1.4, 1.5, 1.7, 2.0), clip=True)
+    wrong(clipped, "Did you clip the noisy images to [-1, 1]?")
+    wrong(sweep_5_4(images, heldout, units=127.5), "not 0-255")
+    # reading the sweep: blind_at one step too early; a grid too coarse to locate the flip
+    right = sweep_5_4(images, heldout)
+    i = right["sigmas"].index(right["blind_at"])
+    wrong({**right, "blind_at": right["sigmas"][i - 1]}, "the last sd your sweep still reads as collapsed")
+    wrong(sweep_5_4(images, heldout, factors=(0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.6)), "Add levels in between")
+    # another measure in place of the distinct share (the diversity ratio, which does not see collapse)
+    wrong({**right, "shares": [0.84] * len(right["shares"])}, "should start where the measure reads 'collapsed'")
+    # 64 images repeated instead of 8: the shares below the flip are 64/500, not 8/500
+    wrong(sweep_5_4(images, heldout, k=64), "your distinct share is 0.12", "score 0.016")
+    # too few levels, and a malformed answer
+    wrong(sweep_5_4(images, heldout, factors=(0.5, 0.9, 1.1, 1.5)), "at least 8 levels")
+    wrong({"predicted": 0.07}, "should be a dict with keys")

@@ -148,7 +148,7 @@ def two_time_scale(learning_rate: float = 5e-4, ratio: float = 4.0, beta_1: floa
 
 
 def settings(variant: str, recipe: dict | None = None) -> dict:
-    """The full settings of ``variant``: :data:`RECIPE`, then its :data:`PAPER` or :data:`PROBES` settings, then ``recipe``."""
+    """The settings of ``variant``: :data:`RECIPE`, its :data:`PAPER` or :data:`PROBES` settings, then ``recipe``."""
     if variant not in VARIANTS and variant != "wgan_no_gp":
         raise ValueError(f"Unknown variant {variant!r}. Valid: {', '.join(VARIANTS)} (and 'wgan_no_gp').")
     r = {**RECIPE, **PAPER.get(variant, {}), **PROBES.get(variant, {}), **(recipe or {})}

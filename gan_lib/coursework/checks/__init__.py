@@ -32,7 +32,7 @@ from gan_lib.coursework.checks.lesson03 import (
     check_3_4,
 )
 from gan_lib.coursework.checks.lesson04 import BAR_4_4, KL_CASES_4_1, check_4_1, check_4_2, check_4_3, check_4_4
-from gan_lib.coursework.checks.lesson05 import check_5_1, check_5_2, check_5_3
+from gan_lib.coursework.checks.lesson05 import check_5_1, check_5_2, check_5_3, check_5_4
 from gan_lib.coursework.checks.lesson06 import (
     FD_TOLERANCE_6_4,
     MIN_STEPS_6_4,
@@ -64,7 +64,7 @@ __all__ = [
     "check_2_1", "check_2_2", "check_2_3",
     "check_3_1", "check_3_2", "check_3_3", "check_3_4", "TCONV_CASES", "COURSE_DEFAULTS_3_3",
     "check_4_1", "check_4_2", "check_4_3", "check_4_4", "KL_CASES_4_1", "BAR_4_4",
-    "check_5_1", "check_5_2", "check_5_3",
+    "check_5_1", "check_5_2", "check_5_3", "check_5_4",
     "check_6_1", "check_6_2", "check_6_3", "check_6_4", "SMOOTH_CASES_6_1", "MIN_STEPS_6_4",
     "FD_TOLERANCE_6_4",
     "check_7_1", "check_7_2", "check_7_3", "ATTRIBUTE_N", "ATTRIBUTE_MIN",
