@@ -24,9 +24,6 @@ variant            what changes (paper)                                 piece / 
 ``hinge``          hinge loss (Lim & Ye 2017; Miyato et al. 2018)       ``losses.Hinge``
 ``ttur``           **D 4e-4, G 1e-4** (Heusel et al. 2017; the rates    separate Adam rates
                    of SAGAN and BigGAN)
-``sn_d2``          ``sn`` with 2 D steps per G step: a probe of why     ``d_steps=2`` (:data:`PROBES`)
-                   ``sn`` lags (is its D too slow?), one setting
-                   away from ``sn`` (Miyato et al. vary n_dis)
 =================  ===================================================  ==============================
 
 Compute is counted per generator step (every variant makes ``steps`` G updates)
@@ -87,12 +84,6 @@ PAPER = {
     "ttur": {"d_lr": 4e-4, "g_lr": 1e-4},
 }
 
-#: Probes: runs that test a hypothesis about another variant's result, one setting away from it.
-#: ``sn_d2`` asks whether ``sn`` lags because its D learns too slowly: ``sn`` with 2 D steps per G step.
-PROBES = {
-    "sn_d2": {"d_steps": 2},
-}
-
 #: name -> (what changes, paper)
 VARIANTS = {
     "baseline": ("nothing: non-saturating loss, Adam(5e-4, 0.5) for both", "Goodfellow et al. 2014"),
@@ -106,7 +97,6 @@ VARIANTS = {
                       "Adam(5e-4, 0.5))", "Gulrajani et al. 2017 (loss only)"),
     "hinge": ("hinge loss", "Lim & Ye 2017; Miyato et al. 2018"),
     "ttur": ("two time-scales: D 4e-4, G 1e-4", "Heusel et al. 2017; rates of SAGAN/BigGAN"),
-    "sn_d2": ("sn with 2 D steps per G step (a probe: is sn's D too slow?)", "Miyato et al. 2018 (n_dis)"),
 }
 
 SEEDS = (0, 1, 2)
@@ -148,10 +138,10 @@ def two_time_scale(learning_rate: float = 5e-4, ratio: float = 4.0, beta_1: floa
 
 
 def settings(variant: str, recipe: dict | None = None) -> dict:
-    """The settings of ``variant``: :data:`RECIPE`, its :data:`PAPER` or :data:`PROBES` settings, then ``recipe``."""
+    """The full settings of ``variant``: :data:`RECIPE`, then its :data:`PAPER` settings, then ``recipe``."""
     if variant not in VARIANTS and variant != "wgan_no_gp":
         raise ValueError(f"Unknown variant {variant!r}. Valid: {', '.join(VARIANTS)} (and 'wgan_no_gp').")
-    r = {**RECIPE, **PAPER.get(variant, {}), **PROBES.get(variant, {}), **(recipe or {})}
+    r = {**RECIPE, **PAPER.get(variant, {}), **(recipe or {})}
     r.setdefault("d_lr", r["learning_rate"])
     r.setdefault("g_lr", r["learning_rate"])
     return r
@@ -178,7 +168,7 @@ def build_variant(variant: str, seed: int = 0, recipe: dict | None = None) -> GA
     elif variant == "hinge":
         loss = losses.Hinge()
     keras.utils.set_random_seed(seed)
-    g, d = models.dcgan(r["latent_dim"], spectral_norm=variant in ("sn", "sn_d2"))
+    g, d = models.dcgan(r["latent_dim"], spectral_norm=variant == "sn")
     gan = GAN(g, d, d_steps=r["d_steps"], seed=seed, ema_decay=r["ema_decay"], n_fixed=64, **kwargs)
 
     def adam(lr):
