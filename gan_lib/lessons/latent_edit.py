@@ -471,7 +471,7 @@ def load_results(folder=None) -> dict:
     return json.loads((folder / TABLE_FILE).read_text())
 
 
-SETTINGS = {"full": {"n_digits": 200, "steps": 200, "restarts": 3, "encoder_pairs": 10000, "encoder_epochs": 6,
+SETTINGS = {"full": {"n_digits": 100, "steps": 200, "restarts": 3, "encoder_pairs": 10000, "encoder_epochs": 5,
                      "n_probe": 5000},
             "quick": {"n_digits": 16, "steps": 25, "restarts": 2, "encoder_pairs": 1000, "encoder_epochs": 1,
                       "n_probe": 500}}
