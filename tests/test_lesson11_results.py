@@ -58,5 +58,5 @@ def test_the_lessons_claims_hold_in_the_stored_table():
     assert min(s["optimisation: share beating nearest"]["values"]) > 0.5
     # at least one edit moves its attribute monotonically with the class kept for most digits
     assert max(s["slant edit works"]["mean"], s["thickness edit works"]["mean"]) > 0.5
-    # letters come back worse than digits
-    assert s["letters: median MSE"]["mean"] > 2 * s["optimisation: median MSE"]["mean"]
+    # constraining z to the prior's shell does not make the letters worse (the off-prior explanation fails)
+    assert s["letters, z on the shell: median MSE"]["mean"] <= s["letters: median MSE"]["mean"]

@@ -40,7 +40,7 @@ MODEL = "dcgan_deep"
 #: The steps at which :func:`invert` records the mean error (the last is the number of steps).
 RECORD_AT = (0, 10, 25, 50, 100, 200)
 #: The edit amounts ``t`` (in units of the latent's standard deviation along the direction).
-EDIT_TS = (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
+EDIT_TS = (-1.5, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
 
 
 def generator_file(seed: int) -> str:
