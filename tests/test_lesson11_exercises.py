@@ -118,6 +118,7 @@ def test_11_3_planted_bugs(capsys, slant_direction):
     expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": 5 * slant_direction,
                                                            "measure": latent_edit.slant}), "length")
     expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_direction,
-                                                           "measure": lambda x: np.arange(len(x))}), "works for")
+                                                           "measure": lambda x: np.arange(len(x))}),
+                 "rises at every step")
     expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_direction,
                                                            "measure": lambda x: np.zeros(len(x))}), "same number")

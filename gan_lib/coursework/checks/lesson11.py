@@ -12,8 +12,8 @@ from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 MSE_MAX_11_1 = 0.01
 #: 11.2 passes when the direction's cosine with the true one is at least this.
 COSINE_MIN_11_2 = 0.95
-#: 11.3 passes when the edit works (attribute rises at every step, class kept) for this share of samples.
-WORKS_MIN_11_3 = 0.5
+#: 11.3 passes when the student's measure rises at every step of the edit for this share of samples.
+WORKS_MIN_11_3 = 0.6
 
 
 def toy_generator(dim: int = 8, seed: int = 3):
@@ -136,8 +136,8 @@ def check_11_3(answer) -> None:
 
     The check draws 60 latents of the stored seed-0 generator itself, edits them along the direction
     for ``t`` in ``latent_edit.EDIT_TS``, hands your measure the images in a shuffled order, and passes
-    when for at least half of the latents the measure rises at every step while the course classifier
-    reads the same digit all along."""
+    when for at least 60% of the latents the measure rises at every step. It prints how often the
+    course classifier reads the same digit all along (the write-up discusses where the class breaks)."""
     from gan_lib.core.latent import classify
     from gan_lib.lessons import latent_edit
 
@@ -171,18 +171,16 @@ def check_11_3(answer) -> None:
     if np.ptp(values) == 0:
         raise Wrong("Your measure gives the same number for every image.")
     classes = classify(flat)[0].reshape(n, k)
-    works = latent_edit.monotonic(values) & latent_edit.class_kept(classes)
-    if works.mean() >= WORKS_MIN_11_3:
-        print(f"the edit works for {works.mean():.0%} of 60 samples "
-              f"(measure rises: {latent_edit.monotonic(values).mean():.0%}, class kept: "
-              f"{latent_edit.class_kept(classes).mean():.0%})")
+    rises, kept = latent_edit.monotonic(values), latent_edit.class_kept(classes)
+    if rises.mean() >= WORKS_MIN_11_3:
+        print(f"your measure rises at every step for {rises.mean():.0%} of 60 samples; the class is kept for "
+              f"{kept.mean():.0%}, both for {(rises & kept).mean():.0%}")
         return
     falls = latent_edit.monotonic(-values).mean()
-    if falls > works.mean():
+    if falls > rises.mean():
         raise Wrong(f"Along your direction your measure *falls* at every step for {falls:.0%} of the samples.",
                     "flip the direction's sign")
-    raise Wrong(f"Your edit works for {works.mean():.0%} of 60 samples (measure rises at every step: "
-                f"{latent_edit.monotonic(values).mean():.0%}, class kept: "
-                f"{latent_edit.class_kept(classes).mean():.0%}); the check asks for {WORKS_MIN_11_3:.0%}.",
+    raise Wrong(f"Your measure rises at every step for {rises.mean():.0%} of 60 samples; the check asks for "
+                f"{WORKS_MIN_11_3:.0%}.",
                 "fit the direction to your measure on a few thousand samples (Exercise 11.2), and check that "
                 "your measure changes smoothly with the picture")
