@@ -16,6 +16,7 @@
 #                  (about 20 min per seed on a 2-core CPU shared with other jobs; not timed on an idle one)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
+#   make lesson11  lesson 11's generators (seeds 0-2) and inversion/editing table -> runs/11_inversion/
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, rubric marking sheet, Canvas and Gradescope CSVs (docs/instructors.md)
 #   make assignments FORMAT=otter [LESSONS="01 04"]   each lesson as an Otter-Grader assignment -> assignments/otter/ (installs the instructor tools)
@@ -50,7 +51,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 release
+.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 lesson11 release
 
 venv: $(STAMP) $(if $(INSTRUCTOR),$(ISTAMP))
 
@@ -111,6 +112,12 @@ lesson06: $(STAMP)
 # Lesson 07: projection D vs the concat D of the same size, seeds 0-2, a row per epoch; the notebook loads the table.
 lesson07: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.conditional --out runs/07_conditional
+
+# Lesson 11: three course generators (dcgan_deep, 8 epochs, seeds 0-2), stored as float16 weights in
+# runs/11_inversion/, then inversion and editing measured on each; the notebook loads both.
+lesson11: $(STAMP)
+	for s in 0 1 2; do $(BIN)/python -m gan_lib.train --seed $$s --epochs 8 --eval-every 0 --out runs/11_train/seed$$s || exit 1; done
+	$(BIN)/python -m gan_lib.lessons.latent_edit --store-from runs/11_train
 
 clean:
 	rm -rf $(VENV) .pytest_cache _build

@@ -64,6 +64,7 @@ MODULES = {
     "vanilla": "gan_lib.lessons.vanilla",
     "tracking": "gan_lib.lessons.tracking", "collapse": "gan_lib.lessons.collapse", "panel": "gan_lib.lessons.panel",
     "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
+    "latent_edit": "gan_lib.lessons.latent_edit",
     "provenance": "gan_lib.lessons.provenance", "recipes": "gan_lib.lessons.recipes",
     # coursework
     "course": "gan_lib.coursework.course", "exercises": "gan_lib.coursework.exercises",

@@ -13,7 +13,7 @@ turns the outcome into one printed verdict line::
 
     exercises.check("1.1", lambda: checks.check_1_1(answer_1_1));
 
-Each lesson's checks live in their own module (``lesson01`` ... ``lesson09``, with the
+Each lesson's checks live in their own module (``lesson01`` ... ``lesson11``, with the
 cases and thresholds they use); what they share (calling a student's function, reading
 back a number or an array) is in ``common``. This package re-exports every check and the
 constants notebooks and tests read, so ``from gan_lib import checks; checks.check_3_2(...)``
@@ -58,6 +58,14 @@ from gan_lib.coursework.checks.lesson08 import (
     check_8_4,
 )
 from gan_lib.coursework.checks.lesson09 import check_9_1, check_9_2, check_9_3
+from gan_lib.coursework.checks.lesson11 import (
+    COSINE_MIN_11_2,
+    MSE_MAX_11_1,
+    WORKS_MIN_11_3,
+    check_11_1,
+    check_11_2,
+    check_11_3,
+)
 
 __all__ = [
     "check_1_1", "check_1_2", "check_1_3", "check_1_4", "JSD_MAX_1_4",
@@ -71,4 +79,5 @@ __all__ = [
     "check_8_1", "check_8_2", "check_8_3", "RADIUS_POINTS_8", "RADIUS_CASES_8_1", "PRECISION_REAL_8",
     "PRECISION_FAKE_8", "CHEAT_8_3", "check_8_4", "MMD_X_8_4", "MMD_Y_8_4", "MMD_HAND_8_4",
     "check_9_1", "check_9_2", "check_9_3",
+    "check_11_1", "check_11_2", "check_11_3", "MSE_MAX_11_1", "COSINE_MIN_11_2", "WORKS_MIN_11_3",
 ]

@@ -1,0 +1,62 @@
+"""The committed full-mode results of lesson 11 (runs/11_inversion/, written by `make lesson11`):
+every seed is there, the summary is the spread of the stored rows, the cheap numbers re-score from the
+stored generators and the held-out digits, and the lesson's two claims hold in the stored table."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gan_lib import data, latent_edit
+
+FOLDER = latent_edit.results_dir()
+DOC = json.loads((FOLDER / latent_edit.TABLE_FILE).read_text())
+
+
+def test_the_full_run_is_complete():
+    assert DOC["mode"] == "full" and DOC["complete"], "the committed table must come from a finished full-mode run"
+    assert DOC["seeds"] == list(latent_edit.SEEDS)
+    assert DOC["settings"] == latent_edit.SETTINGS["full"]
+    for r in DOC["rows"]:
+        assert r["n_digits"] == DOC["settings"]["n_digits"] and r["steps"] == DOC["settings"]["steps"]
+
+
+def test_the_summary_is_the_spread_of_the_rows():
+    again = latent_edit.spread(DOC["rows"])
+    for name, s in DOC["summary"].items():
+        np.testing.assert_allclose(s["mean"], again[name]["mean"], rtol=1e-12)
+        np.testing.assert_allclose(s["sd"], again[name]["sd"], rtol=1e-12)
+
+
+def test_the_committed_files_are_small():
+    assert sum(p.stat().st_size for p in FOLDER.iterdir()) < 5_000_000
+
+
+def test_the_nearest_training_baseline_rescores():
+    held = data.load_digits("heldout", limit=DOC["settings"]["n_digits"], verbose=False)
+    train = data.load_digits("train", verbose=False)
+    near, _ = latent_edit.nearest_training_mse(held.images, train.images)
+    for r in DOC["rows"]:
+        np.testing.assert_allclose(r["nearest"]["median_mse"], np.median(near), rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed", latent_edit.SEEDS)
+def test_the_probe_quality_rescores_from_the_stored_generator(seed):
+    row = next(r for r in DOC["rows"] if r["seed"] == seed)
+    g = latent_edit.load_generator(FOLDER / latent_edit.generator_file(seed))
+    z, attrs = latent_edit.labelled_samples(g, n=DOC["settings"]["n_probe"], seed=seed)
+    half = len(z) // 2
+    for name, values in attrs.items():
+        d = latent_edit.probe_direction(z[:half], values[:half])
+        r = np.corrcoef(z[half:] @ d, values[half:])[0, 1]
+        np.testing.assert_allclose(r, row["edits"][name]["probe_r"], atol=2e-3)
+
+
+def test_the_lessons_claims_hold_in_the_stored_table():
+    s = DOC["summary"]
+    # inversion beats the nearest training digit for most held-out digits, in every seed
+    assert min(s["optimisation: share beating nearest"]["values"]) > 0.5
+    # at least one edit moves its attribute monotonically with the class kept for most digits
+    assert max(s["slant edit works"]["mean"], s["thickness edit works"]["mean"]) > 0.5
+    # constraining z to the prior's shell does not make the letters worse (the off-prior explanation fails)
+    assert s["letters, z on the shell: median MSE"]["mean"] <= s["letters: median MSE"]["mean"]
