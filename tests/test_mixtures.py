@@ -96,7 +96,8 @@ def test_draw_from_a_generator():
     g, _ = models.toy_mlp(latent_dim=4, width=8, depth=1)
     x = mixtures.draw(g, 300, seed=5)
     assert x.shape == (300, 2) and x.dtype == np.float32
-    np.testing.assert_array_equal(x, mixtures.draw(g, 300, seed=5, batch_size=7))
+    # other batch sizes may round the last bit differently on some CPUs (oneDNN picks kernels by batch size)
+    np.testing.assert_allclose(x, mixtures.draw(g, 300, seed=5, batch_size=7), rtol=0, atol=1e-6)
     assert not np.array_equal(x, mixtures.draw(g, 300, seed=6))
     g3, _ = models.build("mlp", latent_dim=4)
     with pytest.raises(ValueError, match=r"must return \(N, 2\)"):

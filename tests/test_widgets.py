@@ -89,8 +89,9 @@ def test_sliders_drive_the_image(digits_gan, cond_gan):
 def test_preset_grid_is_the_fixed_picture(digits_gan, cond_gan):
     images, caption = widgets.preset_grid(digits_gan, seed=0)
     assert images.shape == (25, 28, 28, 1)
-    assert np.array_equal(images[7], widgets.explorer_image(digits_gan, seed=0, a=-0.0 + widgets.PRESETS[2],
-                                                            b=widgets.PRESETS[1]))
+    # one image against a batch of 25: equal up to the last bit, which some CPUs round by batch size
+    np.testing.assert_allclose(images[7], widgets.explorer_image(digits_gan, seed=0, a=-0.0 + widgets.PRESETS[2],
+                                                                 b=widgets.PRESETS[1]), rtol=0, atol=1e-6)
     assert caption.endswith("no truncation")
     c_images, c_caption = widgets.preset_grid(cond_gan, seed=0, truncation=1.0)
     assert c_images.shape == (50, 28, 28, 1) and "one row per class" in c_caption and "truncation 1.0" in c_caption

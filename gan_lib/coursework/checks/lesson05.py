@@ -131,7 +131,15 @@ def _noisy_shares_5_4(images, heldout, sigmas, clip=False, seed=54) -> list:
     return out
 
 
-def check_5_4(answer, images, heldout) -> None:
+def _data_5_4():
+    """The lesson's training and held-out images in this mode (``panel.budget()``), as the notebook loads them."""
+    from gan_lib.lessons import panel
+
+    plan = panel.budget()
+    return plan.load("train", verbose=False).images, plan.load("heldout", verbose=False).images
+
+
+def check_5_4(answer) -> None:
     """``{"predicted": sd, "sigmas": [...], "shares": [...], "blind_at": sd}``: when pixel noise hides a collapse.
 
     The collapse: 8 of ``images`` repeated to 500 samples, plus Gaussian noise of sd sigma (in the
@@ -140,7 +148,7 @@ def check_5_4(answer, images, heldout) -> None:
     (at least 8, increasing) and ``shares`` are the sweep; ``blind_at`` is the first sd of the sweep
     whose share is at least 0.5. The check recomputes the threshold from ``heldout`` and the sweep with
     its own images and noise, and compares every share except those within 5% of the expected blind
-    point, where the reading flips by chance."""
+    point, where the reading flips by chance. It loads the lesson's images itself (``panel.budget()``)."""
     from gan_lib.measure import two_sample
 
     expect_done(answer, "answer_5_4")
@@ -148,6 +156,7 @@ def check_5_4(answer, images, heldout) -> None:
     if not isinstance(answer, dict) or not keys <= set(answer):
         raise Wrong(f"answer_5_4 should be a dict with keys {sorted(keys)}, got {answer!r:.80}.",
                     '{"predicted": 0.07, "sigmas": [...], "shares": [...], "blind_at": 0.08}')
+    images, heldout = _data_5_4()
     threshold = two_sample.distinct_share(np.asarray(images)[:K_5_4], heldout)["threshold"]
     expected = threshold / np.sqrt(2)
     hint = ("two noisy copies of one image differ by the noise of both: per pixel the difference has sd "
