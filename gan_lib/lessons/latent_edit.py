@@ -89,7 +89,7 @@ def load_generator(path):
     return g
 
 
-def results_dir(quick: bool | None = None) -> Path:
+def results_dir() -> Path:
     """``runs/11_inversion`` of the repository (it holds the stored generators, read in both modes)."""
     root = Path(__file__).resolve().parents[2]
     return (root if (root / "pyproject.toml").exists() else Path.cwd()) / RESULTS_FOLDER
@@ -150,18 +150,18 @@ def invert(generator, targets, steps: int = 200, restarts: int = 4, lr: float = 
 
     def errors():
         out = generator(z, training=False).numpy()
-        return mse(out, np.tile(x, (r, 1, 1, 1))).reshape(r, n)
+        return out, mse(out, np.tile(x, (r, 1, 1, 1))).reshape(r, n)
 
     curve = {}
     for i in range(steps + 1):
         if i in record_at:
-            curve[i] = float(errors().min(0).mean())
+            curve[i] = float(errors()[1].min(0).mean())
         if i < steps:
             step()
-    err = errors()
+    out, err = errors()
     best = err.argmin(0)
     zs = z.numpy().reshape(r, n, dim)[best, np.arange(n)]
-    images = np.asarray(generator(zs, training=False))
+    images = out.reshape(r, n, *out.shape[1:])[best, np.arange(n)]
     return {"z": zs, "images": images, "mse": mse(images, x), "curve": curve}
 
 
@@ -200,17 +200,15 @@ def encode(encoder, images) -> np.ndarray:
 
 
 def nearest_training_mse(targets, train_images, batch: int = 200) -> tuple:
-    """For each target: the smallest per-image MSE to any training image, and that image's index."""
-    t = np.asarray(targets, np.float64).reshape(len(targets), -1)
-    tr = np.asarray(train_images, np.float64).reshape(len(train_images), -1)
-    tr2 = (tr ** 2).sum(1)
-    best, idx = np.empty(len(t)), np.empty(len(t), np.int64)
-    for i in range(0, len(t), batch):
-        part = t[i:i + batch]
-        d = (part ** 2).sum(1)[:, None] + tr2[None, :] - 2 * part @ tr.T
-        idx[i:i + batch] = d.argmin(1)
-        best[i:i + batch] = d.min(1) / t.shape[1]
-    return np.maximum(best, 0.0), idx
+    """For each target: the smallest per-image MSE to any training image, and that image's index.
+
+    The search is :func:`gan_lib.measure.neighbours.nearest_neighbours` (exact Euclidean distance);
+    the MSE is that distance squared over the number of pixels."""
+    from gan_lib.measure.neighbours import nearest_neighbours
+
+    dist, idx = nearest_neighbours(targets, train_images, k=1, batch_size=batch)
+    pixels = int(np.prod(np.shape(targets)[1:]))
+    return dist[:, 0] ** 2 / pixels, idx[:, 0]
 
 
 # --------------------------------------------------------------------------- letters drawn by code

@@ -118,7 +118,7 @@ MIN_SIGMAS_5_4, RESOLUTION_5_4 = 8, 0.25
 BAND_5_4, SHARE_TOL_5_4 = 0.05, 0.1
 
 
-def _noisy_shares_5_4(images, heldout, sigmas, clip=False, seed=54) -> list:
+def _noisy_shares_5_4(images, heldout, sigmas, seed=54) -> list:
     """The check's own sweep: K_5_4 of ``images`` repeated to N_5_4 samples, noise sd sigma, distinct share."""
     from gan_lib.measure import two_sample
 
@@ -127,7 +127,7 @@ def _noisy_shares_5_4(images, heldout, sigmas, clip=False, seed=54) -> list:
     out = []
     for s in sigmas:
         x = copies + s * rng.standard_normal(copies.shape)
-        out.append(two_sample.distinct_share(np.clip(x, -1, 1) if clip else x, heldout)["distinct_share"])
+        out.append(two_sample.distinct_share(x, heldout)["distinct_share"])
     return out
 
 

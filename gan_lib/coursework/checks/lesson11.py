@@ -7,6 +7,7 @@ import numpy as np
 
 from gan_lib.coursework.checks.common import array, call
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
+from gan_lib.lessons.latent_edit import mse as _per_image_mse
 
 #: 11.1 passes when the inverted images are this close (mean per-image pixel MSE) to the targets.
 MSE_MAX_11_1 = 0.01
@@ -31,10 +32,6 @@ def _toy_case(dim: int = 8, n: int = 6):
     g = toy_generator(dim)
     z_true = np.random.default_rng(11).standard_normal((n, dim)).astype(np.float32)
     return g, z_true, np.asarray(g(z_true, training=False))
-
-
-def _per_image_mse(a, b) -> np.ndarray:
-    return ((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2).reshape(len(a), -1).mean(1)
 
 
 def check_11_1(invert_digits) -> None:
