@@ -50,7 +50,8 @@ MODULES = {
     # core
     "gan": "gan_lib.core.gan", "losses": "gan_lib.core.losses", "penalties": "gan_lib.core.penalties",
     "layers": "gan_lib.core.layers", "packing": "gan_lib.core.packing", "latent": "gan_lib.core.latent",
-    "checkpoint": "gan_lib.core.checkpoint", "callbacks": "gan_lib.core.callbacks", "config": "gan_lib.core.config",
+    "checkpoint": "gan_lib.core.checkpoint",
+    "augment": "gan_lib.core.augment", "callbacks": "gan_lib.core.callbacks", "config": "gan_lib.core.config",
     # data and models
     "data": "gan_lib.data", "colour": "gan_lib.data.colour",
     "models": "gan_lib.models", "style": "gan_lib.models.style",
@@ -64,7 +65,7 @@ MODULES = {
     "vanilla": "gan_lib.lessons.vanilla",
     "tracking": "gan_lib.lessons.tracking", "collapse": "gan_lib.lessons.collapse", "panel": "gan_lib.lessons.panel",
     "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
-    "latent_edit": "gan_lib.lessons.latent_edit",
+    "latent_edit": "gan_lib.lessons.latent_edit", "little_data": "gan_lib.lessons.little_data",
     "provenance": "gan_lib.lessons.provenance", "recipes": "gan_lib.lessons.recipes",
     # coursework
     "course": "gan_lib.coursework.course", "exercises": "gan_lib.coursework.exercises",

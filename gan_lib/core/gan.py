@@ -27,6 +27,13 @@ Extension points (later lessons plug in here instead of writing a new loop):
 ``g_penalties``        the same for G's loss (e.g. feature matching).
 ``d_input_transform``  a function applied to every batch before D sees it
                        (e.g. packing several samples into one, PacGAN).
+``augment``            ``f(images, seed_generator) -> images`` applied to the reals and
+                       the fakes D judges in both players' training steps, never
+                       when D is asked for a verdict afterwards (DiffAugment, ADA:
+                       :mod:`gan_lib.core.augment`; lesson 10). If it has
+                       ``update(real_logits)`` that is called after each D step, and
+                       its ``variables`` are checkpointed. ``augment_fakes=False``
+                       augments the reals only: the mistake that leaks.
 ``features(images)``   D's ``"features"`` layer, for penalties that need it.
 ``ema_decay``          keep an exponential moving average of G's weights in
                        ``ema_generator``; sampling uses it.
@@ -77,10 +84,13 @@ class GAN(keras.Model):
             Training batches are ``(images, integer labels)``; each step draws
             its fakes for the labels of the real batch, so D sees real and fake
             images of the same classes.
+        augment: e.g. ``augment.DiffAugment()``; ``None`` (default) for none.
+        augment_fakes: ``True`` (default, as the papers do) to augment fakes too.
     """
 
     def __init__(self, generator, discriminator, *, d_steps=1, d_penalties=(), g_penalties=(),
-                 d_input_transform=None, ema_decay=None, seed=0, n_fixed=64, n_classes=None, **kwargs):
+                 d_input_transform=None, ema_decay=None, seed=0, n_fixed=64, n_classes=None, augment=None,
+                 augment_fakes=True, **kwargs):
         super().__init__(**kwargs)
         gan_checks.check_settings(d_steps, ema_decay)
         self.generator = generator
@@ -93,6 +103,11 @@ class GAN(keras.Model):
         self.g_penalties = list(g_penalties)
         self.d_input_transform = d_input_transform
         self.ema_decay = ema_decay
+        if augment is not None and not callable(augment):
+            raise ValueError(f"augment={augment!r}: give a function images, seed -> images, e.g. "
+                             "gan_lib.core.augment.DiffAugment(), or None.")
+        self.augment = augment
+        self.augment_fakes = bool(augment_fakes)
         self.seed = seed
         self.batch_sizes_used = ()  # every batch size fit_images trained with, in order (read back by checks)
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -181,6 +196,12 @@ class GAN(keras.Model):
         # Losses in float32 also under mixed precision (a no-op for float32 logits).
         return ops.cast(self.discriminator(inputs, training=training), "float32")
 
+    def _augmented(self, images, fake=False):
+        """``images`` through :attr:`augment` (training steps only; fakes only if ``augment_fakes``)."""
+        if self.augment is None or (fake and not self.augment_fakes):
+            return images
+        return self.augment(images, self.seed_generator)
+
     def _g(self, z, training, labels=None):
         """G's images for latents ``z`` (and, in a conditional GAN, one-hot ``labels``)."""
         return self.generator(z if labels is None else [z, labels], training=training)
@@ -222,8 +243,8 @@ class GAN(keras.Model):
         for _ in range(self.d_steps):
             fake = ops.stop_gradient(self._g(self._latents(batch), training=True, labels=labels))
             with tf.GradientTape() as tape:
-                real_logits = self._d(real, training=True, labels=labels)
-                fake_logits = self._d(fake, training=True, labels=labels)
+                real_logits = self._d(self._augmented(real), training=True, labels=labels)
+                fake_logits = self._d(self._augmented(fake, fake=True), training=True, labels=labels)
                 d_loss = self.gan_loss.discriminator(real_logits, fake_logits)
                 for penalty in self.d_penalties:
                     d_loss = d_loss + penalty(self, real, fake)
@@ -231,10 +252,12 @@ class GAN(keras.Model):
                 scaled = self.d_optimizer.scale_loss(scaled)  # unchanged unless loss scaling is on
             grads = tape.gradient(scaled, d_weights)
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
+            if hasattr(self.augment, "update"):
+                self.augment.update(real_logits)  # ADA: adapt p to D's verdicts on the reals
 
         with tf.GradientTape() as tape:
             fake = self._g(self._latents(batch), training=True, labels=labels)
-            g_logits = self._d(fake, training=True, labels=labels)
+            g_logits = self._d(self._augmented(fake, fake=True), training=True, labels=labels)
             g_loss = self.gan_loss.generator(g_logits)
             for penalty in self.g_penalties:
                 g_loss = g_loss + penalty(self, real, fake)
@@ -384,6 +407,8 @@ class GAN(keras.Model):
             layer_rng += [v for v in net.variables if id(v) not in known]
         if layer_rng:
             groups.append(("layer_rng", layer_rng))
+        if getattr(self.augment, "variables", None):
+            groups.append(("augment", list(self.augment.variables)))  # ADA's p and its counters
         out = []
         for group, variables in groups:
             for i, v in enumerate(variables):

@@ -58,6 +58,7 @@ from gan_lib.coursework.checks.lesson08 import (
     check_8_4,
 )
 from gan_lib.coursework.checks.lesson09 import check_9_1, check_9_2, check_9_3
+from gan_lib.coursework.checks.lesson10 import CASES_10_2, SHIFTS_10_1, STEPS_10_3, check_10_1, check_10_2, check_10_3
 from gan_lib.coursework.checks.lesson11 import (
     COSINE_MIN_11_2,
     MSE_MAX_11_1,
@@ -76,6 +77,7 @@ __all__ = [
     "check_6_1", "check_6_2", "check_6_3", "check_6_4", "SMOOTH_CASES_6_1", "MIN_STEPS_6_4",
     "FD_TOLERANCE_6_4",
     "check_7_1", "check_7_2", "check_7_3", "ATTRIBUTE_N", "ATTRIBUTE_MIN",
+    "check_10_1", "check_10_2", "check_10_3", "SHIFTS_10_1", "CASES_10_2", "STEPS_10_3",
     "check_8_1", "check_8_2", "check_8_3", "RADIUS_POINTS_8", "RADIUS_CASES_8_1", "PRECISION_REAL_8",
     "PRECISION_FAKE_8", "CHEAT_8_3", "check_8_4", "MMD_X_8_4", "MMD_Y_8_4", "MMD_HAND_8_4",
     "check_9_1", "check_9_2", "check_9_3",

@@ -1,0 +1,482 @@
+"""Lesson 10's experiment: the course DCGAN on 250, 1,000 and 8,000 digits, with and without augmentation.
+
+Every run is lesson 06's baseline (:data:`gan_lib.lessons.stabilise.RECIPE`: the
+course DCGAN, batch 32, Adam(5e-4, 0.5), non-saturating loss, an average of G's
+weights) trained for the same :data:`RECIPE` ``steps`` generator updates; only
+the number of training digits and the augmentation differ:
+
+==============  ==============================================================  =============================
+method          what D sees in training                                          paper
+==============  ==============================================================  =============================
+``none``        the images as they are                                          -
+``diffaug``     translation + cutout on real **and** fake, both players' steps  Zhao et al. 2020 (DiffAugment)
+``ada``         the same operations, each with an adaptive probability ``p``    Karras et al. 2020 (ADA)
+``reals_only``  translation + cutout on the reals only (the mistake)            Zhao et al. 2020, section 3
+==============  ==============================================================  =============================
+
+Each run records, every ``log_every`` steps, D's accuracy on its training digits
+and on as many held-out digits (inference mode, no augmentation), ADA's ``r_t``
+and ``p``, and every ``fd_every`` steps the FD of the weight average. At the end
+2,000 samples of the average are scored: FD, class shares, precision and recall
+(classifier features), the memorisation measure (pixels) and the two leak
+measures (:func:`leak`).
+
+``make lesson10`` (``python -m gan_lib.lessons.little_data``) trains every cell
+of :data:`CELLS` for every seed of :data:`SEEDS` and writes ``runs/10_little_data/``:
+one JSON per run, the samples of seed 0 (uint8) and ``table.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from gan_lib import data, models
+from gan_lib.core import augment, config
+from gan_lib.core.gan import GAN
+from gan_lib.lessons import stabilise
+from gan_lib.measure import evaluate, metrics, neighbours
+
+#: The shared recipe: lesson 06's baseline, a shorter budget, the logging of this lesson.
+RECIPE = {
+    **{k: stabilise.RECIPE[k] for k in ("latent_dim", "batch_size", "learning_rate", "beta_1", "beta_2",
+                                          "ema_decay", "steps_per_execution")},
+    "steps": 2000,          # generator updates for every run, whatever the number of digits
+    "log_every": 100,       # D's accuracies, r_t and p
+    "fd_every": 500,        # FD of the weight average (n_fd samples)
+    "n_fd": 1000,
+    "n_probe": 250,         # training and held-out digits D is asked about
+    "ada_speed": 20_000,    # images for ADA's p to go 0 -> 1 (the paper: 500,000; see METHODS)
+    "ada_target": augment.ADA_TARGET,
+}
+
+#: name -> (what D sees, paper)
+METHODS = {
+    "none": ("no augmentation", "-"),
+    "diffaug": ("DiffAugment: translation + cutout on real and fake images, both players", "Zhao et al. 2020"),
+    "ada": ("ADA: the same operations with probability p, adapted so that r_t stays near 0.6; p can go "
+            "0 -> 1 in 20k images (the paper's 500k are more images than a run sees)", "Karras et al. 2020"),
+    "reals_only": ("translation + cutout on the real images only (the leak)", "Zhao et al. 2020, section 3"),
+    "translation": ("DiffAugment with translation only (no cutout), real and fake, both players",
+                    "Zhao et al. 2020 (one of its policies)"),
+}
+SIZES = (250, 1000, 8000)
+#: (training digits, method) of the table.
+CELLS = ((250, "none"), (250, "diffaug"), (250, "ada"), (250, "reals_only"), (1000, "none"), (8000, "none"))
+#: Single-seed probes of a likely cause (seed 0): translation without cutout at the table's budget, and
+#: no augmentation vs DiffAugment at three times the budget (``LONG_STEPS``, stored in ``long/``).
+PROBE_CELLS = ((250, "translation"),)
+LONG_CELLS = ((250, "none"), (250, "diffaug"))
+LONG_STEPS = 6000
+LONG_FOLDER = "long"
+SEEDS = (0, 1, 2)
+STORED_SEEDS = (0,)
+RESULTS_FOLDER = "runs/10_little_data"
+TABLE_FILE = "table.json"
+N_SCORE = 2000
+
+
+def make_augment(method: str, recipe: dict | None = None):
+    """``(augment, augment_fakes)`` for the GAN of ``method`` (a name in :data:`METHODS`)."""
+    r = {**RECIPE, **(recipe or {})}
+    if method not in METHODS:
+        raise ValueError(f"Unknown method {method!r}. Valid: {', '.join(METHODS)}.")
+    if method == "none":
+        return None, True
+    if method == "ada":
+        return augment.AdaptiveAugment(target=r["ada_target"], speed=r["ada_speed"]), True
+    if method == "translation":
+        return augment.DiffAugment(("translation",)), True
+    return augment.DiffAugment(), method == "diffaug"
+
+
+def build_gan(method: str, seed: int = 0, recipe: dict | None = None) -> GAN:
+    """A compiled, untrained course DCGAN with ``method``'s augmentation."""
+    r = {**RECIPE, **(recipe or {})}
+    aug, fakes = make_augment(method, r)
+    keras.utils.set_random_seed(seed)
+    g, d = models.dcgan(r["latent_dim"])
+    gan = GAN(g, d, seed=seed, ema_decay=r["ema_decay"], augment=aug, augment_fakes=fakes)
+    gan.compile(*(keras.optimizers.Adam(r["learning_rate"], beta_1=r["beta_1"], beta_2=r["beta_2"])
+                  for _ in range(2)), steps_per_execution=r["steps_per_execution"])
+    return gan
+
+
+def d_accuracy(gan: GAN, images) -> float:
+    """Share of ``images`` that D calls real (logit > 0), in inference mode and without augmentation."""
+    return float(np.mean(gan.discriminate(images) > 0))
+
+
+class Overfitting(keras.callbacks.Callback):
+    """Every ``fit`` epoch (``log_every`` steps): D's verdicts on training and held-out digits, ADA's state, FD.
+
+    ``rows``: dicts with ``step`` (G updates so far), ``acc_train`` and
+    ``acc_heldout`` (share called real, :func:`d_accuracy`), ``acc_fake`` (share of
+    fakes from the fixed latents called fake), ``r_t`` (:func:`gan_lib.core.augment.r_t`
+    on the training probe, inference mode), ``p`` and ``ada_rt`` (an ADA run's
+    probability and the r_t its controller last used; None otherwise) and
+    ``fd`` (FD of ``n_fd`` samples of the weight average, every ``fd_every`` epochs; else None).
+    """
+
+    def __init__(self, train_probe, heldout_probe, fd_every: int = 5, n_fd: int = 1000, seed: int = 0):
+        super().__init__()
+        self.train_probe, self.heldout_probe = train_probe, heldout_probe
+        self.fd_every, self.n_fd, self.seed = fd_every, n_fd, seed
+        self.rows = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        gan = self.model
+        logits = gan.discriminate(self.train_probe)
+        fake = gan.generate(gan.fixed_latent, generator=gan.generator)
+        aug = gan.augment
+        row = {"step": int(gan.g_optimizer.iterations.numpy()), "acc_train": float(np.mean(logits > 0)),
+               "acc_heldout": d_accuracy(gan, self.heldout_probe),
+               "acc_fake": float(np.mean(gan.discriminate(fake) <= 0)), "r_t": augment.r_t(logits),
+               "p": float(np.asarray(aug.p)) if isinstance(aug, augment.AdaptiveAugment) else None,
+               "ada_rt": float(np.asarray(aug.rt)) if isinstance(aug, augment.AdaptiveAugment) else None,
+               "fd": None}
+        if (epoch + 1) % self.fd_every == 0:
+            z = np.random.default_rng([self.seed, 13]).standard_normal((self.n_fd, gan.latent_dim)).astype("float32")
+            x = gan.generate(z)
+            row["fd"] = metrics.evaluate(x, n=self.n_fd)["fd"] if np.all(np.isfinite(x)) else None
+        self.rows.append(row)
+
+
+# --------------------------------------------------------------------------- the leak, measured
+
+
+def grey_patch(images, size: int = 6, tol: float = 0.3) -> np.ndarray:
+    """Per image: does it hold a ``size`` x ``size`` square whose every pixel is within ``tol`` of 0 (mid-grey)?
+
+    Real digits are black (-1) with white (+1) strokes; their few grey pixels sit on
+    stroke edges, never in a 6x6 block. Cutout paints a grey square of 14x14 (at least
+    7x7 of it inside the image), so a generator that learned cutout from its reals
+    draws such blocks.
+    """
+    x = np.abs(np.asarray(images, np.float32)[..., 0]) <= tol
+    # a size x size all-True block, via a 2-D running sum (integral image)
+    s = np.pad(np.cumsum(np.cumsum(x, 1, dtype=np.int32), 2, dtype=np.int32), ((0, 0), (1, 0), (1, 0)))
+    block = s[:, size:, size:] - s[:, :-size, size:] - s[:, size:, :-size] + s[:, :-size, :-size]
+    return (block == size * size).reshape(len(x), -1).any(1)
+
+
+def ink_centroids(images) -> np.ndarray:
+    """``(N, 2)`` (row, column) centre of mass of each image's ink (pixel values mapped to 0..1)."""
+    ink = (np.asarray(images, np.float64)[..., 0] + 1.0) / 2.0
+    total = np.maximum(ink.sum((1, 2)), 1e-9)
+    h, w = ink.shape[1:]
+    rows = (ink.sum(2) * np.arange(h)).sum(1) / total
+    cols = (ink.sum(1) * np.arange(w)).sum(1) / total
+    return np.stack([rows, cols], 1)
+
+
+def leak(images, reference) -> dict:
+    """The two signs that G learned the reals' augmentation, each against ``reference`` (real digits).
+
+    ``grey_patch_share``: share of images with a grey square (:func:`grey_patch`), from cutout.
+    ``centroid_rms``: root-mean-square distance (pixels) of each image's ink centroid from the
+    reference's mean centroid, from translation (MNIST centres its digits by their mass:
+    real digits sit within about a pixel). ``reference_*``: the same for the reference.
+    """
+    centre = ink_centroids(reference).mean(0)
+
+    def rms(x):
+        return float(np.sqrt(np.mean(np.sum((ink_centroids(x) - centre) ** 2, 1))))
+
+    return {"grey_patch_share": float(np.mean(grey_patch(images))), "centroid_rms": rms(images),
+            "reference_grey_patch_share": float(np.mean(grey_patch(reference))),
+            "reference_centroid_rms": rms(reference)}
+
+
+# --------------------------------------------------------------------------- one run
+
+
+def score(images, train_images, heldout) -> dict:
+    """FD and class measures (:func:`gan_lib.measure.metrics.evaluate`), precision/recall on classifier
+    features, memorisation in pixels against ``train_images`` and the leak measures."""
+    from gan_lib.measure import classifier
+
+    x = np.asarray(images, np.float32)
+    out = stabilise.score_samples(x)
+    if out is None:
+        return None
+    out.pop("passes", None)
+    f_fake, _ = classifier.features_and_probs(x)
+    f_real, _ = classifier.features_and_probs(heldout[:len(x)])
+    pr = evaluate.precision_recall(f_real, f_fake)
+    mem = neighbours.memorisation(x, train_images, heldout)
+    return {**out, "precision": pr["precision"], "recall": pr["recall"],
+            "copied_share": mem["share_below"][1.0], "median_ratio": mem["median_ratio"],
+            **leak(x, heldout)}
+
+
+def run_name(size: int, method: str, seed: int) -> str:
+    return f"n{size}_{method}_seed{seed}"
+
+
+def fit_digits(gan: GAN, train, heldout, seed: int = 0, recipe: dict | None = None) -> tuple:
+    """Train ``gan`` for exactly ``recipe["steps"]`` G steps on ``train`` (the lesson's loop); return
+    ``(seconds, curve)`` with the rows of :class:`Overfitting` (D asked about ``heldout``).
+
+    The batches are :func:`gan_lib.data.training_batches`' (a pure function of the seed), cut at
+    ``steps`` whatever the number of digits, so every cell of the table makes the same updates.
+    """
+    r = {**RECIPE, **(recipe or {})}
+    steps, every = r["steps"], r["log_every"]
+    if steps % every:
+        raise ValueError(f"steps={steps} must be a multiple of log_every={every}.")
+    epochs = -(-steps // (len(train) // r["batch_size"]))
+    batches = data.training_batches(train, r["batch_size"], seed, 0, epochs).take(steps)
+    cb = Overfitting(train[:r["n_probe"]], heldout[:r["n_probe"]], fd_every=max(r["fd_every"] // every, 1),
+                     n_fd=r["n_fd"], seed=seed)
+    start = time.perf_counter()
+    gan.batch_sizes_used += (int(r["batch_size"]),)
+    gan.fit(batches, epochs=steps // every, steps_per_epoch=every, callbacks=[cb], verbose=0, shuffle=False)
+    return time.perf_counter() - start, cb.rows
+
+
+def digits_for(size: int) -> tuple:
+    """``(train, heldout)``: the first ``size`` shipped training digits and the 2,000 held-out ones."""
+    train = data.load_digits("train", limit=size, verbose=False).images
+    if len(train) < size:
+        raise ValueError(f"size={size}: only {len(train)} training digits ship with the course.")
+    return train, data.load_digits("heldout", verbose=False).images
+
+
+def final_samples(gan: GAN, seed: int, n: int = N_SCORE) -> np.ndarray:
+    """``n`` samples of the course sampler (the weight average) from latents fixed by ``seed``, as uint8."""
+    z = np.random.default_rng([seed, 11]).standard_normal((n, gan.latent_dim)).astype("float32")
+    return stabilise.quantize(gan.generate(z))
+
+
+def train_run(size: int, method: str, seed: int = 0, recipe: dict | None = None, n_score: int = N_SCORE) -> dict:
+    """Train ``method`` on the first ``size`` training digits for ``recipe["steps"]`` G steps; score it.
+
+    Returns a JSON-ready dict (``size``, ``method``, ``seed``, ``steps``, ``seconds``,
+    ``scores`` of :func:`score` or None if diverged, ``curve`` rows of
+    :class:`Overfitting`) plus ``samples`` (uint8) and ``gan``.
+    """
+    r = {**RECIPE, **(recipe or {})}
+    train, heldout = digits_for(size)
+    gan = build_gan(method, seed, r)
+    seconds, curve = fit_digits(gan, train, heldout, seed, r)
+    q = final_samples(gan, seed, n_score)
+    finite = np.all(np.isfinite(gan.generate(gan.fixed_latent[:1])))
+    scores = score(stabilise.dequantize(q), train, heldout) if finite else None
+    return {"size": size, "method": method, "seed": seed, "steps": int(gan.g_optimizer.iterations.numpy()),
+            "recipe": {k: r[k] for k in ("steps", "batch_size", "learning_rate", "ada_speed", "ada_target")},
+            "seconds": round(seconds, 1), "scores": scores, "curve": curve, "samples": q, "gan": gan}
+
+
+# --------------------------------------------------------------------------- the table
+
+
+MEASURES = ("fd", "precision", "recall", "copied_share", "grey_patch_share", "centroid_rms")
+
+
+def table(runs: list[dict]) -> list[dict]:
+    """One row per cell: each measure's per-seed values, mean and standard deviation (ddof 1),
+    and the overfitting signal (D's accuracies at the first and last logged step, seed means)."""
+    rows = []
+    for size, method in CELLS:
+        mine = sorted((r for r in runs if r["size"] == size and r["method"] == method), key=lambda r: r["seed"])
+        if not mine:
+            continue
+        row = {"size": size, "method": method, "seeds": [r["seed"] for r in mine]}
+        for m in MEASURES:
+            vals = [r["scores"][m] if r["scores"] else float("nan") for r in mine]
+            mean, std, _ = metrics.mean_std(vals)
+            row[m] = {"values": vals, "mean": mean, "std": std}
+        for key in ("acc_train", "acc_heldout"):
+            row[key] = {"peak_step": [max(r["curve"], key=lambda c: c[key])["step"] for r in mine],
+                        "end": float(np.mean([r["curve"][-1][key] for r in mine])),
+                        "max": float(np.mean([max(c[key] for c in r["curve"]) for r in mine]))}
+        rows.append(row)
+    return rows
+
+
+def compare(runs: list[dict], size: int, method: str, base: str = "none", measure: str = "fd") -> dict:
+    """``method`` minus ``base`` at ``size``, seed by seed (same seed = same data order and initial weights).
+
+    Returns ``diffs`` (per seed), ``mean``, ``std`` and ``verdict``: "better 3/3" when every
+    seed's FD fell, "worse 3/3" when every one rose, else "no consistent change".
+    """
+    by = {(r["method"], r["seed"]): r["scores"][measure] for r in runs if r["size"] == size and r["scores"]}
+    seeds = sorted(s for (m, s) in by if m == method and (base, s) in by)
+    diffs = [by[(method, s)] - by[(base, s)] for s in seeds]
+    mean, std, _ = metrics.mean_std(diffs)
+    return {"method": method, "base": base, "size": size, "seeds": seeds, "diffs": diffs, "mean": mean,
+            "std": std, "verdict": stabilise.verdict(diffs)}
+
+
+def format_table(rows: list[dict]) -> str:
+    """The table as text: mean ± std over seeds of each measure per cell."""
+    head = (f"{'digits':>6s}  {'method':10s}  {'FD':>12s}  {'precision':>11s}  {'recall':>11s}  "
+            f"{'copied':>11s}  {'grey sq.':>11s}  {'off-centre':>10s}")
+    lines = [head, "-" * len(head)]
+
+    def ms(r, m, fmt="{:.2f}"):
+        return f"{fmt.format(r[m]['mean'])} ± {fmt.format(r[m]['std'])}"
+
+    for r in rows:
+        lines.append(f"{r['size']:6d}  {r['method']:10s}  {ms(r, 'fd', '{:.1f}'):>12s}  {ms(r, 'precision'):>11s}  "
+                     f"{ms(r, 'recall'):>11s}  {ms(r, 'copied_share'):>11s}  {ms(r, 'grey_patch_share'):>11s}  "
+                     f"{ms(r, 'centroid_rms', '{:.1f}'):>10s}")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def results_dir() -> Path:
+    """``runs/10_little_data`` of the repository (or of the working folder outside it)."""
+    root = Path(__file__).resolve().parents[2]
+    return (root if (root / "pyproject.toml").exists() else Path.cwd()) / RESULTS_FOLDER
+
+
+def save_run(folder, out: dict) -> Path:
+    """One result of :func:`train_run` as JSON (and its samples if its seed is in :data:`STORED_SEEDS`)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = run_name(out["size"], out["method"], out["seed"])
+    doc = {k: v for k, v in out.items() if k not in ("gan", "samples")} | {"file": None}
+    if out["seed"] in STORED_SEEDS:
+        doc["file"] = name + ".npz"
+        np.savez_compressed(folder / doc["file"], images=out["samples"])
+    path = folder / (name + ".json")
+    stabilise._write_json(path, doc)
+    return path
+
+
+def load_runs(folder) -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(Path(folder).glob("n*_seed*.json"))]
+
+
+def write_table(folder, extra: dict | None = None) -> Path:
+    """``table.json``: the rows of :func:`table`, the comparisons at 250 digits, the recipe."""
+    runs = load_runs(folder)
+    done = {(r["size"], r["method"], r["seed"]) for r in runs}
+    doc = {"complete": done >= {(s, m, k) for s, m in CELLS for k in SEEDS}, "recipe": RECIPE,
+           "methods": METHODS, "cells": [list(c) for c in CELLS], "seeds": list(SEEDS),
+           "runs": sorted(run_name(r["size"], r["method"], r["seed"]) + ".json" for r in runs),
+           "table": table(runs),
+           "compare": [compare(runs, 250, m) for m in ("diffaug", "ada", "reals_only")],
+           "probes": [compare(runs, 250, m) for _, m in PROBE_CELLS],
+           **(extra or {})}
+    path = Path(folder) / TABLE_FILE
+    stabilise._write_json(path, doc)
+    return path
+
+
+def load_results(folder=None) -> dict:
+    """``table.json`` of ``make lesson10`` with its runs read in (default: ``runs/10_little_data``)."""
+    folder = results_dir() if folder is None else Path(folder)
+    path = folder / TABLE_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make lesson10` (or git checkout {RESULTS_FOLDER}).")
+    doc = json.loads(path.read_text())
+    doc["runs"] = [json.loads((folder / f).read_text()) for f in doc["runs"]]
+    doc["long"] = load_runs(folder / LONG_FOLDER)  # the probe at LONG_STEPS (empty if not run)
+    return doc
+
+
+def stored_samples(size: int, method: str, seed: int = 0, folder=None) -> np.ndarray:
+    """The stored uint8 samples of one run (seeds in :data:`STORED_SEEDS`)."""
+    folder = results_dir() if folder is None else Path(folder)
+    with np.load(folder / (run_name(size, method, seed) + ".npz")) as z:
+        return z["images"]
+
+
+def main(argv=None):
+    """``python -m gan_lib.lessons.little_data``: train the cells, write the results folder."""
+    from gan_lib.core.cli import OneLineParser
+
+    p = OneLineParser(prog="python -m gan_lib.lessons.little_data",
+                      description="Lesson 10: the course DCGAN on few digits, with and without augmentation.")
+    p.add_argument("--cells", nargs="*", default=[f"{s}:{m}" for s, m in CELLS],
+                   help="cells SIZE:METHOD to train (default: all of the table); none only rewrites table.json")
+    p.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS))
+    p.add_argument("--steps", type=int, default=None, help="generator steps per run (default: 2000; quick: 200)")
+    p.add_argument("--probes", action="store_true", help=f"also the seed-0 probes {PROBE_CELLS}")
+    p.add_argument("--long", action="store_true",
+                   help=f"also {LONG_CELLS} at {LONG_STEPS} steps, seed 0, into OUT/{LONG_FOLDER}/")
+    p.add_argument("--out", default=None, help="results folder (default: runs/10_little_data)")
+    a = p.parse_args(argv)
+    cells = []
+    for c in a.cells:
+        size, _, method = c.partition(":")
+        if not size.isdigit() or method not in METHODS or int(size) not in SIZES:
+            p.error(f"--cells {c!r}: use SIZE:METHOD with SIZE one of {SIZES} and METHOD one of {', '.join(METHODS)}")
+        cells.append((int(size), method))
+    steps = a.steps if a.steps is not None else config.pick(full=RECIPE["steps"], quick=200)
+    recipe = {"steps": steps, "fd_every": min(RECIPE["fd_every"], steps)}
+    folder = results_dir() if a.out is None else Path(a.out)
+    extra = {"mode": config.mode_name(), "steps": steps}
+    start = time.perf_counter()
+    jobs = [(folder, size, method, seed, recipe) for seed in a.seeds for size, method in cells]
+    if a.probes:
+        jobs += [(folder, size, method, 0, recipe) for size, method in PROBE_CELLS]
+    if a.long:
+        long_steps = config.pick(full=LONG_STEPS, quick=3 * steps)
+        jobs += [(folder / LONG_FOLDER, size, method, 0, {"steps": long_steps}) for size, method in LONG_CELLS]
+    for where, size, method, seed, rec in jobs:
+        out = train_run(size, method, seed, rec, n_score=config.pick(full=N_SCORE, quick=500))
+        save_run(where, out)
+        s = out["scores"]
+        fd = s["fd"] if s else float("nan")
+        print(f"{size:5d} digits, {method:11s} seed {seed}, {out['steps']} steps: FD {fd:6.1f}, "
+              f"D held-out acc {out['curve'][-1]['acc_heldout']:.2f} ({out['seconds']:.0f} s)", flush=True)
+    path = write_table(folder, extra)
+    doc = load_results(folder)
+    print(format_table(doc["table"]))
+    print(f"{len(doc['runs'])} runs in {folder}; this call took {time.perf_counter() - start:.0f} s; wrote {path}")
+
+
+# --------------------------------------------------------------------------- pictures
+
+
+def plot_overfitting(runs: list[dict], cells, seed: int = 0, axes=None):
+    """For each ``(size, method)`` of ``cells``: D's share of training and of held-out digits called real
+    over training (seed ``seed``), one panel each. The gap between the two lines is the overfitting."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, len(cells), figsize=(4 * len(cells), 3.2), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, (size, method) in zip(axes, cells):
+        run = next(r for r in runs if r["size"] == size and r["method"] == method and r["seed"] == seed)
+        steps = [c["step"] for c in run["curve"]]
+        ax.plot(steps, [c["acc_train"] for c in run["curve"]], label="training digits")
+        ax.plot(steps, [c["acc_heldout"] for c in run["curve"]], label="held-out digits")
+        ax.set_title(f"{size:,} digits, {method}")
+        ax.set_xlabel("generator step")
+        ax.set_ylim(-0.03, 1.03)
+    axes[0].set_ylabel("share D calls real")
+    axes[0].legend(loc="lower left", fontsize=8)
+    return axes
+
+
+def plot_fd_curves(runs: list[dict], cells, ax=None):
+    """FD of the weight average over training for each cell, mean over the seeds stored."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for size, method in cells:
+        mine = [r for r in runs if r["size"] == size and r["method"] == method]
+        pts = sorted({c["step"] for r in mine for c in r["curve"] if c["fd"] is not None})
+        fd = [np.mean([c["fd"] for r in mine for c in r["curve"] if c["step"] == s and c["fd"] is not None])
+              for s in pts]
+        ax.plot(pts, fd, marker="o", label=f"{size:,} digits, {method}")
+    ax.set_xlabel("generator step")
+    ax.set_ylabel("FD (1,000 samples), mean over seeds")
+    ax.legend(fontsize=8)
+    return ax
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The committed full-mode results of lesson 10 (runs/10_little_data/, written by `make lesson10`):
+complete, re-scored from the stored samples, and backing what the lesson says."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gan_lib import data
+from gan_lib.lessons import little_data as ld
+from gan_lib.lessons import stabilise
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return ld.load_results()
+
+
+def test_every_cell_has_three_seeds_at_one_budget(doc):
+    assert doc["complete"] and doc["mode"] == "full"
+    for size, method in ld.CELLS:
+        mine = [r for r in doc["runs"] if (r["size"], r["method"]) == (size, method)]
+        assert sorted(r["seed"] for r in mine) == list(ld.SEEDS), (size, method)
+        assert {r["steps"] for r in mine} == {doc["steps"]}
+        assert all(r["scores"] is not None for r in mine)
+
+
+def test_the_table_and_comparisons_follow_from_the_run_files(doc):
+    assert doc["table"] == json.loads(json.dumps(ld.table(doc["runs"])))
+    for c in doc["compare"]:
+        again = ld.compare(doc["runs"], c["size"], c["method"])
+        assert again["diffs"] == pytest.approx(c["diffs"]) and again["verdict"] == c["verdict"]
+
+
+@pytest.fixture(scope="module")
+def heldout():
+    return data.load_digits("heldout", verbose=False).images
+
+
+@pytest.mark.parametrize("cell", [(250, "none"), (250, "reals_only")])
+def test_stored_samples_rescore_to_the_stored_numbers(doc, heldout, cell):
+    size, method = cell
+    run = next(r for r in doc["runs"] if (r["size"], r["method"], r["seed"]) == (size, method, 0))
+    train = data.load_digits("train", limit=size, verbose=False).images
+    again = ld.score(stabilise.dequantize(ld.stored_samples(size, method)), train, heldout)
+    for key in ("fd", "precision", "recall", "grey_patch_share", "centroid_rms"):
+        # FD through the classifier's float32 features: CPUs may round the last bits differently
+        assert again[key] == pytest.approx(run["scores"][key], rel=2e-3, abs=2e-3), key
+
+
+def _gap(curve, first: bool, steps: int = 500):
+    last = curve[-1]["step"]
+    rows = [c for c in curve if (c["step"] <= steps if first else c["step"] > last - steps)]
+    return float(np.mean([c["acc_train"] - c["acc_heldout"] for c in rows]))
+
+
+def test_at_250_digits_d_overfits_and_at_8000_it_does_not(doc):
+    """The overfitting signal: at 250 digits the gap between D's verdicts on its training digits and on
+    held-out digits grows from the first 500 steps to the last 500, in every seed; at 8,000 it stays small."""
+    for r in doc["runs"]:
+        if (r["size"], r["method"]) == (250, "none"):
+            assert _gap(r["curve"], False) > _gap(r["curve"], True) + 0.2, r["seed"]
+            assert _gap(r["curve"], False) > 0.3, r["seed"]
+        if (r["size"], r["method"]) == (8000, "none"):
+            assert abs(_gap(r["curve"], False)) < 0.1, r["seed"]
+
+
+def test_augmenting_the_reals_only_leaks_and_augmenting_both_does_not(doc):
+    for r in doc["runs"]:
+        s = r["scores"]
+        if r["method"] == "reals_only":
+            assert s["grey_patch_share"] > 0.2 and s["centroid_rms"] > 2 * s["reference_centroid_rms"] + 1.0
+        elif r["method"] in ("none", "diffaug", "translation", "ada"):
+            assert s["grey_patch_share"] < 0.02, (r["method"], r["seed"])
