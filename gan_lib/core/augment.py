@@ -38,7 +38,8 @@ Two differences from the papers' code, stated here and in lesson 10:
   scaling, colour, ...) each with probability ``p``; here ``p`` drives the
   DiffAugment operations above. Its controller is the paper's: every ``interval``
   steps, ``r_t = E[sign(D(real))]`` over those steps and ``p += sign(r_t - target)
-  * images / speed``. ADA's ``speed`` is 500k images (``p`` can go from 0 to 1 in
+  * images / speed``, clipped to [0, 1] (the paper's code clips at 0 only; a ``p`` above 1
+  would act as 1). ADA's ``speed`` is 500k images (``p`` can go from 0 to 1 in
   500k images); a laptop run sees far fewer, so lesson 10 sets it lower and says so.
 """
 
@@ -53,26 +54,26 @@ OPERATIONS = ("translation", "cutout", "brightness", "saturation", "contrast")
 DIGITS_POLICY = ("translation", "cutout")
 
 
-def _uniform(shape, seed):
-    return keras.random.uniform(shape, seed=seed)
+def _uniform(shape, seed, dtype="float32"):
+    return ops.cast(keras.random.uniform(shape, seed=seed), dtype)
 
 
 def brightness(images, seed):
     """``x + (u - 0.5)`` per image, ``u ~ U(0, 1)`` (DiffAugment's ``rand_brightness``)."""
-    u = _uniform((ops.shape(images)[0], 1, 1, 1), seed)
+    u = _uniform((ops.shape(images)[0], 1, 1, 1), seed, images.dtype)
     return images + (u - 0.5)
 
 
 def saturation(images, seed):
     """``(x - m) * 2u + m`` per image, ``m`` the mean over channels (a no-op on one channel)."""
-    u = _uniform((ops.shape(images)[0], 1, 1, 1), seed)
+    u = _uniform((ops.shape(images)[0], 1, 1, 1), seed, images.dtype)
     mean = ops.mean(images, axis=3, keepdims=True)
     return (images - mean) * (2.0 * u) + mean
 
 
 def contrast(images, seed):
     """``(x - m) * (u + 0.5) + m`` per image, ``m`` the image's mean."""
-    u = _uniform((ops.shape(images)[0], 1, 1, 1), seed)
+    u = _uniform((ops.shape(images)[0], 1, 1, 1), seed, images.dtype)
     mean = ops.mean(images, axis=(1, 2, 3), keepdims=True)
     return (images - mean) * (u + 0.5) + mean
 

@@ -33,7 +33,9 @@ Extension points (later lessons plug in here instead of writing a new loop):
                        :mod:`gan_lib.core.augment`; lesson 10). If it has
                        ``update(real_logits)`` that is called after each D step, and
                        its ``variables`` are checkpointed. ``augment_fakes=False``
-                       augments the reals only: the mistake that leaks.
+                       augments the reals only: the mistake that leaks. Penalties
+                       (``d_penalties``, ``g_penalties``) see the images before
+                       augmentation (StyleGAN2-ADA computes R1 on augmented reals).
 ``features(images)``   D's ``"features"`` layer, for penalties that need it.
 ``ema_decay``          keep an exponential moving average of G's weights in
                        ``ema_generator``; sampling uses it.

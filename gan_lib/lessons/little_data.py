@@ -279,7 +279,8 @@ MEASURES = ("fd", "precision", "recall", "copied_share", "grey_patch_share", "ce
 
 
 def table(runs: list[dict]) -> list[dict]:
-    """One row per cell: each measure's per-seed values, mean and standard deviation (ddof 1),
+    """One row per cell: each measure's per-seed values, mean and standard deviation (over the seeds,
+    ``metrics.mean_std``: numpy's population std, as in the course's other tables),
     and the overfitting signal (D's accuracies at the first and last logged step, seed means)."""
     rows = []
     for size, method in CELLS:
@@ -303,7 +304,8 @@ def compare(runs: list[dict], size: int, method: str, base: str = "none", measur
     """``method`` minus ``base`` at ``size``, seed by seed (same seed = same data order and initial weights).
 
     Returns ``diffs`` (per seed), ``mean``, ``std`` and ``verdict``: "better 3/3" when every
-    seed's FD fell, "worse 3/3" when every one rose, else "no consistent change".
+    seed's FD fell, "worse 3/3" when every one rose, else "no consistent change". The verdict
+    reads lower as better: use it for FD (or another lower-is-better ``measure``) only.
     """
     by = {(r["method"], r["seed"]): r["scores"][measure] for r in runs if r["size"] == size and r["scores"]}
     seeds = sorted(s for (m, s) in by if m == method and (base, s) in by)
@@ -320,6 +322,8 @@ def format_table(rows: list[dict]) -> str:
     lines = [head, "-" * len(head)]
 
     def ms(r, m, fmt="{:.2f}"):
+        if r[m]["mean"] is None:  # every seed diverged
+            return "n/a"
         return f"{fmt.format(r[m]['mean'])} ± {fmt.format(r[m]['std'])}"
 
     for r in rows:

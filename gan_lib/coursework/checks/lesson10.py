@@ -8,12 +8,16 @@ import numpy as np
 from gan_lib.coursework.checks.common import array, call, number
 from gan_lib.coursework.exercises import Wrong, expect_done, expect_function
 
-#: 10.1's cases: (dy, dx) per image, down and right positive.
-SHIFTS_10_1 = ((0, 0), (2, -3), (-4, 1), (3, 3), (-1, -4), (4, 0))
+#: 10.1's cases: (dy, dx) per image, down and right positive (the last image is a frame with ink on every edge).
+SHIFTS_10_1 = ((0, 0), (2, -3), (-4, 1), (3, 3), (-1, -4), (4, 0), (3, -2))
 #: 10.2's target r_t (ADA's).
 TARGET_10_2 = 0.6
-#: 10.3: generator steps the check trains for, per mode; the FD bar applies in full mode only.
+#: 10.3: generator steps the check trains for, per mode (full: the lesson's budget, little_data.RECIPE["steps"]);
+#: the FD bar applies in full mode only.
 STEPS_10_3 = {"full": 2000, "quick": 100}
+#: 10.3 passes when the FD is below the stored no-augmentation run (seed 0) by at least this much: a re-run
+#: of that very recipe, on a CPU that rounds differently, must not pass.
+MARGIN_10_3 = 1.0
 
 
 def _oracle_shift(img, dy, dx, fill=-1.0):
@@ -27,8 +31,11 @@ def _oracle_shift(img, dy, dx, fill=-1.0):
 def _case_10_1():
     from gan_lib import data
 
-    x = data.load_digits("heldout", limit=len(SHIFTS_10_1), verbose=False).images
-    return x, np.array(SHIFTS_10_1, np.int32)
+    x = data.load_digits("heldout", limit=len(SHIFTS_10_1) - 1, verbose=False).images
+    frame = -np.ones((1, 28, 28, 1), np.float32)  # ink touching every edge: a shift that wraps around shows
+    frame[0, [0, 1, -2, -1], :] = frame[0, :, [0, 1, -2, -1]] = 1.0
+    frame[0, 10:18, 12:16] = 1.0
+    return np.concatenate([x, frame]), np.array(SHIFTS_10_1, np.int32)
 
 
 def _matches(got, x, shifts, **kw):
@@ -98,16 +105,18 @@ CASES_10_2 = ((0.5, 70, 30, 1000.0), (0.5, 55, 45, 1000.0), (0.5, 78, 22, 1000.0
               (0.99, 95, 5, 1000.0), (0.3, 81, 19, 500_000.0), (0.4, 85, 15, 100.0))
 
 
-def _ada_rule(p, logits, speed, target=TARGET_10_2, *, use_acc=False, clip=True, proportional=False, sign=1.0):
+def _ada_rule(p, logits, speed, target=TARGET_10_2, *, use_acc=False, clip="both", proportional=False, sign=1.0):
+    """The new p; ``clip`` "both" ([0, 1], the course's), "low" (at 0 only, ADA's own code) or "none"."""
     rt = float(np.mean(logits > 0)) if use_acc else float(np.mean(np.sign(logits)))
     step = (rt - target) if proportional else np.sign(rt - target)
     p = p + sign * step * len(logits) / speed
-    return float(np.clip(p, 0.0, 1.0)) if clip else float(p)
+    return {"both": float(np.clip(p, 0.0, 1.0)), "low": float(max(p, 0.0)), "none": float(p)}[clip]
 
 
 def check_10_2(ada_update) -> None:
     """``ada_update(p, real_logits, speed)`` is one step of ADA's controller: ``r_t = mean(sign(logits))``,
-    ``p + sign(r_t - 0.6) * len(logits) / speed``, clipped to [0, 1]."""
+    ``p + sign(r_t - 0.6) * len(logits) / speed``, clipped to [0, 1] (clipping at 0 only, as ADA's own
+    code does, passes too)."""
     expect_function(ada_update, "your ada_update function", "ada_update should be a function")
     hint = "return one number, the new p"
     results = []  # (p, logits, speed, what was called, what came back)
@@ -122,7 +131,7 @@ def check_10_2(ada_update) -> None:
         return all(abs(got - _ada_rule(p, lg, sp, **kw)) <= 1e-9 + 1e-6 * abs(_ada_rule(p, lg, sp, **kw))
                    for p, lg, sp, _, got in results)
 
-    if agrees():
+    if agrees() or agrees(clip="low"):  # ADA's own code clips at 0 only; either passes
         return
     p, logits, speed, args, got = next(r for r in results if abs(r[4] - _ada_rule(*r[:3])) > 1e-9 + 1e-6 * abs(
         _ada_rule(*r[:3])))  # the first case that fails
@@ -130,7 +139,7 @@ def check_10_2(ada_update) -> None:
     for kw, message, fix in (
             ({"use_acc": True}, "You used the share of logits above 0 as r_t; ADA's r_t is the mean of their "
              f"signs (here {rt:.2f}), which runs from -1 to 1.", "r_t = np.mean(np.sign(logits))"),
-            ({"clip": False}, "Your p leaves [0, 1]: a probability must be clipped.",
+            ({"clip": "none"}, "Your p goes below 0: a probability must be clipped.",
              "np.clip(p, 0, 1) after the step"),
             ({"proportional": True}, "Your step is proportional to r_t - 0.6; ADA moves p by a fixed amount in "
              "the direction of its sign.", "np.sign(r_t - 0.6) * len(logits) / speed"),
@@ -151,7 +160,10 @@ def _bar_10_3():
         doc = little_data.load_results()
     except FileNotFoundError:
         return None
-    run = next((r for r in doc["runs"] if r["size"] == 250 and r["method"] == "none" and r["seed"] == 0), None)
+    if doc.get("mode") != "full":
+        return None
+    run = next((r for r in doc["runs"] if r["size"] == 250 and r["method"] == "none" and r["seed"] == 0
+                and r["steps"] == STEPS_10_3["full"]), None)
     return None if run is None or run["scores"] is None else float(run["scores"]["fd"])
 
 
@@ -160,7 +172,8 @@ def check_10_3(answer) -> None:
     trains it itself, on the lesson's 250 digits, for :data:`STEPS_10_3` generator steps with the lesson's
     loop and scores 2,000 samples of its sampler (500 in quick mode). A GAN that augments only the reals is
     refused (it leaks).
-    The bar, in full mode: an FD below the stored 250-digit run without augmentation (seed 0). In quick
+    The bar, in full mode: an FD below the stored 250-digit run without augmentation (seed 0) by
+    :data:`MARGIN_10_3`. In quick
     mode the run is too short for any bar: the check trains and scores it and says so."""
     from gan_lib.core import config
     from gan_lib.core.gan import GAN
@@ -205,8 +218,9 @@ def check_10_3(answer) -> None:
         print(f"   Your GAN trained {steps} steps on the 250 digits: FD {fd:.1f}. No bar is applied ({why}); "
               f"in full mode it must beat the 250-digit run without augmentation.")
         return
-    if fd >= bar:
+    if fd >= bar - MARGIN_10_3:
         raise Wrong(f"After {steps} steps on the 250 digits your GAN scores FD {fd:.1f}; the lesson's run without "
-                    f"augmentation (seed 0) scores {bar:.1f}. The exercise asks for better.",
+                    f"augmentation (seed 0) scores {bar:.1f}. The exercise asks for better, by at least "
+                    f"{MARGIN_10_3}.",
                     "start from section 3's table: which method beat no augmentation in every seed?")
     print(f"   Your GAN: FD {fd:.1f} after {steps} steps on the 250 digits (no augmentation, seed 0: {bar:.1f}).")
