@@ -3,7 +3,6 @@ complete, re-scored from the stored samples, and backing what the lesson says.""
 
 import json
 
-import numpy as np
 import pytest
 
 from gan_lib import data
@@ -48,10 +47,8 @@ def test_stored_samples_rescore_to_the_stored_numbers(doc, heldout, cell):
         assert again[key] == pytest.approx(run["scores"][key], rel=2e-3, abs=2e-3), key
 
 
-def _gap(curve, first: bool, steps: int = 500):
-    last = curve[-1]["step"]
-    rows = [c for c in curve if (c["step"] <= steps if first else c["step"] > last - steps)]
-    return float(np.mean([c["acc_train"] - c["acc_heldout"] for c in rows]))
+def _gap(curve, first: bool):
+    return ld.window_mean(curve, "acc_train", last=not first) - ld.window_mean(curve, "acc_heldout", last=not first)
 
 
 def test_at_250_digits_d_overfits_and_at_8000_it_does_not(doc):

@@ -55,8 +55,9 @@ def test_table_and_compare_by_hand():
     rows = {(r["size"], r["method"]): r for r in ld.table(runs)}
     assert rows[(250, "none")]["fd"]["mean"] == pytest.approx(60.0)
     assert rows[(250, "none")]["fd"]["std"] == pytest.approx(np.std([50, 60, 70]))
-    assert rows[(250, "none")]["acc_heldout"] == {"peak_step": [100] * 3, "end": pytest.approx(0.2),
-                                                  "max": pytest.approx(0.6)}
+    assert rows[(250, "none")]["acc_heldout"] == {"first": pytest.approx(0.4), "last": pytest.approx(0.4)}
+    assert ld.window_mean(runs[0]["curve"], "acc_train", steps=100) == pytest.approx(0.9)
+    assert ld.window_mean(runs[0]["curve"], "acc_train", last=False, steps=100) == pytest.approx(0.5)
     c = ld.compare(runs, 250, "diffaug")
     assert c["diffs"] == [-10.0, -5.0, 1.0] and c["verdict"].startswith("no consistent change")
     runs[-1]["scores"]["fd"] = 69.0
