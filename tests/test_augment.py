@@ -8,20 +8,12 @@ import tensorflow as tf
 from gan_lib import data, models
 from gan_lib.core import augment, checkpoint
 from gan_lib.core.gan import GAN
+from gan_lib.coursework.checks.lesson10 import _oracle_shift as shifted  # the oracle: moved down dy, right dx
 
 
 @pytest.fixture(scope="module")
 def digits():
     return data.load_digits("train", limit=64, verbose=False).images
-
-
-def shifted(img, dy, dx, fill=-1.0):
-    """The oracle: ``img`` moved down ``dy`` and right ``dx`` pixels, ``fill`` moved in."""
-    out = np.full_like(img, fill)
-    h, w = img.shape[:2]
-    src = img[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
-    out[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
-    return out
 
 
 def find_shift(before, after, fill=-1.0, limit=4):
