@@ -198,7 +198,7 @@ def check_10_3(answer) -> None:
                     "return a fresh GAN from build")
     if gan.augment is not None and not gan.augment_fakes:
         raise Wrong("Your GAN augments the real images only (augment_fakes=False): G then learns to draw the "
-                    "augmentation (section 4's leak).", "augment the fakes too: augment_fakes=True")
+                    "augmentation (section 6's leak).", "augment the fakes too: augment_fakes=True")
     mode = "quick" if config.quick_mode() else "full"
     train, heldout = little_data.digits_for(250)
     steps = STEPS_10_3[mode]
@@ -222,5 +222,5 @@ def check_10_3(answer) -> None:
         raise Wrong(f"After {steps} steps on the 250 digits your GAN scores FD {fd:.1f}; the lesson's run without "
                     f"augmentation (seed 0) scores {bar:.1f}. The exercise asks for better, by at least "
                     f"{MARGIN_10_3}.",
-                    "start from section 3's table: which method beat no augmentation in every seed?")
+                    "section 5's table and its probes say what costs at this budget; lesson 06 says what helped there")
     print(f"   Your GAN: FD {fd:.1f} after {steps} steps on the 250 digits (no augmentation, seed 0: {bar:.1f}).")
