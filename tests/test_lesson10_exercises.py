@@ -128,6 +128,7 @@ def test_10_2_text_is_refused(capsys):
 
 
 def test_10_3_diffaugment_passes_in_quick_mode(capsys, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_QUICK", "1")  # no bar in quick mode, whatever the suite runs in
     monkeypatch.setitem(lesson10.STEPS_10_3, "quick", 20)
     expect_pass(capsys, "10.3", lambda: checks.check_10_3({"build": lambda s: little_data.build_gan("diffaug", s)}))
 
@@ -139,6 +140,10 @@ def test_10_3_full_mode_bar_refuses_a_run_worse_than_no_augmentation(capsys, mon
     monkeypatch.setitem(lesson10.STEPS_10_3, "full", 20)
     expect_wrong(capsys, "10.3", lambda: checks.check_10_3({"build": lambda s: little_data.build_gan("diffaug", s)}),
                  "The exercise asks for better")
+
+
+def test_10_3_trains_for_the_lessons_budget_in_full_mode():
+    assert lesson10.STEPS_10_3["full"] == little_data.RECIPE["steps"]
 
 
 def test_10_3_stub_is_not_done(capsys):

@@ -163,7 +163,7 @@ def _bar_10_3():
     if doc.get("mode") != "full":
         return None
     run = next((r for r in doc["runs"] if r["size"] == 250 and r["method"] == "none" and r["seed"] == 0
-                and r["steps"] == STEPS_10_3["full"]), None)
+                and r["steps"] == little_data.RECIPE["steps"]), None)
     return None if run is None or run["scores"] is None else float(run["scores"]["fd"])
 
 
