@@ -119,7 +119,7 @@ class Overfitting(keras.callbacks.Callback):
     fakes from the fixed latents called fake), ``r_t`` (:func:`gan_lib.core.augment.r_t`
     on the training probe, inference mode), ``p`` and ``ada_rt`` (an ADA run's
     probability and the r_t its controller last used; None otherwise) and
-    ``fd`` (FD of ``n_fd`` samples of the weight average, every ``fd_every`` epochs; else None).
+    ``fd`` (FD of ``n_fd`` samples of the weight average, every ``fd_every`` epochs, never if 0; else None).
     """
 
     def __init__(self, train_probe, heldout_probe, fd_every: int = 5, n_fd: int = 1000, seed: int = 0):
@@ -139,7 +139,7 @@ class Overfitting(keras.callbacks.Callback):
                "p": float(np.asarray(aug.p)) if isinstance(aug, augment.AdaptiveAugment) else None,
                "ada_rt": float(np.asarray(aug.rt)) if isinstance(aug, augment.AdaptiveAugment) else None,
                "fd": None}
-        if (epoch + 1) % self.fd_every == 0:
+        if self.fd_every and (epoch + 1) % self.fd_every == 0:
             z = np.random.default_rng([self.seed, 13]).standard_normal((self.n_fd, gan.latent_dim)).astype("float32")
             x = gan.generate(z)
             row["fd"] = metrics.evaluate(x, n=self.n_fd)["fd"] if np.all(np.isfinite(x)) else None
@@ -231,7 +231,8 @@ def fit_digits(gan: GAN, train, heldout, seed: int = 0, recipe: dict | None = No
         raise ValueError(f"steps={steps} must be a multiple of log_every={every}.")
     epochs = -(-steps // (len(train) // r["batch_size"]))
     batches = data.training_batches(train, r["batch_size"], seed, 0, epochs).take(steps)
-    cb = Overfitting(train[:r["n_probe"]], heldout[:r["n_probe"]], fd_every=max(r["fd_every"] // every, 1),
+    fd_every = max(r["fd_every"] // every, 1) if r["fd_every"] else 0  # 0: no FD along the way
+    cb = Overfitting(train[:r["n_probe"]], heldout[:r["n_probe"]], fd_every=fd_every,
                      n_fd=r["n_fd"], seed=seed)
     start = time.perf_counter()
     gan.batch_sizes_used += (int(r["batch_size"]),)
@@ -463,15 +464,36 @@ def plot_overfitting(runs: list[dict], cells, seed: int = 0, axes=None):
     axes = np.atleast_1d(axes)
     for ax, (size, method) in zip(axes, cells):
         run = next(r for r in runs if r["size"] == size and r["method"] == method and r["seed"] == seed)
-        steps = [c["step"] for c in run["curve"]]
-        ax.plot(steps, [c["acc_train"] for c in run["curve"]], label="training digits")
-        ax.plot(steps, [c["acc_heldout"] for c in run["curve"]], label="held-out digits")
-        ax.set_title(f"{size:,} digits, {method}")
-        ax.set_xlabel("generator step")
-        ax.set_ylim(-0.03, 1.03)
-    axes[0].set_ylabel("share D calls real")
-    axes[0].legend(loc="lower left", fontsize=8)
+        plot_verdicts(run["curve"], ax=ax, title=f"{size:,} digits, {method}, seed {seed}", legend=ax is axes[0])
     return axes
+
+
+def plot_verdicts(curve: list[dict], ax=None, title: str = "", legend: bool = True):
+    """One curve of :class:`Overfitting`: D's share of training and of held-out digits called real."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    steps = [c["step"] for c in curve]
+    ax.plot(steps, [c["acc_train"] for c in curve], label="training digits")
+    ax.plot(steps, [c["acc_heldout"] for c in curve], label="held-out digits")
+    ax.set(title=title, xlabel="generator step", ylabel="share D calls real", ylim=(-0.03, 1.03))
+    if legend:
+        ax.legend(loc="lower left", fontsize=8)
+    return ax
+
+
+def plot_ada(runs: list[dict], ax=None):
+    """ADA's probability ``p`` over training, one line per stored ``ada`` run."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    for r in (r for r in runs if r["method"] == "ada"):
+        ax.plot([c["step"] for c in r["curve"]], [c["p"] for c in r["curve"]], label=f"p, seed {r['seed']}")
+    ax.set(xlabel="generator step", ylabel="augmentation probability p")
+    ax.legend(fontsize=8)
+    return ax
 
 
 def plot_fd_curves(runs: list[dict], cells, ax=None):
