@@ -69,3 +69,20 @@ def test_augmenting_the_reals_only_leaks_and_augmenting_both_does_not(doc):
             assert s["grey_patch_share"] > 0.2 and s["centroid_rms"] > 2 * s["reference_centroid_rms"] + 1.0
         elif r["method"] in ("none", "diffaug", "translation", "ada"):
             assert s["grey_patch_share"] < 0.02, (r["method"], r["seed"])
+
+
+def test_at_three_times_the_budget_diffaugment_wins_beyond_the_seeds_spread(doc):
+    """The long runs (LONG_CELLS at LONG_STEPS, seeds 0-2): with no augmentation D's training verdicts
+    rise while its held-out verdicts collapse (the overfitting signal) and FD degrades; DiffAugment's
+    FD is lower in every seed, and the gap exceeds both cells' spread over the seeds."""
+    runs = doc["long"]
+    assert sorted((r["method"], r["seed"]) for r in runs) == sorted((m, s) for _, m in ld.LONG_CELLS for s in ld.SEEDS)
+    assert {r["steps"] for r in runs} == {ld.LONG_STEPS}
+    fds = {m: [r["scores"]["fd"] for r in runs if r["method"] == m] for _, m in ld.LONG_CELLS}
+    (none_m, none_s, _), (aug_m, aug_s, _) = (ld.metrics.mean_std(fds[m]) for m in ("none", "diffaug"))
+    c = ld.compare(runs, 250, "diffaug")
+    assert c["verdict"].startswith("better") and max(c["diffs"]) < 0
+    assert aug_m + aug_s < none_m - none_s, (aug_m, aug_s, none_m, none_s)
+    for r in (r for r in runs if r["method"] == "none"):
+        rise = ld.window_mean(r["curve"], "acc_train", last=True) - ld.window_mean(r["curve"], "acc_train", last=False)
+        assert rise > 0 and ld.window_mean(r["curve"], "acc_heldout", last=True) < 0.1, r["seed"]

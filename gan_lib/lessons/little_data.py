@@ -418,7 +418,7 @@ def main(argv=None):
     p.add_argument("--steps", type=int, default=None, help="generator steps per run (default: 2000; quick: 200)")
     p.add_argument("--probes", action="store_true", help=f"also the seed-0 probes {PROBE_CELLS}")
     p.add_argument("--long", action="store_true",
-                   help=f"also {LONG_CELLS} at {LONG_STEPS} steps, seed 0, into OUT/{LONG_FOLDER}/")
+                   help=f"also {LONG_CELLS} at {LONG_STEPS} steps, for each of --seeds, into OUT/{LONG_FOLDER}/")
     p.add_argument("--out", default=None, help="results folder (default: runs/10_little_data)")
     a = p.parse_args(argv)
     cells = []
@@ -437,7 +437,8 @@ def main(argv=None):
         jobs += [(folder, size, method, 0, recipe) for size, method in PROBE_CELLS]
     if a.long:
         long_steps = config.pick(full=LONG_STEPS, quick=3 * steps)
-        jobs += [(folder / LONG_FOLDER, size, method, 0, {"steps": long_steps}) for size, method in LONG_CELLS]
+        jobs += [(folder / LONG_FOLDER, size, method, seed, {"steps": long_steps})
+                 for seed in a.seeds for size, method in LONG_CELLS]
     for where, size, method, seed, rec in jobs:
         out = train_run(size, method, seed, rec, n_score=config.pick(full=N_SCORE, quick=500))
         save_run(where, out)
