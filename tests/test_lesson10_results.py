@@ -78,11 +78,10 @@ def test_at_three_times_the_budget_diffaugment_wins_beyond_the_seeds_spread(doc)
     runs = doc["long"]
     assert sorted((r["method"], r["seed"]) for r in runs) == sorted((m, s) for _, m in ld.LONG_CELLS for s in ld.SEEDS)
     assert {r["steps"] for r in runs} == {ld.LONG_STEPS}
-    fds = {m: [r["scores"]["fd"] for r in runs if r["method"] == m] for _, m in ld.LONG_CELLS}
-    (none_m, none_s, _), (aug_m, aug_s, _) = (ld.metrics.mean_std(fds[m]) for m in ("none", "diffaug"))
+    fd = {row["method"]: row["fd"] for row in ld.table(runs, ld.LONG_CELLS)}
     c = ld.compare(runs, 250, "diffaug")
     assert c["verdict"].startswith("better") and max(c["diffs"]) < 0
-    assert aug_m + aug_s < none_m - none_s, (aug_m, aug_s, none_m, none_s)
+    assert fd["diffaug"]["mean"] + fd["diffaug"]["std"] < fd["none"]["mean"] - fd["none"]["std"], fd
     for r in (r for r in runs if r["method"] == "none"):
         rise = ld.window_mean(r["curve"], "acc_train", last=True) - ld.window_mean(r["curve"], "acc_train", last=False)
         assert rise > 0 and ld.window_mean(r["curve"], "acc_heldout", last=True) < 0.1, r["seed"]

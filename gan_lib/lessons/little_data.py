@@ -67,8 +67,9 @@ METHODS = {
 SIZES = (250, 1000, 8000)
 #: (training digits, method) of the table.
 CELLS = ((250, "none"), (250, "diffaug"), (250, "ada"), (250, "reals_only"), (1000, "none"), (8000, "none"))
-#: Single-seed probes of a likely cause (seed 0): translation without cutout at the table's budget, and
-#: no augmentation vs DiffAugment at three times the budget (``LONG_STEPS``, stored in ``long/``).
+#: A single-seed probe of a likely cause (seed 0): translation without cutout at the table's budget.
+#: The long cells: no augmentation vs DiffAugment at three times the budget (``LONG_STEPS``, every seed,
+#: stored in ``long/``), where the plain run degrades.
 PROBE_CELLS = ((250, "translation"),)
 LONG_CELLS = ((250, "none"), (250, "diffaug"))
 LONG_STEPS = 6000
@@ -289,13 +290,13 @@ def window_mean(curve: list[dict], key: str, last: bool = True, steps: int = 500
     return float(np.mean([c[key] for c in rows]))
 
 
-def table(runs: list[dict]) -> list[dict]:
+def table(runs: list[dict], cells=CELLS) -> list[dict]:
     """One row per cell: each measure's per-seed values, mean and standard deviation (over the seeds,
     ``metrics.mean_std``: numpy's population std, as in the course's other tables),
     and the overfitting signal: D's shares of training and held-out digits called real over the first
     and the last 500 steps (:func:`window_mean`), seed means."""
     rows = []
-    for size, method in CELLS:
+    for size, method in cells:
         mine = sorted((r for r in runs if r["size"] == size and r["method"] == method), key=lambda r: r["seed"])
         if not mine:
             continue
@@ -395,7 +396,7 @@ def load_results(folder=None) -> dict:
         raise FileNotFoundError(f"{path} is missing: run `make lesson10` (or git checkout {RESULTS_FOLDER}).")
     doc = json.loads(path.read_text())
     doc["runs"] = [json.loads((folder / f).read_text()) for f in doc["runs"]]
-    doc["long"] = load_runs(folder / LONG_FOLDER)  # the probe at LONG_STEPS (empty if not run)
+    doc["long"] = load_runs(folder / LONG_FOLDER)  # the long cells at LONG_STEPS (empty if not run)
     return doc
 
 
