@@ -18,7 +18,8 @@
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson10  lesson 10's little-data table (sizes x augmentation, seeds 0-2) and probes -> runs/10_little_data/
 #                  (18 runs of 2,000 steps, one probe, two of 6,000; about 2.5 h on a 2-core CPU)
-#   make lesson11  lesson 11's generators (seeds 0-2) and inversion/editing table -> runs/11_inversion/
+#   make lesson11  lesson 11's generators (seeds 0-2), inversion/editing table and plain-vs-conditional
+#                  edits -> runs/11_inversion/ (table.json about 20 min per seed, edits.json a few minutes)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
 #   make grade SUBMISSIONS=folder   grade submitted notebooks -> grades/: table, feedback per student, rubric marking sheet, Canvas and Gradescope CSVs (docs/instructors.md)
 #   make assignments FORMAT=otter [LESSONS="01 04"]   each lesson as an Otter-Grader assignment -> assignments/otter/ (installs the instructor tools)
@@ -125,6 +126,7 @@ lesson10: $(STAMP)
 lesson11: $(STAMP)
 	for s in 0 1 2; do $(BIN)/python -m gan_lib.train --seed $$s --epochs 8 --eval-every 0 --out runs/11_train/seed$$s || exit 1; done
 	$(BIN)/python -m gan_lib.lessons.latent_edit --store-from runs/11_train
+	$(BIN)/python -m gan_lib.lessons.latent_edit --edits
 
 clean:
 	rm -rf $(VENV) .pytest_cache _build

@@ -83,3 +83,45 @@ def test_the_stored_generators_are_there_and_small(seed):
     assert path.stat().st_size < 1_500_000
     note = latent_edit.generator_note(seed)
     assert note["seed"] == seed and note["run_config"]["model"] == latent_edit.MODEL
+
+
+def test_conditional_direction_of_the_worked_case():
+    d = np.array([1.0, 1.0, 0.0]) / np.sqrt(2)
+    np.testing.assert_allclose(latent_edit.conditional_direction(d, [[1.0, 0.0, 0.0]]), [0.0, 1.0, 0.0], atol=1e-12)
+    # already orthogonal to the basis: unchanged
+    np.testing.assert_allclose(latent_edit.conditional_direction([0.0, 0.6, 0.8], [[1.0, 0.0, 0.0]]),
+                               [0.0, 0.6, 0.8], atol=1e-12)
+
+
+def test_conditional_direction_refuses_what_it_cannot_do():
+    with pytest.raises(ValueError, match="inside the class directions' span"):
+        latent_edit.conditional_direction([1.0, 0.0, 0.0], [[1.0, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="latent space"):
+        latent_edit.conditional_direction([1.0, 0.0], [[1.0, 0.0, 0.0]])
+
+
+def test_class_directions_of_the_worked_case():
+    z = np.random.default_rng(0).standard_normal((4000, 3))
+    basis = latent_edit.class_directions(z, (z[:, 0] > 0).astype(int), n_classes=2)
+    assert basis.shape == (1, 3)  # two one-hot probes with weights summing to zero: one direction
+    assert abs(basis[0, 0]) > 0.99
+
+
+def test_class_directions_are_orthonormal_and_span_the_class_probes():
+    rng = np.random.default_rng(1)
+    z = rng.standard_normal((6000, 12))
+    w = rng.standard_normal((12, 4))  # four classes: the largest of four linear scores
+    classes = np.argmax(z @ w, axis=1)
+    basis = latent_edit.class_directions(z, classes, n_classes=4)
+    assert basis.shape == (3, 12)
+    np.testing.assert_allclose(basis @ basis.T, np.eye(3), atol=1e-10)
+    # every difference of two class scores lies (nearly) in the span: projecting it out leaves little
+    for i, j in [(0, 1), (1, 2), (0, 3)]:
+        v = w[:, i] - w[:, j]
+        v /= np.linalg.norm(v)
+        assert np.linalg.norm(basis @ v) > 0.95
+    # and a direction along which no class score changes is left alone
+    free = np.linalg.svd(w.T)[2][-1]  # orthogonal to every column of w
+    np.testing.assert_allclose(np.abs(latent_edit.conditional_direction(free, basis) @ free), 1.0, atol=0.02)
+    with pytest.raises(ValueError, match="one class per latent"):
+        latent_edit.class_directions(z, classes[:-1], n_classes=4)

@@ -97,15 +97,31 @@ def test_11_2_planted_bugs(capsys):
 
 
 @pytest.fixture(scope="module")
-def slant_direction():
+def slant_directions():
+    """The seed-0 generator's slant direction, plain (a probe) and conditional (class directions projected out)."""
+    from gan_lib.core.latent import classify
+
     g = latent_edit.load_generator(latent_edit.results_dir() / latent_edit.generator_file(0))
-    z, attrs = latent_edit.labelled_samples(g, n=2000, seed=0)
-    return latent_edit.probe_direction(z, attrs["slant"])
+    z, attrs = latent_edit.labelled_samples(g, n=5000, seed=0)
+    plain = latent_edit.probe_direction(z, attrs["slant"])
+    basis = latent_edit.class_directions(z, classify(g.predict(z, batch_size=500, verbose=0))[0])
+    return plain, latent_edit.conditional_direction(plain, basis)
+
+
+@pytest.fixture(scope="module")
+def slant_direction(slant_directions):
+    return slant_directions[1]
 
 
 def test_11_3_solution_passes(capsys, slant_direction):
     expect_pass(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_direction,
                                                            "measure": latent_edit.slant}))
+
+
+def test_11_3_refuses_a_plain_direction_that_changes_the_digit(capsys, slant_directions):
+    # the plain probe makes slant rise for nearly every sample, but the class breaks for most of them
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_directions[0],
+                                                           "measure": latent_edit.slant}), "*which digit*")
 
 
 def test_11_3_stub_is_not_done(capsys):

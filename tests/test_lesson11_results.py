@@ -60,3 +60,27 @@ def test_the_lessons_claims_hold_in_the_stored_table():
     assert max(s["slant edit works"]["mean"], s["thickness edit works"]["mean"]) > 0.5
     # constraining z to the prior's shell does not make the letters worse (the off-prior explanation fails)
     assert s["letters, z on the shell: median MSE"]["mean"] <= s["letters: median MSE"]["mean"]
+
+
+EDITS = latent_edit.load_results(name=latent_edit.EDITS_FILE)
+
+
+def test_the_edit_comparison_is_complete_and_its_plain_edits_are_the_tables():
+    assert EDITS["mode"] == "full" and EDITS["seeds"] == list(latent_edit.SEEDS)
+    for key in ("n_digits", "steps", "restarts", "n_probe"):
+        assert EDITS["settings"][key] == DOC["settings"][key]
+    again = latent_edit.edits_summary(EDITS["rows"])
+    assert again == EDITS["summary"]
+    for r in EDITS["rows"]:
+        assert r["class_dims"] == 9  # ten one-hot probes whose weights sum to zero
+        table_row = next(t for t in DOC["rows"] if t["seed"] == r["seed"])
+        for a in latent_edit.ATTRIBUTES:  # same inversions and probes: the plain edits reproduce table.json
+            assert abs(r[a]["plain"]["works"] - table_row["edits"][a]["works"]) <= 0.011
+            assert 0 < r[a]["cosine"] < 1
+
+
+def test_holding_the_class_fixed_makes_both_edits_work_in_every_seed():
+    for a, s in EDITS["summary"].items():
+        assert s["better_in"] == s["seeds"] == 3, a
+        assert min(s["conditional"]["values"]) > 0.5, a
+        assert s["difference"]["mean"] - s["difference"]["sd"] > 0, a  # beyond the seeds' spread

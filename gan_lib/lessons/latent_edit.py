@@ -13,6 +13,9 @@
   and thickness as the ink of lesson 07 (:func:`gan_lib.lessons.conditional.ink`).
 * **Directions** (:func:`probe_direction`): a least-squares linear probe from latents of the
   generator's samples to a measured attribute; its unit weight vector is the edit direction.
+* **Conditional directions** (:func:`class_directions`, :func:`conditional_direction`): the
+  class probes' directions projected out of an attribute's, so the edit holds the digit fixed
+  (InterFaceGAN's conditional manipulation).
 * **Edits** (:func:`edit_path`, :func:`edit_report`): ``z + t * direction`` for a row of ``t``;
   an edit *works* for a digit when the attribute rises at every step along the row and the
   course classifier reads the same digit at every step.
@@ -295,6 +298,46 @@ def probe_direction(z, values) -> np.ndarray:
     return coef / np.linalg.norm(coef)
 
 
+def class_directions(z, classes, n_classes: int = 10) -> np.ndarray:
+    """An orthonormal basis ``(k, latent_dim)`` of the directions along which the digit's class changes.
+
+    Each class gets a linear probe: least squares of its one-hot label on ``[z, 1]``. The one-hot
+    labels sum to 1 for every sample, so the probes' weights sum to zero and span at most
+    ``n_classes - 1`` dimensions; an SVD keeps those (singular values above 1e-8 of the largest).
+    Worked case: in 3-d, with ``classes = (z[:, 0] > 0)`` and 2 classes, the basis is one row,
+    close to ``±(1, 0, 0)``."""
+    z = np.asarray(z, np.float64)
+    classes = np.asarray(classes).reshape(-1)
+    if len(classes) != len(z):
+        raise ValueError(f"class_directions: {len(z)} latents but {len(classes)} classes; give one class per latent")
+    onehot = np.eye(n_classes)[classes]
+    a = np.concatenate([z, np.ones((len(z), 1))], 1)
+    w = np.linalg.lstsq(a, onehot - onehot.mean(0), rcond=None)[0][:-1]  # (latent_dim, n_classes)
+    u, s, _ = np.linalg.svd(w, full_matrices=False)
+    return u[:, s > 1e-8 * s.max()].T
+
+
+def conditional_direction(direction, basis) -> np.ndarray:
+    """The edit direction with the class directions projected out, renormalised to length 1:
+    ``d' = (d - Bᵀ B d) / |d - Bᵀ B d|`` for an orthonormal ``basis`` B (rows) from :func:`class_directions`.
+
+    This is InterFaceGAN's *conditional manipulation* (Shen et al. 2020, "Interpreting the Latent
+    Space of GANs for Semantic Face Editing", CVPR): moving along ``d'`` leaves every class probe's
+    value unchanged, so the edit changes the attribute while the (linear part of the) class stays.
+    Worked case: ``d = (1, 1, 0) / √2`` and ``B = [(1, 0, 0)]`` give ``d' = (0, 1, 0)``."""
+    d = np.asarray(direction, np.float64).reshape(-1)
+    b = np.atleast_2d(np.asarray(basis, np.float64))
+    if b.shape[1] != d.size:
+        raise ValueError(f"conditional_direction: the direction has {d.size} numbers but the basis rows have "
+                         f"{b.shape[1]}; both should live in the generator's latent space")
+    rest = d - b.T @ (b @ d)
+    norm = float(np.linalg.norm(rest))
+    if norm < 1e-6:
+        raise ValueError("conditional_direction: the direction lies inside the class directions' span; "
+                         "nothing is left once the class is held fixed")
+    return rest / norm
+
+
 def labelled_samples(generator, n: int = 5000, seed: int = 7) -> tuple:
     """``n`` latents and their samples' measured attributes: ``(z, {"slant": ..., "thickness": ...})``."""
     dim = int(generator.input_shape[-1])
@@ -408,6 +451,76 @@ def run_seed(seed: int, n_digits: int, steps: int, restarts: int, encoder_pairs:
     return row
 
 
+#: Where :func:`compare_edits`' rows go (beside ``table.json``).
+EDITS_FILE = "edits.json"
+
+
+def _edit_shares(rep) -> dict:
+    return {"works": _share(rep["works"]), "monotonic": _share(rep["monotonic"]), "kept": _share(rep["kept"]),
+            "mean_change": float(np.mean(rep["values"][:, -1] - rep["values"][:, 0]))}
+
+
+def compare_edits(seed: int, n_digits: int, steps: int, restarts: int, n_probe: int, folder=None,
+                  verbose: bool = True) -> dict:
+    """Plain against conditional edits for one stored generator, on the inverted held-out digits.
+
+    The inversions are :func:`run_seed`'s (same digits, starts, steps), and so are the plain
+    directions (the probes on ``n_probe`` labelled samples); the conditional direction is the plain
+    one with :func:`class_directions` of the same samples (their digits as the course classifier
+    reads them) projected out. A row: per attribute, the edit shares of each direction and their cosine."""
+    from gan_lib import data
+    from gan_lib.core.latent import classify
+
+    t0 = time.perf_counter()
+    g = load_generator(Path(folder or results_dir()) / generator_file(seed))
+    held = data.load_digits("heldout", limit=n_digits, verbose=verbose)
+    z = invert(g, held.images, steps=steps, restarts=restarts, seed=seed, record_at=())["z"]
+    z_lab, attrs = labelled_samples(g, n=n_probe, seed=seed)
+    basis = class_directions(z_lab, classify(g.predict(z_lab, batch_size=500, verbose=0))[0])
+    row = {"seed": seed, "n_digits": n_digits, "class_dims": len(basis)}
+    for name, values in attrs.items():
+        d = probe_direction(z_lab, values)
+        d_cond = conditional_direction(d, basis)
+        row[name] = {"cosine": float(d @ d_cond),
+                     "plain": _edit_shares(edit_report(g, z, d, name)),
+                     "conditional": _edit_shares(edit_report(g, z, d_cond, name))}
+    row["seconds"] = round(time.perf_counter() - t0, 1)
+    if verbose:
+        print(f"seed {seed}: " + ", ".join(f"{a} works {row[a]['plain']['works']:.0%} plain, "
+                                            f"{row[a]['conditional']['works']:.0%} conditional" for a in ATTRIBUTES)
+              + f" ({row['seconds']:.0f} s)", flush=True)
+    return row
+
+
+def edits_summary(rows: list[dict]) -> dict:
+    """Per attribute: the share of digits the edit works for, plain and conditional (mean, sd, values over
+    seeds), and the conditional minus plain difference per seed with how many seeds it is positive in."""
+    def stats(v):
+        v = np.asarray(v, np.float64)
+        return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)) if len(v) > 1 else 0.0, "values": v.tolist()}
+
+    out = {}
+    for a in ATTRIBUTES:
+        plain = [r[a]["plain"]["works"] for r in rows]
+        cond = [r[a]["conditional"]["works"] for r in rows]
+        diff = np.subtract(cond, plain)
+        out[a] = {"plain": stats(plain), "conditional": stats(cond), "difference": stats(diff),
+                  "better_in": int((diff > 0).sum()), "seeds": len(rows)}
+    return out
+
+
+def format_edits(summary: dict) -> str:
+    """The plain-against-conditional table: one line per attribute, shares as per cent, mean ± sd then seeds."""
+    def pct(s):
+        return f"{100 * s['mean']:5.1f}% ± {100 * s['sd']:4.1f}"
+
+    lines = [f"{'edit works for':14s} {'plain direction':>17s} {'conditional':>17s} {'difference':>17s}  better in"]
+    for a, s in summary.items():
+        lines.append(f"{a:14s} {pct(s['plain']):>17s} {pct(s['conditional']):>17s} {pct(s['difference']):>17s}"
+                     f"  {s['better_in']} of {s['seeds']} seeds")
+    return "\n".join(lines)
+
+
 #: Numbers :func:`spread` summarises over seeds (path into a row).
 SUMMARY = {
     "optimisation: median MSE": ("optim", "median_mse"),
@@ -463,10 +576,10 @@ def format_spread(summary: dict, names=None) -> str:
     return "\n".join(lines)
 
 
-def load_results(folder=None) -> dict:
-    """The stored ``table.json`` of ``make lesson11``."""
+def load_results(folder=None, name: str = TABLE_FILE) -> dict:
+    """The stored ``table.json`` of ``make lesson11`` (or ``name=EDITS_FILE``: its ``edits.json``)."""
     folder = results_dir() if folder is None else Path(folder)
-    return json.loads((folder / TABLE_FILE).read_text())
+    return json.loads((folder / name).read_text())
 
 
 SETTINGS = {"full": {"n_digits": 100, "steps": 200, "restarts": 3, "encoder_pairs": 10000, "encoder_epochs": 5,
@@ -487,6 +600,8 @@ def main(argv=None):
     p.add_argument("--store-from", default=None,
                    help="first store the generators of finished `python -m gan_lib.train` runs in "
                         "STORE_FROM/seed<k>/ (float16 weights and their metrics) into runs/11_inversion")
+    p.add_argument("--edits", action="store_true",
+                   help="only the plain-against-conditional edit comparison -> edits.json (minutes per seed)")
     a = p.parse_args(argv)
     if a.store_from:
         for s in a.seeds:
@@ -495,6 +610,15 @@ def main(argv=None):
     settings = SETTINGS["quick" if quick else "full"]
     out = output_dir() if a.out is None else Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
+    if a.edits:
+        rows = [compare_edits(s, **{k: settings[k] for k in ("n_digits", "steps", "restarts", "n_probe")})
+                for s in a.seeds]
+        doc = {"mode": "quick" if quick else "full", "seeds": list(a.seeds), "settings": settings,
+               "rows": rows, "summary": edits_summary(rows)}
+        (out / EDITS_FILE).write_text(json.dumps(doc, indent=1) + "\n")
+        print(format_edits(doc["summary"]))
+        print(f"wrote {out / EDITS_FILE}")
+        return
     for s in a.seeds:  # one file per seed, so seeds can run as separate jobs; the table joins what is there
         row = run_seed(s, **settings)
         (out / row_file(s)).write_text(json.dumps(row, indent=1) + "\n")

@@ -62,6 +62,7 @@ from gan_lib.coursework.checks.lesson10 import CASES_10_2, SHIFTS_10_1, STEPS_10
 from gan_lib.coursework.checks.lesson11 import (
     COSINE_MIN_11_2,
     MSE_MAX_11_1,
+    RISES_MIN_11_3,
     WORKS_MIN_11_3,
     check_11_1,
     check_11_2,
@@ -81,5 +82,5 @@ __all__ = [
     "check_8_1", "check_8_2", "check_8_3", "RADIUS_POINTS_8", "RADIUS_CASES_8_1", "PRECISION_REAL_8",
     "PRECISION_FAKE_8", "CHEAT_8_3", "check_8_4", "MMD_X_8_4", "MMD_Y_8_4", "MMD_HAND_8_4",
     "check_9_1", "check_9_2", "check_9_3",
-    "check_11_1", "check_11_2", "check_11_3", "MSE_MAX_11_1", "COSINE_MIN_11_2", "WORKS_MIN_11_3",
+    "check_11_1", "check_11_2", "check_11_3", "MSE_MAX_11_1", "COSINE_MIN_11_2", "RISES_MIN_11_3", "WORKS_MIN_11_3",
 ]
