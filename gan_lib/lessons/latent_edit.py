@@ -599,20 +599,24 @@ def main(argv=None):
                                                "a temporary folder in quick mode)")
     p.add_argument("--store-from", default=None,
                    help="first store the generators of finished `python -m gan_lib.train` runs in "
-                        "STORE_FROM/seed<k>/ (float16 weights and their metrics) into runs/11_inversion")
+                        "STORE_FROM/seed<k>/ (float16 weights and their metrics) beside the results "
+                        "(runs/11_inversion; in quick mode the temporary folder) and measure those")
     p.add_argument("--edits", action="store_true",
                    help="only the plain-against-conditional edit comparison -> edits.json (minutes per seed)")
     a = p.parse_args(argv)
-    if a.store_from:
-        for s in a.seeds:
-            store_run(Path(a.store_from) / f"seed{s}", s)
     quick = config.quick_mode()
     settings = SETTINGS["quick" if quick else "full"]
     out = output_dir() if a.out is None else Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
+    # Generators stored from runs go beside the results (in quick mode a temporary folder, so a quick
+    # `make lesson11` never overwrites the committed full-mode generators); otherwise the committed ones.
+    generators = out if a.store_from else results_dir()
+    if a.store_from:
+        for s in a.seeds:
+            print(f"stored {store_run(Path(a.store_from) / f'seed{s}', s, folder=generators)}")
     if a.edits:
-        rows = [compare_edits(s, **{k: settings[k] for k in ("n_digits", "steps", "restarts", "n_probe")})
-                for s in a.seeds]
+        rows = [compare_edits(s, **{k: settings[k] for k in ("n_digits", "steps", "restarts", "n_probe")},
+                              folder=generators) for s in a.seeds]
         doc = {"mode": "quick" if quick else "full", "seeds": list(a.seeds), "settings": settings,
                "rows": rows, "summary": edits_summary(rows)}
         (out / EDITS_FILE).write_text(json.dumps(doc, indent=1) + "\n")
@@ -620,7 +624,7 @@ def main(argv=None):
         print(f"wrote {out / EDITS_FILE}")
         return
     for s in a.seeds:  # one file per seed, so seeds can run as separate jobs; the table joins what is there
-        row = run_seed(s, **settings)
+        row = run_seed(s, **settings, folder=generators)
         (out / row_file(s)).write_text(json.dumps(row, indent=1) + "\n")
     doc = write_table(out, quick)
     print(format_spread(doc["summary"]))
