@@ -21,6 +21,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
+from test_train import tensorboard_events
 
 from gan_lib import train
 from gan_lib.core import checkpoint
@@ -110,6 +111,12 @@ def test_sigkill_then_resume_is_bit_identical(runs, tmp_path, name, kept):
     assert f"({loaded})" in "\n".join(lines)
     assert_identical(state(runs / "reference"), state(out))
     assert not list((out / "checkpoints").glob(".tmp-*")) and not list(out.glob(".tmp-*"))
+    if name == "mid-epoch":  # the resumed run continues the history and the logs: no epoch repeated or reset
+        history = checkpoint.read(checkpoint.list_checkpoints(out)[-1])[0]["history"]
+        assert [h["epoch"] for h in history] == [1, 2, 3]
+        events = tensorboard_events(out)
+        assert [s for s, _ in events["g_loss"]] == [1, 2, 3]
+        assert [s for s, _ in events["settings"]] == [1, 2]  # written at the start and at the resume
 
 
 # ---------------------------------------------------------------------------- divergence
