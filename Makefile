@@ -9,7 +9,7 @@
 #                  make venv GPU=0 goes back to the CPU build. Switching rebuilds .venv from scratch.
 #   make gpu-venv  the same as make venv GPU=1
 #   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores); its header names the GPU it uses
-#   make test      every test: lint (ruff, duplicated code), pytest, the website (make site + headless Chromium), every notebook in quick mode (pytest beside the site and notebooks), with a time ledger (about 20 min)
+#   make test      every test: lint (ruff, duplicated code), pytest, the website (make site + headless Chromium), every notebook in quick mode (pytest beside the site and notebooks), with a time ledger (about 14 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make lesson03  lesson 03's comparison (tutorial recipe -> course DCGAN) over seeds 0-2 -> runs/03_dcgan/
