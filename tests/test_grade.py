@@ -167,7 +167,12 @@ def test_the_unshare_sandbox_hides_the_repository_and_the_network(tmp_path):
         f"seen = [p for p in ({str(ROOT / 'notebooks')!r}, {str(ROOT / 'tests')!r}, {str(ROOT / '.git')!r}, "
         f"{str(tmp_path)!r}, '/home') if os.path.exists(p)]\n"
         f"seen += [sorted(os.listdir({str(ROOT)!r}))] "
-        f"if sorted(os.listdir({str(ROOT)!r})) not in (['.venv', 'gan_lib'], ['gan_lib']) else []\n"
+        f"if sorted(os.listdir({str(ROOT)!r})) not in (['.venv', 'gan_lib', 'pyproject.toml', 'runs'], "
+        "['gan_lib', 'pyproject.toml', 'runs']) else []\n"
+        # the committed results are there, read-only: the lessons load them (lesson 11's generators)
+        f"seen += [] if os.path.exists({str(ROOT / 'runs' / '11_inversion' / 'generator_seed0.npz')!r}) "
+        "else ['no runs']\n"
+        f"seen += [] if not os.access({str(ROOT / 'runs')!r}, os.W_OK) else ['runs writable']\n"
         "try:\n    socket.create_connection(('pypi.org', 443), timeout=3); net = 'open'\n"
         "except OSError:\n    net = 'closed'\n"
         "answer_98_3 = 3 if (seen, net, os.getcwd()) == ([], 'closed', '/grade') else (seen, net, os.getcwd())")})

@@ -96,45 +96,61 @@ def test_11_2_planted_bugs(capsys):
 # --------------------------------------------------------------------------- 11.3: an edit of one's own
 
 
+def width(images):
+    """The reference's measure: the ink-weighted spread of the digit's columns."""
+    w = (np.asarray(images, np.float64).reshape(len(images), 28, 28) + 1) / 2
+    cols = np.arange(28.0)[None, None, :]
+    m = w.sum((1, 2))
+    c0 = (w * cols).sum((1, 2)) / m
+    return np.sqrt((w * (cols - c0[:, None, None]) ** 2).sum((1, 2)) / m)
+
+
 @pytest.fixture(scope="module")
-def slant_directions():
-    """The seed-0 generator's slant direction, plain (a probe) and conditional (class directions projected out)."""
+def lab():
+    """The lesson's labelled samples of the seed-0 generator (section 4's z_lab) and their class basis."""
     from gan_lib.core.latent import classify
 
     g = latent_edit.load_generator(latent_edit.results_dir() / latent_edit.generator_file(0))
     z, attrs = latent_edit.labelled_samples(g, n=5000, seed=0)
-    plain = latent_edit.probe_direction(z, attrs["slant"])
-    basis = latent_edit.class_directions(z, classify(g.predict(z, batch_size=500, verbose=0))[0])
-    return plain, latent_edit.conditional_direction(plain, basis)
+    x = g.predict(z, batch_size=500, verbose=0)
+    return z, x, attrs, latent_edit.class_directions(z, classify(x)[0])
 
 
-@pytest.fixture(scope="module")
-def slant_direction(slant_directions):
-    return slant_directions[1]
+def fitted(lab, values, conditional=True):
+    z, _, _, basis = lab
+    d = latent_edit.probe_direction(z, values)
+    return latent_edit.conditional_direction(d, basis) if conditional else d
 
 
-def test_11_3_solution_passes(capsys, slant_direction):
-    expect_pass(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_direction,
-                                                           "measure": latent_edit.slant}))
-
-
-def test_11_3_refuses_a_plain_direction_that_changes_the_digit(capsys, slant_directions):
-    # the plain probe makes slant rise for nearly every sample, but the class breaks for most of them
-    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_directions[0],
-                                                           "measure": latent_edit.slant}), "*which digit*")
+def test_11_3_solution_passes(capsys, lab):
+    answer = {"direction": fitted(lab, width(lab[1])), "measure": width}
+    expect_pass(capsys, "11.3", lambda: checks.check_11_3(answer))
 
 
 def test_11_3_stub_is_not_done(capsys):
     expect_not_done(capsys, "11.3", lambda: checks.check_11_3(None))
 
 
-def test_11_3_planted_bugs(capsys, slant_direction):
-    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": -slant_direction,
-                                                           "measure": latent_edit.slant}), "*falls*")
-    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": 5 * slant_direction,
-                                                           "measure": latent_edit.slant}), "length")
-    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_direction,
-                                                           "measure": lambda x: np.arange(len(x))}),
-                 "rises at every step")
-    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": slant_direction,
+def test_11_3_planted_bugs(capsys, lab):
+    z, x, attrs, basis = lab
+    d_width = fitted(lab, width(x))
+    # the plain probe: width rises for nearly every sample, but the digit changes for most of them
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": fitted(lab, width(x), conditional=False),
+                                                           "measure": width}), "*which digit*")
+    # a direction fitted to another property (thickness, class-free) handed in with the width measure
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": fitted(lab, attrs["thickness"]),
+                                                           "measure": width}), "not the one your measure follows")
+    # a direction fitted to nothing: random, with the class directions projected out
+    rnd = np.random.default_rng(3).standard_normal(z.shape[1])
+    rnd = latent_edit.conditional_direction(rnd / np.linalg.norm(rnd), basis)
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": rnd, "measure": width}),
+                 "not the one your measure follows")
+    # the lesson's own slant, not a property of one's own
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": fitted(lab, attrs["slant"]),
+                                                           "measure": latent_edit.slant}), "lesson's slant")
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": -d_width, "measure": width}), "*falls*")
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": 5 * d_width, "measure": width}), "length")
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": d_width,
                                                            "measure": lambda x: np.zeros(len(x))}), "same number")
+    expect_wrong(capsys, "11.3", lambda: checks.check_11_3({"direction": d_width,
+                                                           "measure": lambda x: np.zeros((len(x), 2))}), "one number")

@@ -9,8 +9,9 @@ exercises (that is :mod:`gan_lib.coursework.grade` and :mod:`gan_lib.coursework.
 
 Isolation (docs/instructors.md, "What the grading sandbox isolates"): ``bwrap`` (bubblewrap)
 or ``unshare`` (unprivileged user, mount, PID, network and IPC namespaces from util-linux,
-with a private root that holds only the system's programs, Python, the virtual environment
-and ``gan_lib``); with ``none`` only the limits (and the runner's audit hook) apply.
+with a private root that holds only the system's programs, Python, the virtual environment,
+``gan_lib`` and, read-only, the committed results in ``runs/``); with ``none`` only the limits
+(and the runner's audit hook) apply.
 """
 
 from __future__ import annotations
@@ -87,6 +88,12 @@ def system_paths():
     dirs.append(str(PACKAGE_DIR))
     files = [f for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/passwd", "/etc/group", "/etc/nsswitch.conf")
              if os.path.isfile(f)]
+    if (ROOT / "pyproject.toml").is_file() and (ROOT / "runs").is_dir():
+        # The committed results the lessons load (runs/06_stabilise, runs/11_inversion's generators, ...),
+        # read-only, and pyproject.toml, by which gan_lib knows it runs from the repository and finds them.
+        # Neither holds a solution; the notebooks, tests and .git stay hidden.
+        dirs.append(str(ROOT / "runs"))
+        files.append(str(ROOT / "pyproject.toml"))
     return dirs, files, links
 
 

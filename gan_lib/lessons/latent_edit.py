@@ -365,8 +365,10 @@ def class_kept(classes) -> np.ndarray:
     return np.all(c == c[:, :1], axis=1)
 
 
-def edit_report(generator, z, direction, attribute: str, ts=EDIT_TS) -> dict:
+def edit_report(generator, z, direction, attribute, ts=EDIT_TS) -> dict:
     """Edit each ``z`` along ``direction``; measure the attribute and the classifier's digit at every ``t``.
+
+    ``attribute``: a name in :data:`ATTRIBUTES` or a function of images returning one number per image.
 
     ``works`` is True for a digit whose attribute rises at every step and whose class never changes;
     ``breaks_at`` is the first |t| at which the class changes (``inf`` if it never does)."""
@@ -375,7 +377,8 @@ def edit_report(generator, z, direction, attribute: str, ts=EDIT_TS) -> dict:
     x = edit_path(generator, z, direction, ts)
     n, k = x.shape[:2]
     flat = x.reshape(n * k, 28, 28, 1)
-    values = ATTRIBUTES[attribute](flat).reshape(n, k)
+    measure = ATTRIBUTES[attribute] if isinstance(attribute, str) else attribute
+    values = np.asarray(measure(flat), np.float64).reshape(n, k)
     classes = classify(flat)[0].reshape(n, k)
     mono, kept = monotonic(values), class_kept(classes)
     ts_arr = np.asarray(ts, np.float64)
@@ -481,15 +484,24 @@ def compare_edits(seed: int, n_digits: int, steps: int, restarts: int, n_probe: 
     for name, values in attrs.items():
         d = probe_direction(z_lab, values)
         d_cond = conditional_direction(d, basis)
-        row[name] = {"cosine": float(d @ d_cond),
+        cos = float(d @ d_cond)
+        row[name] = {"cosine": cos,
                      "plain": _edit_shares(edit_report(g, z, d, name)),
-                     "conditional": _edit_shares(edit_report(g, z, d_cond, name))}
+                     "conditional": _edit_shares(edit_report(g, z, d_cond, name)),
+                     "conditional_matched": _edit_shares(edit_report(g, z, d_cond, name, matched_ts(cos)))}
     row["seconds"] = round(time.perf_counter() - t0, 1)
     if verbose:
         print(f"seed {seed}: " + ", ".join(f"{a} works {row[a]['plain']['works']:.0%} plain, "
                                             f"{row[a]['conditional']['works']:.0%} conditional" for a in ATTRIBUTES)
               + f" ({row['seconds']:.0f} s)", flush=True)
     return row
+
+
+def matched_ts(cosine: float, ts=EDIT_TS) -> tuple:
+    """The steps along a conditional direction that change the attribute as much as :data:`EDIT_TS` along
+    the plain one, by the probe: the plain direction is ``w / |w|`` and ``w · d' = |w| cos(d, d')``, so
+    each ``t`` becomes ``t / cos``. (A unit step along ``d'`` moves the attribute only ``cos`` as far.)"""
+    return tuple(float(t) / float(cosine) for t in ts)
 
 
 def edits_summary(rows: list[dict]) -> dict:
@@ -503,9 +515,16 @@ def edits_summary(rows: list[dict]) -> dict:
     for a in ATTRIBUTES:
         plain = [r[a]["plain"]["works"] for r in rows]
         cond = [r[a]["conditional"]["works"] for r in rows]
+        matched = [r[a]["conditional_matched"]["works"] for r in rows]
         diff = np.subtract(cond, plain)
+        diff_matched = np.subtract(matched, plain)
         out[a] = {"plain": stats(plain), "conditional": stats(cond), "difference": stats(diff),
-                  "better_in": int((diff > 0).sum()), "seeds": len(rows)}
+                  "better_in": int((diff > 0).sum()),
+                  "conditional_matched": stats(matched), "difference_matched": stats(diff_matched),
+                  "better_in_matched": int((diff_matched > 0).sum()),
+                  "change": {k: stats([r[a][k]["mean_change"] for r in rows])
+                             for k in ("plain", "conditional", "conditional_matched")},
+                  "seeds": len(rows)}
     return out
 
 
@@ -514,10 +533,19 @@ def format_edits(summary: dict) -> str:
     def pct(s):
         return f"{100 * s['mean']:5.1f}% ± {100 * s['sd']:4.1f}"
 
-    lines = [f"{'edit works for':14s} {'plain direction':>17s} {'conditional':>17s} {'difference':>17s}  better in"]
+    def pts(s):
+        return f"{100 * s['mean']:+5.1f} ± {100 * s['sd']:4.1f}"
+
+    lines = ["edit works for (share of digits; differences in percentage points, conditional minus plain)",
+             f"{'':26s} {'plain':>15s} {'conditional':>15s} {'difference':>15s}  better in"]
     for a, s in summary.items():
-        lines.append(f"{a:14s} {pct(s['plain']):>17s} {pct(s['conditional']):>17s} {pct(s['difference']):>17s}"
-                     f"  {s['better_in']} of {s['seeds']} seeds")
+        ch = s["change"]
+        lines.append(f"{a + ', same t':26s} {pct(s['plain']):>15s} {pct(s['conditional']):>15s} "
+                     f"{pts(s['difference']):>15s}  {s['better_in']} of {s['seeds']} seeds")
+        lines.append(f"{a + ', same change':26s} {'':>15s} {pct(s['conditional_matched']):>15s} "
+                     f"{pts(s['difference_matched']):>15s}  {s['better_in_matched']} of {s['seeds']} seeds")
+        lines.append(f"{'':4s}mean change of {a} from t = -1.5 to 1.5: plain {ch['plain']['mean']:.3g}, conditional "
+                     f"{ch['conditional']['mean']:.3g} (same t), {ch['conditional_matched']['mean']:.3g} (same change)")
     return "\n".join(lines)
 
 

@@ -19,6 +19,17 @@ RISES_MIN_11_3 = 0.6
 #: probe direction falls short (width: 12% on the seed-0 generator); with the class directions projected
 #: out (latent_edit.conditional_direction) width reaches 62%, slant 58%, thickness 63%.
 WORKS_MIN_11_3 = 0.5
+#: The direction must be the one the measure follows: the cosine of its class-free part with the check's own
+#: conditional probe of the measure (fitted on N_PROBE_11_3 samples of its own) at least this. The reference
+#: (width, fitted on the lesson's z_lab) reaches 0.79; a random class-free direction about 0.05, and
+#: thickness's conditional direction handed in for width about 0.4.
+COSINE_MIN_11_3 = 0.5
+#: ... and the edit must move the measure: mean change from t = -1.5 to 1.5 of at least this many standard
+#: deviations of the measure over samples (the four above: 1.1-1.4; a random class-free direction 0.04).
+CHANGE_MIN_11_3 = 0.5
+#: A measure this correlated with the lesson's slant or thickness is not "a property of your own".
+OWN_CORR_MAX_11_3 = 0.9
+N_PROBE_11_3 = 5000
 
 
 def toy_generator(dim: int = 8, seed: int = 3):
@@ -132,13 +143,34 @@ def check_11_2(direction_from_labels) -> None:
                     "np.linalg.lstsq on [z, 1] against values, then w / |w| of the weights on z")
 
 
+_PROBE_CACHE: dict = {}
+
+
+def _probe_samples():
+    """The check's own labelled samples of the stored seed-0 generator: latents, images and the class basis
+    (computed once per process)."""
+    from gan_lib.core.latent import classify
+    from gan_lib.lessons import latent_edit
+
+    if "seed0" not in _PROBE_CACHE:
+        g = latent_edit.load_generator(latent_edit.results_dir() / latent_edit.generator_file(0))
+        zc = np.random.default_rng([4242, 1]).standard_normal((N_PROBE_11_3, int(g.input_shape[-1])))
+        zc = zc.astype(np.float32)
+        xc = np.asarray(g.predict(zc, batch_size=500, verbose=0))
+        _PROBE_CACHE["seed0"] = (zc, xc, latent_edit.class_directions(zc, classify(xc)[0]))
+    return _PROBE_CACHE["seed0"]
+
+
 def check_11_3(answer) -> None:
     """An edit of your choosing: ``{"direction": unit vector (64,), "measure": function(images) -> (N,)}``.
 
     The check draws 60 latents of the stored seed-0 generator itself, edits them along the direction
     for ``t`` in ``latent_edit.EDIT_TS`` and hands your measure the images in a shuffled order. It
     passes when for at least 60% of the latents the measure rises at every step, and for at least 50%
-    the edit *works*: it rises at every step and the course classifier reads the same digit all along."""
+    the edit *works*: it rises at every step and the course classifier reads the same digit all along.
+    It also fits a class-free direction to your measure on samples of its own, and asks that yours be
+    close to it (cosine 0.5) and move the measure by half its spread over samples; the measure must not
+    be the lesson's slant or thickness again."""
     from gan_lib.core.latent import classify
     from gan_lib.lessons import latent_edit
 
@@ -156,6 +188,19 @@ def check_11_3(answer) -> None:
     if abs(float(np.linalg.norm(d)) - 1.0) > 1e-3:
         raise Wrong(f"Your direction has length {np.linalg.norm(d):.3g}; normalise it to 1 so that t counts "
                     "latent standard deviations.", "direction / np.linalg.norm(direction)")
+    zc, xc, basis = _probe_samples()
+    on_samples = array(call(measure, "your measure(images)", "images has shape (N, 28, 28, 1) in [-1, 1]; "
+                            "return (N,) numbers", xc.copy()), "your measure", None, finite=True).reshape(-1)
+    if on_samples.shape != (len(xc),):
+        raise Wrong(f"Your measure returned {on_samples.shape} for {len(xc)} images; expected one number per image.")
+    if np.ptp(on_samples) == 0:
+        raise Wrong("Your measure gives the same number for every image.")
+    for name in ("slant", "thickness"):
+        r = float(np.corrcoef(on_samples, latent_edit.ATTRIBUTES[name](xc))[0, 1])
+        if abs(r) > OWN_CORR_MAX_11_3:
+            raise Wrong(f"Your measure is the lesson's {name} again (correlation {r:.2f} with it on the check's "
+                        "samples).", "choose a property of your own, for example the digit's width or height")
+    own = latent_edit.conditional_direction(latent_edit.probe_direction(zc, on_samples), basis)
     z = np.random.default_rng(1111).standard_normal((60, dim)).astype(np.float32)
     x = latent_edit.edit_path(g, z, d)
     n, k = x.shape[:2]
@@ -174,23 +219,43 @@ def check_11_3(answer) -> None:
     classes = classify(flat)[0].reshape(n, k)
     rises, kept = latent_edit.monotonic(values), latent_edit.class_kept(classes)
     works = rises & kept
+    try:  # compared outside the class directions, so a plain direction is judged by its class-free part
+        cos = float(latent_edit.conditional_direction(d, basis) @ own)
+    except ValueError:  # the direction lies inside the class directions' span
+        cos = 0.0
+    change = float(np.mean(values[:, -1] - values[:, 0]) / on_samples.std())
+    in_class_span = float(np.linalg.norm(basis @ d))
     said = (f"your measure rises at every step for {rises.mean():.0%} of 60 samples; the class is kept for "
             f"{kept.mean():.0%}, both (the edit works) for {works.mean():.0%}")
-    if rises.mean() >= RISES_MIN_11_3 and works.mean() >= WORKS_MIN_11_3:
-        print(said)
-        return
     falls = latent_edit.monotonic(-values).mean()
-    if falls > rises.mean():
+    if falls > rises.mean() or cos < -COSINE_MIN_11_3:
         raise Wrong(f"Along your direction your measure *falls* at every step for {falls:.0%} of the samples.",
                     "flip the direction's sign")
-    if rises.mean() >= RISES_MIN_11_3:
-        raise Wrong(f"Y{said[1:]}: your direction changes the attribute, but it also changes *which digit* "
-                    f"it is for {1 - kept.mean():.0%} of the samples. The check asks that the edit work for "
-                    f"{WORKS_MIN_11_3:.0%}.",
-                    "hold the class fixed: fit the class directions on the labelled samples' digits "
-                    "(latent_edit.class_directions) and project them out of yours "
-                    "(latent_edit.conditional_direction), as section 5b does for slant and thickness")
-    raise Wrong(f"Your measure rises at every step for {rises.mean():.0%} of 60 samples; the check asks for "
-                f"{RISES_MIN_11_3:.0%}.",
-                "fit the direction to your measure on a few thousand samples (Exercise 11.2), and check that "
-                "your measure changes smoothly with the picture")
+    if cos < COSINE_MIN_11_3:
+        raise Wrong(f"Your direction is not the one your measure follows: outside the class directions, its "
+                    f"cosine with a direction fitted to your measure on the check's own samples is {cos:.2f} "
+                    f"(the check asks for {COSINE_MIN_11_3}).",
+                    "fit the direction to your measure's values on the labelled samples (Exercise 11.2), then hold "
+                    "the class fixed as section 5b does")
+    if rises.mean() >= RISES_MIN_11_3 and works.mean() < WORKS_MIN_11_3:
+        if in_class_span > 0.3:
+            raise Wrong(f"Y{said[1:]}: your direction changes the attribute, but it also changes *which digit* "
+                        f"it is for {1 - kept.mean():.0%} of the samples. The check asks that the edit work "
+                        f"for {WORKS_MIN_11_3:.0%}.",
+                        "hold the class fixed: fit the class directions on the labelled samples' digits "
+                        "(latent_edit.class_directions) and project them out of yours "
+                        "(latent_edit.conditional_direction), as section 5b does for slant and thickness")
+        raise Wrong(f"Y{said[1:]}: your direction is already (nearly) free of the class directions, yet the "
+                    f"class changes for {1 - kept.mean():.0%} of the samples: the linear class probes do not "
+                    "hold this property's digits.", "choose a property less tied to which digit it is, or fit "
+                    "the class directions on more labelled samples")
+    if rises.mean() < RISES_MIN_11_3:
+        raise Wrong(f"Your measure rises at every step for {rises.mean():.0%} of 60 samples; the check asks for "
+                    f"{RISES_MIN_11_3:.0%}.",
+                    "fit the direction to your measure on a few thousand samples (Exercise 11.2), and check that "
+                    "your measure changes smoothly with the picture (no jumps, no ties)")
+    if change < CHANGE_MIN_11_3:
+        raise Wrong(f"Your edit barely moves your measure: from t = -1.5 to 1.5 it changes by {change:.2f} of its "
+                    f"spread over samples (the check asks for {CHANGE_MIN_11_3}).",
+                    "use a unit direction fitted to your measure; a direction nearly orthogonal to it moves little")
+    print(said + f"; cosine {cos:.2f} with the check's own fit, change {change:.2f} of the measure's spread")
