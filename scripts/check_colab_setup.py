@@ -12,6 +12,9 @@ with gan_lib. This script (not part of CI: it installs TensorFlow, a few minutes
    GitHub address replaced by this repository's path, so that the cell's
    ``%pip install "gan_lib @ ..."`` really runs (offline, from a copy of the repository, as
    Colab installs it from GitHub), then the run header and the cell of imports;
+   Committed results that a lesson loads (``runs/``, which ``%pip install`` does not bring) are
+   fetched as in Colab (:func:`gan_lib.core.config.committed_folder`), from this repository
+   standing in for GitHub (``GAN_COURSE_FILES``);
 3. checks that TensorFlow was not replaced, that gan_lib was imported from the
    installed package (not the repository), that its data and classifier load, and,
    for the student versions, that each check says "not done yet".
@@ -122,6 +125,10 @@ def main(only=()) -> int:
             t = time.perf_counter()
             env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
             env["MPLBACKEND"] = "Agg"
+            # Colab fetches the committed results a lesson loads (lesson 11's generators) from GitHub at the
+            # release tag; offline, this repository stands in for GitHub, into a fresh cache per notebook
+            env["GAN_COURSE_FILES"] = str(ROOT)
+            env["XDG_CACHE_HOME"] = str(tmp / f"cache-{nb.parent.name}-{nb.stem}")
             r = subprocess.run([str(py), str(probe), str(nb), str(repo)], cwd=empty, capture_output=True,
                                text=True, env=env)
             line = next((ln for ln in r.stdout.splitlines() if ln.startswith("REPORT ")), None)

@@ -148,3 +148,89 @@ def test_set_determinism_repeats_random_draws():
     a = keras.random.normal((3,)).numpy()
     config.set_determinism(5)
     assert (keras.random.normal((3,)).numpy() == a).all()
+
+
+# --------------------------------------------------------------------------- committed results outside a clone
+
+
+def test_committed_folder_in_a_clone_is_the_repository_folder():
+    assert config.repository_root() == ROOT
+    assert config.committed_folder("runs/11_inversion", ["never-fetched.npz"]) == ROOT / "runs" / "11_inversion"
+
+
+@pytest.fixture
+def installed_copy(tmp_path, monkeypatch):
+    """gan_lib as Colab has it: no repository around it, an empty working folder, a fresh cache."""
+    monkeypatch.setattr(config, "repository_root", lambda: None)
+    work = tmp_path / "content"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    remote = tmp_path / "remote"
+    (remote / "runs" / "x").mkdir(parents=True)
+    (remote / "runs" / "x" / "a.json").write_text('{"a": 1}')
+    (remote / "runs" / "x" / "b.npz").write_bytes(b"\x00\x01binary")
+    return tmp_path, remote
+
+
+@pytest.mark.parametrize("as_url", [False, True], ids=["folder", "file-url"])
+def test_committed_folder_fetches_the_missing_files_once_into_a_cache(installed_copy, monkeypatch, as_url):
+    tmp_path, remote = installed_copy
+    monkeypatch.setenv(config.FILES_ENV, remote.as_uri() if as_url else str(remote))
+    said = []
+    got = config.committed_folder("runs/x", ["a.json", "b.npz"], log=said.append)
+    assert got == tmp_path / "cache" / "gan_course" / config.REPO_REF / "runs" / "x"
+    assert (got / "a.json").read_text() == '{"a": 1}' and (got / "b.npz").read_bytes() == b"\x00\x01binary"
+    assert len(said) == 1 and "Fetching 2 committed file(s) of runs/x" in said[0]
+    said.clear()  # a second call finds them in the cache: nothing fetched, nothing said
+    assert config.committed_folder("runs/x", ["a.json", "b.npz"], log=said.append) == got and said == []
+    assert not list(got.glob("*.part"))
+
+
+def test_committed_folder_prefers_a_copy_in_the_working_folder(installed_copy):
+    (Path.cwd() / "runs" / "x").mkdir(parents=True)
+    assert config.committed_folder("runs/x", ["a.json"]) == Path.cwd() / "runs" / "x"
+
+
+def test_committed_folder_says_what_to_do_when_a_file_cannot_be_had(installed_copy, monkeypatch):
+    tmp_path, remote = installed_copy
+    monkeypatch.setenv(config.FILES_ENV, str(remote))
+    with pytest.raises(FileNotFoundError, match=r"runs/x/c\.npz .*could not be fetched.*git clone.*GAN_COURSE_FILES"):
+        config.committed_folder("runs/x", ["a.json", "c.npz"], log=lambda *a: None)
+    cache = tmp_path / "cache" / "gan_course" / config.REPO_REF / "runs" / "x"
+    assert not (cache / "c.npz").exists() and not list(cache.glob("*.part"))  # nothing half-written is kept
+
+
+def test_the_default_source_is_the_release_tag_on_github(monkeypatch):
+    monkeypatch.delenv(config.FILES_ENV, raising=False)
+    assert config.files_source() == f"https://raw.githubusercontent.com/{config.REPO_SLUG}/{config.REPO_REF}"
+
+
+def test_the_packaged_list_of_committed_results_is_git_s():
+    import json
+    import subprocess
+
+    listed = json.loads((ROOT / "gan_lib" / "assets" / "committed_runs.json").read_text())
+    tracked = subprocess.run(["git", "ls-files", "runs/"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    assert sorted(f"{folder}/{name}" for folder, names in listed.items() for name in names) == sorted(tracked), \
+        "gan_lib/assets/committed_runs.json is out of date: run python scripts/make_manifest.py"
+
+
+def test_every_lesson_loads_its_committed_results_from_an_installed_copy(tmp_path, monkeypatch):
+    """As in Colab: no repository around gan_lib; the files come from FILES_ENV (here this repository)."""
+    from gan_lib.lessons import collapse, conditional, latent_edit, little_data, recipes, stabilise
+
+    monkeypatch.setattr(config, "repository_root", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv(config.FILES_ENV, str(ROOT))
+    monkeypatch.delenv(config.QUICK_ENV, raising=False)
+    for module in (recipes, stabilise, conditional, little_data, latent_edit):
+        doc = module.load_results()
+        assert doc, module.__name__
+    folder = collapse.results_dir()
+    assert str(folder).startswith(str(tmp_path / "cache")) and any(folder.iterdir())
+    g = latent_edit.load_generator(latent_edit.results_dir() / latent_edit.generator_file(0))
+    assert g.output_shape == (None, 28, 28, 1)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 import numpy as np
 
@@ -131,3 +132,78 @@ def positive_int(name: str, value, error=ValueError) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise error(f"{name}={value!r}: it must be a whole number of at least 1.")
     return int(value)
+
+
+# --------------------------------------------------------------------------- committed results
+
+#: Where :func:`committed_folder` fetches a lesson's committed results when ``gan_lib`` runs from an
+#: installed copy (Colab's ``%pip install``, which brings the package but not ``runs/``): a URL or a
+#: folder holding the repository's files. The default is GitHub's raw files at the release tag.
+FILES_ENV = "GAN_COURSE_FILES"
+
+
+def repository_root() -> Path | None:
+    """The repository ``gan_lib`` runs from (the folder holding its ``pyproject.toml``), or None for an
+    installed copy."""
+    root = Path(__file__).resolve().parents[2]
+    return root if (root / "pyproject.toml").is_file() else None
+
+
+def files_source() -> str:
+    """Where committed files come from outside the repository (:data:`FILES_ENV` or GitHub at the tag)."""
+    return os.environ.get(FILES_ENV) or f"https://raw.githubusercontent.com/{REPO_SLUG}/{REPO_REF}"
+
+
+def committed_files(folder: str) -> list:
+    """The files committed under ``folder`` (e.g. ``"runs/11_inversion"``), by the list the package carries
+    (``gan_lib/assets/committed_runs.json``, written by ``scripts/make_manifest.py``)."""
+    import json
+
+    listing = json.loads((Path(__file__).resolve().parents[1] / "assets" / "committed_runs.json").read_text())
+    return listing.get(folder, [])
+
+
+def committed_folder(folder: str, files=None, log=print) -> Path:
+    """The repository's committed results folder ``folder`` (e.g. ``"runs/11_inversion"``), wherever gan_lib runs.
+
+    From a clone of the repository: ``<repository>/<folder>``, as it is. From an installed copy: the
+    folder under the current directory if it is there; else a cache folder
+    (``$XDG_CACHE_HOME`` or ``~/.cache``, then ``gan_course/<tag>/<folder>``) into which each of
+    ``files`` (default: :func:`committed_files`) that is missing is fetched from :func:`files_source`
+    (it says so). Raises
+    ``FileNotFoundError`` with what to do when a file can be had neither way.
+    """
+    import shutil
+    import urllib.request
+
+    root = repository_root()
+    if root is not None:
+        return root / folder
+    if (Path.cwd() / folder).is_dir():
+        return Path.cwd() / folder
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gan_course" / REPO_REF / folder
+    files = committed_files(folder) if files is None else files
+    missing = [name for name in files if not (cache / name).is_file()]
+    if missing:
+        source = files_source()
+        cache.mkdir(parents=True, exist_ok=True)
+        log(f"Fetching {len(missing)} committed file(s) of {folder} from {source} into {cache}")
+        for name in missing:
+            where = f"{source.rstrip('/')}/{folder}/{name}"
+            part = cache / (name + ".part")
+            part.parent.mkdir(parents=True, exist_ok=True)  # names may hold a subfolder (runs/10_little_data/long/...)
+            try:
+                if "://" in source:
+                    with urllib.request.urlopen(where, timeout=60) as r, open(part, "wb") as f:
+                        shutil.copyfileobj(r, f)
+                else:
+                    shutil.copyfile(where, part)
+            except OSError as e:
+                part.unlink(missing_ok=True)
+                raise FileNotFoundError(
+                    f"{folder}/{name} (committed with the course) is not here and could not be fetched from "
+                    f"{where} ({e}). Run the lesson from a clone of the repository (git clone "
+                    f"https://github.com/{REPO_SLUG}.git), copy its {folder} folder into the current folder, or "
+                    f"set {FILES_ENV} to a folder or URL holding the repository's files.") from e
+            part.replace(cache / name)
+    return cache

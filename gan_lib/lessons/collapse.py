@@ -219,9 +219,7 @@ def results_dir(quick: bool | None = None):
     quick = config.quick_mode() if quick is None else quick
     if quick:
         return Path(tempfile.mkdtemp(prefix="gan_course_04_quick_"))
-    root = Path(__file__).resolve().parents[2]
-    base = root if (root / "pyproject.toml").exists() else Path.cwd()
-    return base / RESULTS_FOLDER
+    return config.committed_folder(RESULTS_FOLDER)  # outside a clone: fetched once into a cache (Colab)
 
 
 def sample_file(benchmark: str, model: str, seed: int) -> str:

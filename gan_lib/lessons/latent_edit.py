@@ -39,6 +39,8 @@ from gan_lib.core import config
 RESULTS_FOLDER = "runs/11_inversion"
 TABLE_FILE = "table.json"
 SEEDS = (0, 1, 2)
+#: Where :func:`compare_edits`' rows go (beside ``table.json``).
+EDITS_FILE = "edits.json"
 MODEL = "dcgan_deep"
 #: The steps at which :func:`invert` records the mean error (the last is the number of steps).
 RECORD_AT = (0, 10, 25, 50, 100, 200)
@@ -93,9 +95,11 @@ def load_generator(path):
 
 
 def results_dir() -> Path:
-    """``runs/11_inversion`` of the repository (it holds the stored generators, read in both modes)."""
-    root = Path(__file__).resolve().parents[2]
-    return (root if (root / "pyproject.toml").exists() else Path.cwd()) / RESULTS_FOLDER
+    """``runs/11_inversion`` of the repository (it holds the stored generators, read in both modes).
+
+    Outside a clone (Colab installs only the package) its committed files are fetched once into a
+    cache folder (:func:`gan_lib.core.config.committed_folder`)."""
+    return config.committed_folder(RESULTS_FOLDER)
 
 
 def output_dir(quick: bool | None = None) -> Path:
@@ -454,8 +458,6 @@ def run_seed(seed: int, n_digits: int, steps: int, restarts: int, encoder_pairs:
     return row
 
 
-#: Where :func:`compare_edits`' rows go (beside ``table.json``).
-EDITS_FILE = "edits.json"
 
 
 def _edit_shares(rep) -> dict:

@@ -350,8 +350,7 @@ def format_table(rows: list[dict]) -> str:
 
 def results_dir() -> Path:
     """``runs/10_little_data`` of the repository (or of the working folder outside it)."""
-    root = Path(__file__).resolve().parents[2]
-    return (root if (root / "pyproject.toml").exists() else Path.cwd()) / RESULTS_FOLDER
+    return config.committed_folder(RESULTS_FOLDER)  # outside a clone: fetched once into a cache (Colab)
 
 
 def save_run(folder, out: dict) -> Path:

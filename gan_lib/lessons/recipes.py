@@ -363,8 +363,7 @@ def results_dir(quick: bool | None = None) -> Path:
     quick = config.quick_mode() if quick is None else quick
     if quick:
         return Path(tempfile.mkdtemp(prefix="gan_course_03_quick_"))
-    root = Path(__file__).resolve().parents[2]
-    return (root if (root / "pyproject.toml").exists() else Path.cwd()) / RESULTS_FOLDER
+    return config.committed_folder(RESULTS_FOLDER)  # outside a clone: fetched once into a cache (Colab)
 
 
 def save_results(folder, runs: list[dict], pl: dict, costs: dict, extra: dict | None = None, variants=None) -> Path:
