@@ -25,7 +25,8 @@ WORKS_MIN_11_3 = 0.5
 #: thickness's conditional direction handed in for width about 0.4.
 COSINE_MIN_11_3 = 0.5
 #: ... and the edit must move the measure: mean change from t = -1.5 to 1.5 of at least this many standard
-#: deviations of the measure over samples (the four above: 1.1-1.4; a random class-free direction 0.04).
+#: deviations of the measure over samples (width, height, slant and thickness along their conditional
+#: directions: 1.1-1.4; a random class-free direction 0.04).
 CHANGE_MIN_11_3 = 0.5
 #: A measure this correlated with the lesson's slant or thickness is not "a property of your own".
 OWN_CORR_MAX_11_3 = 0.9
@@ -228,9 +229,12 @@ def check_11_3(answer) -> None:
     said = (f"your measure rises at every step for {rises.mean():.0%} of 60 samples; the class is kept for "
             f"{kept.mean():.0%}, both (the edit works) for {works.mean():.0%}")
     falls = latent_edit.monotonic(-values).mean()
-    if falls > rises.mean() or cos < -COSINE_MIN_11_3:
+    if falls > rises.mean():
         raise Wrong(f"Along your direction your measure *falls* at every step for {falls:.0%} of the samples.",
                     "flip the direction's sign")
+    if cos < -COSINE_MIN_11_3:
+        raise Wrong(f"Your direction points against your measure: outside the class directions, its cosine with "
+                    f"a direction fitted to your measure is {cos:.2f}.", "flip the direction's sign")
     if cos < COSINE_MIN_11_3:
         raise Wrong(f"Your direction is not the one your measure follows: outside the class directions, its "
                     f"cosine with a direction fitted to your measure on the check's own samples is {cos:.2f} "
