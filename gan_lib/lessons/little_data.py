@@ -29,6 +29,7 @@ one JSON per run, the samples of seed 0 (uint8) and ``table.json``.
 from __future__ import annotations
 
 import json
+import tempfile
 import time
 from pathlib import Path
 
@@ -95,10 +96,12 @@ def make_augment(method: str, recipe: dict | None = None):
     return augment.DiffAugment(), method == "diffaug"
 
 
-def build_gan(method: str, seed: int = 0, recipe: dict | None = None) -> GAN:
-    """A compiled, untrained course DCGAN with ``method``'s augmentation."""
+def build_gan(method: str, seed: int = 0, recipe: dict | None = None, aug=None) -> GAN:
+    """A compiled, untrained course DCGAN with ``method``'s augmentation (or ``aug``, an instance to use
+    in its place, applied to fakes as ``method``'s is)."""
     r = {**RECIPE, **(recipe or {})}
-    aug, fakes = make_augment(method, r)
+    made, fakes = make_augment(method, r)
+    aug = made if aug is None else aug
     keras.utils.set_random_seed(seed)
     g, d = models.dcgan(r["latent_dim"])
     gan = GAN(g, d, seed=seed, ema_decay=r["ema_decay"], augment=aug, augment_fakes=fakes)
@@ -420,6 +423,8 @@ def main(argv=None):
     p.add_argument("--long", action="store_true",
                    help=f"also {LONG_CELLS} at {LONG_STEPS} steps, for each of --seeds, into OUT/{LONG_FOLDER}/")
     p.add_argument("--out", default=None, help="results folder (default: runs/10_little_data)")
+    p.add_argument("--rt-trace", action="store_true",
+                   help="only the ADA runs of --seeds with r_t read every 10 steps -> OUT/rt_trace_seed<k>.json")
     a = p.parse_args(argv)
     cells = []
     for c in a.cells:
@@ -430,6 +435,15 @@ def main(argv=None):
     steps = a.steps if a.steps is not None else config.pick(full=RECIPE["steps"], quick=200)
     recipe = {"steps": steps, "fd_every": min(RECIPE["fd_every"], steps)}
     folder = results_dir() if a.out is None else Path(a.out)
+    if a.rt_trace:
+        if a.out is None and config.quick_mode():  # never over the committed full-mode traces
+            folder = Path(tempfile.mkdtemp(prefix="gan_course_10_quick_"))
+        for seed in a.seeds:
+            trace = rt_trace(seed, steps=steps)
+            folder.mkdir(parents=True, exist_ok=True)
+            stabilise._write_json(folder / rt_trace_file(seed), trace)
+            print(format_rt([rt_summary(trace)]) + f"   ({trace['seconds']:.0f} s)", flush=True)
+        return
     extra = {"mode": config.mode_name(), "steps": steps}
     start = time.perf_counter()
     jobs = [(folder, size, method, seed, recipe) for seed in a.seeds for size, method in cells]
@@ -450,6 +464,103 @@ def main(argv=None):
     doc = load_results(folder)
     print(format_table(doc["table"]))
     print(f"{len(doc['runs'])} runs in {folder}; this call took {time.perf_counter() - start:.0f} s; wrote {path}")
+
+
+# --------------------------------------------------------------------------- ADA's r_t, read three ways
+
+def rt_trace_file(seed: int) -> str:
+    """The file of seed ``seed``'s :func:`rt_trace` run, beside ``table.json``."""
+    return f"rt_trace_seed{seed}.json"
+
+
+class _CountingADA(augment.AdaptiveAugment):
+    """ADA's controller that also keeps the signs it saw since the last :meth:`take_window` (for :func:`rt_trace`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._win_sum = keras.Variable(0.0, trainable=False, name="trace_sum")
+        self._win_n = keras.Variable(0.0, trainable=False, name="trace_n")
+
+    def update(self, real_logits):
+        signs = keras.ops.sign(keras.ops.cast(keras.ops.reshape(real_logits, (-1,)), "float32"))
+        self._win_sum.assign_add(keras.ops.sum(signs))
+        self._win_n.assign_add(keras.ops.cast(keras.ops.shape(signs)[0], "float32"))
+        super().update(real_logits)
+
+    def take_window(self) -> float:
+        """The mean sign over the D steps since the last call (the controller's r_t over that window)."""
+        value = float(self._win_sum.numpy() / max(float(self._win_n.numpy()), 1.0))
+        self._win_sum.assign(0.0)
+        self._win_n.assign(0.0)
+        return value
+
+
+def rt_trace(seed: int = 0, size: int = 250, steps: int | None = None, every: int = 10,
+             recipe: dict | None = None) -> dict:
+    """The ADA run of the table (same recipe, seed and batches), with ADA's r_t read three ways every
+    ``every`` steps, to tell why its controller keeps ``p`` low while D overfits:
+
+    * ``probe``: r_t on the ``n_probe`` training digits, inference mode, no augmentation (section 5's reading);
+    * ``training_path``: the same digits through the training step's path (training mode, augmented
+      with the current ``p``, from a seed generator of its own, so the run's random draws are untouched);
+    * ``controller``: the mean sign of D's logits on the real batches of the D steps since the last
+      reading, which is what ADA's controller averages (over 4 steps at a time).
+    """
+    r = {**RECIPE, **(recipe or {})}
+    steps = r["steps"] if steps is None else steps
+    if every % r["steps_per_execution"] or steps % every:
+        raise ValueError(f"every={every} must be a multiple of steps_per_execution={r['steps_per_execution']}, "
+                         f"and steps={steps} a multiple of every.")
+    aug = _CountingADA(target=r["ada_target"], speed=r["ada_speed"])
+    gan = build_gan("ada", seed, r, aug=aug)
+    train, _ = digits_for(size)
+    probe = keras.ops.convert_to_tensor(train[:r["n_probe"]])
+    own_seed = keras.random.SeedGenerator(seed + 7919)
+    rows = []
+
+    class Trace(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            path = np.asarray(gan.discriminator(aug(probe, own_seed), training=True))
+            rows.append({"step": int(gan.g_optimizer.iterations.numpy()), "p": float(np.asarray(aug.p)),
+                         "probe": augment.r_t(gan.discriminate(np.asarray(probe))),
+                         "training_path": augment.r_t(path), "controller": aug.take_window()})
+
+    epochs = -(-steps // (len(train) // r["batch_size"]))
+    batches = data.training_batches(train, r["batch_size"], seed, 0, epochs).take(steps)
+    start = time.perf_counter()
+    gan.fit(batches, epochs=steps // every, steps_per_epoch=every, callbacks=[Trace()], verbose=0, shuffle=False)
+    return {"seed": seed, "size": size, "steps": steps, "every": every, "target": r["ada_target"],
+            "seconds": round(time.perf_counter() - start, 1), "rows": rows}
+
+
+def rt_summary(trace: dict) -> dict:
+    """Per trace: the mean of each reading, how far the two probes are apart, how much each swings from one
+    reading to the next, and the share of readings at which the controller's r_t reached the target."""
+    rows = trace["rows"]
+    probe, path, ctrl = (np.array([row[k] for row in rows]) for k in ("probe", "training_path", "controller"))
+    return {"seed": trace["seed"], "probe_mean": float(probe.mean()), "controller_mean": float(ctrl.mean()),
+            "path_gap": float(np.mean(np.abs(path - probe))),
+            "probe_swing": float(np.mean(np.abs(np.diff(probe)))),
+            "controller_swing": float(np.mean(np.abs(np.diff(ctrl)))),
+            "controller_at_target": float(np.mean(ctrl >= trace["target"])),
+            "p_max": float(max(row["p"] for row in rows))}
+
+
+def format_rt(summaries: list[dict]) -> str:
+    """One line per seed of :func:`rt_summary`."""
+    lines = [f"{'seed':>4s} {'probe r_t':>10s} {'controller':>11s} {'path gap':>9s} {'probe swing':>12s} "
+             f"{'ctrl swing':>11s} {'ctrl >= 0.6':>12s} {'max p':>6s}"]
+    for s in summaries:
+        lines.append(f"{s['seed']:4d} {s['probe_mean']:10.2f} {s['controller_mean']:11.2f} {s['path_gap']:9.2f} "
+                     f"{s['probe_swing']:12.2f} {s['controller_swing']:11.2f} {s['controller_at_target']:12.0%} "
+                     f"{s['p_max']:6.2f}")
+    return "\n".join(lines)
+
+
+def load_rt_traces(folder=None) -> list[dict]:
+    """The stored :func:`rt_trace` runs (``python -m gan_lib.lessons.little_data --rt-trace``), by seed."""
+    folder = results_dir() if folder is None else Path(folder)
+    return [json.loads((folder / rt_trace_file(s)).read_text()) for s in SEEDS if (folder / rt_trace_file(s)).exists()]
 
 
 # --------------------------------------------------------------------------- pictures
