@@ -17,7 +17,7 @@
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson10  lesson 10's little-data table (sizes x augmentation, seeds 0-2) and probes -> runs/10_little_data/
-#                  (18 runs of 2,000 steps, one probe, two of 6,000; about 2.5 h on a 2-core CPU)
+#                  (18 runs of 2,000 steps, one probe, six of 6,000, three ADA runs traced; several hours on a 2-core CPU)
 #   make lesson11  lesson 11's generators (seeds 0-2), inversion/editing table and plain-vs-conditional
 #                  edits -> runs/11_inversion/ (table.json about 20 min per seed, edits.json a few minutes)
 #   make student   write the student versions student/NN_*.ipynb and the syllabus of docs/instructors.md
@@ -123,6 +123,7 @@ lesson07: $(STAMP)
 # seeds 0-2; one JSON per run, seed 0's samples and the table; the notebook loads them.
 lesson10: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.little_data --probes --long --out runs/10_little_data
+	$(BIN)/python -m gan_lib.lessons.little_data --rt-trace --out runs/10_little_data
 
 # Lesson 11: three course generators (dcgan_deep, 8 epochs, seeds 0-2), stored as float16 weights in
 # runs/11_inversion/, then inversion and editing measured on each; the notebook loads both.

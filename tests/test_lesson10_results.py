@@ -85,3 +85,17 @@ def test_at_three_times_the_budget_diffaugment_wins_beyond_the_seeds_spread(doc)
     for r in (r for r in runs if r["method"] == "none"):
         rise = ld.window_mean(r["curve"], "acc_train", last=True) - ld.window_mean(r["curve"], "acc_train", last=False)
         assert rise > 0 and ld.window_mean(r["curve"], "acc_heldout", last=True) < 0.1, r["seed"]
+
+
+def test_ada_s_r_t_read_three_ways_explains_why_its_p_stays_low():
+    """runs/10_little_data/rt_trace_seed<k>.json (--rt-trace): the ADA run with r_t read every 10 steps."""
+    traces = ld.load_rt_traces()
+    assert [t["seed"] for t in traces] == list(ld.SEEDS)
+    for t in traces:
+        assert t["steps"] == ld.RECIPE["steps"] and t["every"] == 10 and len(t["rows"]) == t["steps"] // 10
+        s = ld.rt_summary(t)
+        assert s["controller_mean"] < t["target"]          # the controller's reading sits below its target...
+        assert s["path_mean"] < s["probe_mean"] - 0.05     # ...mostly because it reads augmented reals
+        assert abs(s["controller_mean"] - s["path_mean"]) < s["probe_mean"] - s["path_mean"]
+        assert s["probe_swing"] > 2 * s["controller_swing"]  # one snapshot of D swings; the averages do not
+        assert s["p_max"] <= 0.2

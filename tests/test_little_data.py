@@ -97,3 +97,25 @@ def test_command_line_refuses_bad_cells(args, message, capsys):
 def test_missing_results_say_how_to_make_them(tmp_path):
     with pytest.raises(FileNotFoundError, match="make lesson10"):
         ld.load_results(tmp_path)
+
+
+def test_rt_summary_by_hand():
+    trace = {"seed": 0, "target": 0.6, "rows": [
+        {"step": 10, "p": 0.0, "probe": 1.0, "training_path": 0.8, "controller": 0.5},
+        {"step": 20, "p": 0.1, "probe": -1.0, "training_path": -1.0, "controller": 0.7}]}
+    s = ld.rt_summary(trace)
+    assert s["probe_mean"] == 0.0 and s["controller_mean"] == pytest.approx(0.6)
+    assert s["path_mean"] == pytest.approx(-0.1)
+    assert s["path_gap"] == pytest.approx(0.1) and s["probe_swing"] == 2.0
+    assert s["controller_swing"] == pytest.approx(0.2) and s["controller_at_target"] == 0.5 and s["p_max"] == 0.1
+    assert "seed" in ld.format_rt([s]) and "50%" in ld.format_rt([s])
+
+
+def test_rt_trace_reads_all_three_every_10_steps():
+    t = ld.rt_trace(0, steps=20, every=10)
+    assert [r["step"] for r in t["rows"]] == [10, 20]
+    for r in t["rows"]:
+        assert -1 <= r["probe"] <= 1 and -1 <= r["training_path"] <= 1 and -1 <= r["controller"] <= 1
+        assert r["controller"] * 320 == pytest.approx(round(r["controller"] * 320), abs=1e-3)  # 10 steps of 32 signs
+    with pytest.raises(ValueError, match="multiple of steps_per_execution"):
+        ld.rt_trace(0, steps=20, every=5)

@@ -538,7 +538,8 @@ def rt_summary(trace: dict) -> dict:
     reading to the next, and the share of readings at which the controller's r_t reached the target."""
     rows = trace["rows"]
     probe, path, ctrl = (np.array([row[k] for row in rows]) for k in ("probe", "training_path", "controller"))
-    return {"seed": trace["seed"], "probe_mean": float(probe.mean()), "controller_mean": float(ctrl.mean()),
+    return {"seed": trace["seed"], "probe_mean": float(probe.mean()), "path_mean": float(path.mean()),
+            "controller_mean": float(ctrl.mean()),
             "path_gap": float(np.mean(np.abs(path - probe))),
             "probe_swing": float(np.mean(np.abs(np.diff(probe)))),
             "controller_swing": float(np.mean(np.abs(np.diff(ctrl)))),
@@ -548,10 +549,12 @@ def rt_summary(trace: dict) -> dict:
 
 def format_rt(summaries: list[dict]) -> str:
     """One line per seed of :func:`rt_summary`."""
-    lines = [f"{'seed':>4s} {'probe r_t':>10s} {'controller':>11s} {'path gap':>9s} {'probe swing':>12s} "
-             f"{'ctrl swing':>11s} {'ctrl >= 0.6':>12s} {'max p':>6s}"]
+    lines = ["mean r_t over the run: probe (plain, inference) / training path (augmented) / controller; "
+             "mean change between readings; share of readings with the controller at the target; largest p",
+             f"{'seed':>4s} {'probe':>6s} {'path':>6s} {'ctrl':>6s} {'probe swing':>12s} {'ctrl swing':>11s} "
+             f"{'ctrl >= 0.6':>12s} {'max p':>6s}"]
     for s in summaries:
-        lines.append(f"{s['seed']:4d} {s['probe_mean']:10.2f} {s['controller_mean']:11.2f} {s['path_gap']:9.2f} "
+        lines.append(f"{s['seed']:4d} {s['probe_mean']:6.2f} {s['path_mean']:6.2f} {s['controller_mean']:6.2f} "
                      f"{s['probe_swing']:12.2f} {s['controller_swing']:11.2f} {s['controller_at_target']:12.0%} "
                      f"{s['p_max']:6.2f}")
     return "\n".join(lines)
@@ -605,6 +608,24 @@ def plot_ada(runs: list[dict], ax=None):
         ax.plot([c["step"] for c in r["curve"]], [c["p"] for c in r["curve"]], label=f"p, seed {r['seed']}")
     ax.set(xlabel="generator step", ylabel="augmentation probability p")
     ax.legend(fontsize=8)
+    return ax
+
+
+def plot_rt(trace: dict, ax=None, last: int | None = 500):
+    """One :func:`rt_trace` run: the inference probe's r_t and the controller's windowed r_t against the step
+    (the last ``last`` steps; None: all), with ADA's target."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.2))
+    rows = [r for r in trace["rows"] if last is None or r["step"] > trace["steps"] - last]
+    steps = [r["step"] for r in rows]
+    ax.plot(steps, [r["probe"] for r in rows], ".-", lw=0.8, label="probe: 250 training digits, after the step")
+    ax.plot(steps, [r["controller"] for r in rows], ".-", lw=0.8, label="controller: its batches, over 10 steps")
+    ax.axhline(trace["target"], color="k", ls="--", lw=0.8, label=f"target {trace['target']}")
+    ax.set(xlabel="generator step", ylabel="r_t = E[sign D(x)]", ylim=(-1.05, 1.05),
+           title=f"ADA, {trace['size']} digits, seed {trace['seed']}")
+    ax.legend(fontsize=7, loc="lower left")
     return ax
 
 
