@@ -497,8 +497,8 @@ class _CountingADA(augment.AdaptiveAugment):
 
 def rt_trace(seed: int = 0, size: int = 250, steps: int | None = None, every: int = 10,
              recipe: dict | None = None) -> dict:
-    """The ADA run of the table (same recipe, seed and batches), with ADA's r_t read three ways every
-    ``every`` steps, to tell why its controller keeps ``p`` low while D overfits:
+    """The table's ADA recipe and seed re-run (a separate run, not bit-identical to the stored one), with
+    ADA's r_t read three ways every ``every`` steps, to tell why its controller keeps ``p`` low while D overfits:
 
     * ``probe``: r_t on the ``n_probe`` training digits, inference mode, no augmentation (section 5's reading);
     * ``training_path``: the same digits through the training step's path (training mode, augmented
