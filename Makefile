@@ -130,7 +130,6 @@ lesson10: $(STAMP)
 lesson11: $(STAMP)
 	for s in 0 1 2; do $(BIN)/python -m gan_lib.train --seed $$s --epochs 8 --eval-every 0 --out runs/11_train/seed$$s || exit 1; done
 	$(BIN)/python -m gan_lib.lessons.latent_edit --store-from runs/11_train
-	$(BIN)/python -m gan_lib.lessons.latent_edit --store-from runs/11_train --edits
 
 clean:
 	rm -rf $(VENV) .pytest_cache _build

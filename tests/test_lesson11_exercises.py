@@ -111,8 +111,7 @@ def lab():
     from gan_lib.core.latent import classify
 
     g = latent_edit.load_generator(latent_edit.results_dir() / latent_edit.generator_file(0))
-    z, attrs = latent_edit.labelled_samples(g, n=5000, seed=0)
-    x = g.predict(z, batch_size=500, verbose=0)
+    z, attrs, x = latent_edit.labelled_samples(g, n=5000, seed=0, images=True)
     return z, x, attrs, latent_edit.class_directions(z, classify(x)[0])
 
 

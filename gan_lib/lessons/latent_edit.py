@@ -342,12 +342,14 @@ def conditional_direction(direction, basis) -> np.ndarray:
     return rest / norm
 
 
-def labelled_samples(generator, n: int = 5000, seed: int = 7) -> tuple:
-    """``n`` latents and their samples' measured attributes: ``(z, {"slant": ..., "thickness": ...})``."""
+def labelled_samples(generator, n: int = 5000, seed: int = 7, images: bool = False) -> tuple:
+    """``n`` latents and their samples' measured attributes: ``(z, {"slant": ..., "thickness": ...})``,
+    and with ``images=True`` the samples too, ``(z, attributes, x)`` (to classify them without drawing them again)."""
     dim = int(generator.input_shape[-1])
     z = np.random.default_rng([seed, 333]).standard_normal((n, dim)).astype(np.float32)
     x = np.asarray(generator.predict(z, batch_size=500, verbose=0))
-    return z, {k: f(x) for k, f in ATTRIBUTES.items()}
+    attrs = {k: f(x) for k, f in ATTRIBUTES.items()}
+    return (z, attrs, x) if images else (z, attrs)
 
 
 def edit_path(generator, z, direction, ts=EDIT_TS) -> np.ndarray:
@@ -433,10 +435,7 @@ def run_seed(seed: int, n_digits: int, steps: int, restarts: int, encoder_pairs:
         d_half = probe_direction(z_lab[:half], values[:half])
         r = float(np.corrcoef(z_lab[half:] @ d_half, values[half:])[0, 1])
         rep = edit_report(g, opt["z"], d, name)
-        edits[name] = {"works": _share(rep["works"]), "monotonic": _share(rep["monotonic"]),
-                       "kept": _share(rep["kept"]), "probe_r": r,
-                       "mean_change": float(np.mean(rep["values"][:, -1] - rep["values"][:, 0])),
-                       "never_breaks": _share(np.isinf(rep["breaks_at"]))}
+        edits[name] = {**_edit_shares(rep), "probe_r": r, "never_breaks": _share(np.isinf(rep["breaks_at"]))}
     row = {"seed": seed, "n_digits": n_digits, "steps": steps, "restarts": restarts,
            "optim": {"median_mse": float(np.median(opt["mse"])), "beats_nearest": _share(opt["mse"] < near),
                      "curve": {str(k): v for k, v in opt["curve"].items()}},
@@ -458,9 +457,8 @@ def run_seed(seed: int, n_digits: int, steps: int, restarts: int, encoder_pairs:
     return row
 
 
-
-
 def _edit_shares(rep) -> dict:
+    """What a row stores of an :func:`edit_report`: the shares that work, rise and keep the class, the mean change."""
     return {"works": _share(rep["works"]), "monotonic": _share(rep["monotonic"]), "kept": _share(rep["kept"]),
             "mean_change": float(np.mean(rep["values"][:, -1] - rep["values"][:, 0]))}
 
@@ -480,8 +478,8 @@ def compare_edits(seed: int, n_digits: int, steps: int, restarts: int, n_probe: 
     g = load_generator(Path(folder or results_dir()) / generator_file(seed))
     held = data.load_digits("heldout", limit=n_digits, verbose=verbose)
     z = invert(g, held.images, steps=steps, restarts=restarts, seed=seed, record_at=())["z"]
-    z_lab, attrs = labelled_samples(g, n=n_probe, seed=seed)
-    basis = class_directions(z_lab, classify(g.predict(z_lab, batch_size=500, verbose=0))[0])
+    z_lab, attrs, x_lab = labelled_samples(g, n=n_probe, seed=seed, images=True)
+    basis = class_directions(z_lab, classify(x_lab)[0])
     row = {"seed": seed, "n_digits": n_digits, "class_dims": len(basis)}
     for name, values in attrs.items():
         d = probe_direction(z_lab, values)
@@ -632,7 +630,8 @@ def main(argv=None):
                         "STORE_FROM/seed<k>/ (float16 weights and their metrics) beside the results "
                         "(runs/11_inversion; in quick mode the temporary folder) and measure those")
     p.add_argument("--edits", action="store_true",
-                   help="only the plain-against-conditional edit comparison -> edits.json (minutes per seed)")
+                   help="only the plain-against-conditional edit comparison -> edits.json (minutes per seed); "
+                        "without it, table.json first, then edits.json")
     a = p.parse_args(argv)
     quick = config.quick_mode()
     settings = SETTINGS["quick" if quick else "full"]
@@ -644,21 +643,20 @@ def main(argv=None):
     if a.store_from:
         for s in a.seeds:
             print(f"stored {store_run(Path(a.store_from) / f'seed{s}', s, folder=generators)}")
-    if a.edits:
-        rows = [compare_edits(s, **{k: settings[k] for k in ("n_digits", "steps", "restarts", "n_probe")},
-                              folder=generators) for s in a.seeds]
-        doc = {"mode": "quick" if quick else "full", "seeds": list(a.seeds), "settings": settings,
-               "rows": rows, "summary": edits_summary(rows)}
-        (out / EDITS_FILE).write_text(json.dumps(doc, indent=1) + "\n")
-        print(format_edits(doc["summary"]))
-        print(f"wrote {out / EDITS_FILE}")
-        return
-    for s in a.seeds:  # one file per seed, so seeds can run as separate jobs; the table joins what is there
-        row = run_seed(s, **settings, folder=generators)
-        (out / row_file(s)).write_text(json.dumps(row, indent=1) + "\n")
-    doc = write_table(out, quick)
-    print(format_spread(doc["summary"]))
-    print(f"wrote {out / TABLE_FILE}")
+    if not a.edits:
+        for s in a.seeds:  # one file per seed, so seeds can run as separate jobs; the table joins what is there
+            row = run_seed(s, **settings, folder=generators)
+            (out / row_file(s)).write_text(json.dumps(row, indent=1) + "\n")
+        doc = write_table(out, quick)
+        print(format_spread(doc["summary"]))
+        print(f"wrote {out / TABLE_FILE}")
+    rows = [compare_edits(s, **{k: settings[k] for k in ("n_digits", "steps", "restarts", "n_probe")},
+                          folder=generators) for s in a.seeds]
+    doc = {"mode": "quick" if quick else "full", "seeds": list(a.seeds), "settings": settings,
+           "rows": rows, "summary": edits_summary(rows)}
+    (out / EDITS_FILE).write_text(json.dumps(doc, indent=1) + "\n")
+    print(format_edits(doc["summary"]))
+    print(f"wrote {out / EDITS_FILE}")
 
 
 def row_file(seed: int) -> str:

@@ -222,9 +222,10 @@ def run_name(size: int, method: str, seed: int) -> str:
     return f"n{size}_{method}_seed{seed}"
 
 
-def fit_digits(gan: GAN, train, heldout, seed: int = 0, recipe: dict | None = None) -> tuple:
+def fit_digits(gan: GAN, train, heldout, seed: int = 0, recipe: dict | None = None, callbacks=()) -> tuple:
     """Train ``gan`` for exactly ``recipe["steps"]`` G steps on ``train`` (the lesson's loop); return
-    ``(seconds, curve)`` with the rows of :class:`Overfitting` (D asked about ``heldout``).
+    ``(seconds, curve)`` with the rows of :class:`Overfitting` (D asked about ``heldout``). ``callbacks``
+    run after it, every ``log_every`` steps as well.
 
     The batches are :func:`gan_lib.data.training_batches`' (a pure function of the seed), cut at
     ``steps`` whatever the number of digits, so every cell of the table makes the same updates.
@@ -240,7 +241,8 @@ def fit_digits(gan: GAN, train, heldout, seed: int = 0, recipe: dict | None = No
                      n_fd=r["n_fd"], seed=seed)
     start = time.perf_counter()
     gan.batch_sizes_used += (int(r["batch_size"]),)
-    gan.fit(batches, epochs=steps // every, steps_per_epoch=every, callbacks=[cb], verbose=0, shuffle=False)
+    gan.fit(batches, epochs=steps // every, steps_per_epoch=every, callbacks=[cb, *callbacks], verbose=0,
+            shuffle=False)
     return time.perf_counter() - start, cb.rows
 
 
@@ -507,30 +509,25 @@ def rt_trace(seed: int = 0, size: int = 250, steps: int | None = None, every: in
       reading, which is what ADA's controller averages (over 4 steps at a time).
     """
     r = {**RECIPE, **(recipe or {})}
-    steps = r["steps"] if steps is None else steps
-    if every % r["steps_per_execution"] or steps % every:
-        raise ValueError(f"every={every} must be a multiple of steps_per_execution={r['steps_per_execution']}, "
-                         f"and steps={steps} a multiple of every.")
+    r.update(steps=r["steps"] if steps is None else steps, log_every=every, fd_every=0)
+    if every % r["steps_per_execution"]:
+        raise ValueError(f"every={every} must be a multiple of steps_per_execution={r['steps_per_execution']}.")
     aug = _CountingADA(target=r["ada_target"], speed=r["ada_speed"])
     gan = build_gan("ada", seed, r, aug=aug)
-    train, _ = digits_for(size)
+    train, heldout = digits_for(size)
     probe = keras.ops.convert_to_tensor(train[:r["n_probe"]])
     own_seed = keras.random.SeedGenerator(seed + 7919)
-    rows = []
+    extra = []  # the two readings Overfitting does not make; its rows hold the step, p and the probe's r_t
 
     class Trace(keras.callbacks.Callback):
         def on_epoch_end(self, epoch, logs=None):
             path = np.asarray(gan.discriminator(aug(probe, own_seed), training=True))
-            rows.append({"step": int(gan.g_optimizer.iterations.numpy()), "p": float(np.asarray(aug.p)),
-                         "probe": augment.r_t(gan.discriminate(np.asarray(probe))),
-                         "training_path": augment.r_t(path), "controller": aug.take_window()})
+            extra.append({"training_path": augment.r_t(path), "controller": aug.take_window()})
 
-    epochs = -(-steps // (len(train) // r["batch_size"]))
-    batches = data.training_batches(train, r["batch_size"], seed, 0, epochs).take(steps)
-    start = time.perf_counter()
-    gan.fit(batches, epochs=steps // every, steps_per_epoch=every, callbacks=[Trace()], verbose=0, shuffle=False)
-    return {"seed": seed, "size": size, "steps": steps, "every": every, "target": r["ada_target"],
-            "seconds": round(time.perf_counter() - start, 1), "rows": rows}
+    seconds, curve = fit_digits(gan, train, heldout, seed, r, callbacks=[Trace()])
+    rows = [{"step": c["step"], "p": c["p"], "probe": c["r_t"], **e} for c, e in zip(curve, extra)]
+    return {"seed": seed, "size": size, "steps": r["steps"], "every": every, "target": r["ada_target"],
+            "seconds": round(seconds, 1), "rows": rows}
 
 
 def rt_summary(trace: dict) -> dict:

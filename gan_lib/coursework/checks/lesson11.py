@@ -148,8 +148,8 @@ _PROBE_CACHE: dict = {}
 
 
 def _probe_samples():
-    """The check's own labelled samples of the stored seed-0 generator: latents, images and the class basis
-    (computed once per process)."""
+    """The stored seed-0 generator and the check's own labelled samples of it: ``(generator, latents, images,
+    class basis)``, made once per process."""
     from gan_lib.core.latent import classify
     from gan_lib.lessons import latent_edit
 
@@ -158,7 +158,7 @@ def _probe_samples():
         zc = np.random.default_rng([4242, 1]).standard_normal((N_PROBE_11_3, int(g.input_shape[-1])))
         zc = zc.astype(np.float32)
         xc = np.asarray(g.predict(zc, batch_size=500, verbose=0))
-        _PROBE_CACHE["seed0"] = (zc, xc, latent_edit.class_directions(zc, classify(xc)[0]))
+        _PROBE_CACHE["seed0"] = (g, zc, xc, latent_edit.class_directions(zc, classify(xc)[0]))
     return _PROBE_CACHE["seed0"]
 
 
@@ -182,14 +182,13 @@ def check_11_3(answer) -> None:
               finite=True).reshape(-1)
     measure = answer["measure"]
     expect_function(measure, "answer_11_3['measure']", "answer_11_3['measure'] should be a function of images")
-    g = latent_edit.load_generator(latent_edit.results_dir() / latent_edit.generator_file(0))
+    g, zc, xc, basis = _probe_samples()
     dim = int(g.input_shape[-1])
     if d.shape != (dim,):
         raise Wrong(f"Your direction has shape {d.shape}; the generator's latents have {dim} numbers.")
     if abs(float(np.linalg.norm(d)) - 1.0) > 1e-3:
         raise Wrong(f"Your direction has length {np.linalg.norm(d):.3g}; normalise it to 1 so that t counts "
                     "latent standard deviations.", "direction / np.linalg.norm(direction)")
-    zc, xc, basis = _probe_samples()
     on_samples = array(call(measure, "your measure(images)", "images has shape (N, 28, 28, 1) in [-1, 1]; "
                             "return (N,) numbers", xc.copy()), "your measure", None, finite=True).reshape(-1)
     if on_samples.shape != (len(xc),):
