@@ -14,6 +14,9 @@
 #   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
 #   make lesson03  lesson 03's comparison (tutorial recipe -> course DCGAN) over seeds 0-2 -> runs/03_dcgan/
 #                  (about 20 min per seed on a 2-core CPU shared with other jobs; not timed on an idle one)
+#   make lesson04  lesson 04's studies beyond the notebook, seeds 0-2 -> runs/04_mode_collapse/{paper,long}/: each
+#                  remedy with its paper's recipe (4,000 steps) and R1 at 16,000 steps with a learning-rate
+#                  decay (TIME_PLACEHOLDER)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson10  lesson 10's little-data table (sizes x augmentation, seeds 0-2) and probes -> runs/10_little_data/
@@ -54,7 +57,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson06 lesson07 lesson10 lesson11 release
+.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson04 lesson06 lesson07 lesson10 lesson11 release
 
 venv: $(STAMP) $(if $(INSTRUCTOR),$(ISTAMP))
 
@@ -109,6 +112,12 @@ classifier: $(STAMP)
 # Lesson 03: variants A-E per update and at equal seconds (post-tracing cost per update), precise BN, seeds 0-2.
 lesson03: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.recipes --out runs/03_dcgan
+
+# Lesson 04: the remedies with their papers' recipes and the long R1 runs (the shared table is the notebook's);
+# one JSON, the scored samples and the tracked mode labels per run; runs already there are skipped.
+lesson04: $(STAMP)
+	$(BIN)/python -m gan_lib.lessons.collapse --study paper
+	$(BIN)/python -m gan_lib.lessons.collapse --study long
 
 # Lesson 06: every stabilising trick on the course's DCGAN (WGAN-GP and TTUR with their papers' settings),
 # seeds 0-2, plus the failure demos; one JSON per run, the table and seed 0's samples; the notebook loads them.

@@ -206,6 +206,115 @@ def test_build_puts_each_remedy_at_its_extension_point():
     assert collapse.build_remedy("ring", "r1", recipe={"r1_weight": 5.0}).d_penalties[0].weight == 5.0
 
 
+def test_hop_rate_by_hand():
+    from gan_lib import collapse
+
+    labels = [[0, 0, 1, -1], [0, 2, 1, 3], [1, 2, 1, 3]]       # 4 fixed latents at steps 0, 100, 200
+    # whole run: 3 latents on a mode at steps 0 and 100, latent 1 hops 0 -> 2 (latent 3 only arrives);
+    # 4 on a mode at steps 100 and 200, latent 0 hops 0 -> 1
+    assert collapse.hop_rate(labels, [0, 100, 200], since=0) == pytest.approx(1000 * 2 / (3 * 100 + 4 * 100))
+    # second half (steps 100-200): only latent 0's hop
+    assert collapse.hop_rate(labels, [0, 100, 200]) == pytest.approx(1000 * 1 / (4 * 100))
+    # leaving a mode is not a hop either; one snapshot, or no latent on a mode twice in a row,
+    # leaves nothing to count (a generator that never hits a mode is not "still")
+    assert collapse.hop_rate([[0, 1], [0, -1], [0, -1]], [0, 100, 200], since=0) == 0.0
+    assert collapse.hop_rate([[0, 1], [-1, -1]], [0, 100], since=0) is None
+    assert collapse.hop_rate([[0, 1]], [100]) is None
+    with pytest.raises(ValueError, match="one row per step"):
+        collapse.hop_rate([[0, 1], [1, 0]], [0, 100, 200])
+
+
+def test_mode_labels_mark_samples_off_every_mode():
+    from gan_lib import collapse, mixtures
+
+    ring = mixtures.get("ring")
+    x = np.array([ring.means[3], ring.means[5] + [0.02, 0.0], [0.0, 0.0]])   # on mode 3, 2 std off 5, nowhere
+    np.testing.assert_array_equal(collapse.mode_labels(x, ring), [3, 5, -1])
+
+
+def test_a_hopping_generator_reads_as_hopping_and_a_still_one_does_not():
+    """The measure on made-up tracks where the answer is known."""
+    from gan_lib import collapse
+
+    grid = np.array([[i, j] for i in range(5) for j in range(5)], dtype=float) * 2 - 4
+    steps = np.arange(0, 2100, 100)
+    still = [collapse.mode_labels(np.repeat(grid, 4, axis=0), "grid") for _ in steps]
+    hopping = [collapse.mode_labels(np.roll(np.repeat(grid, 4, axis=0), 4 * t, axis=0), "grid")
+               for t in range(len(steps))]                       # every latent moves one mode per snapshot
+    assert collapse.hop_rate(still, steps) == 0.0
+    assert collapse.hop_rate(hopping, steps) == pytest.approx(10.0)   # 1 hop per latent per 100 steps
+    # half the latents off every mode: the rate is per latent *on* a mode, so it does not halve
+    half = [np.where(np.arange(100) % 2 == 0, lab, -1) for lab in hopping]
+    assert collapse.hop_rate(half, steps) == pytest.approx(10.0)
+
+
+def test_linear_decay_by_hand():
+    from gan_lib import collapse
+
+    sched = collapse.LinearDecay(1e-3, start=100, end=200)
+    got = [float(sched(s)) for s in (0, 100, 150, 200, 300)]
+    assert got == pytest.approx([1e-3, 1e-3, 5.05e-4, 1e-5, 1e-5], rel=1e-5)
+    again = collapse.LinearDecay.from_config(sched.get_config())
+    assert float(again(150)) == pytest.approx(5.05e-4, rel=1e-5)
+    with pytest.raises(ValueError, match="0 <= start < end"):
+        collapse.LinearDecay(1e-3, start=200, end=200)
+
+
+def test_paper_recipes_build_what_their_papers_describe():
+    from gan_lib import collapse
+
+    def parts(name):
+        remedy, over, _ = collapse.STUDIES["paper"][name]
+        gan = collapse.build_remedy("grid", remedy, recipe=over)
+        return gan, [type(p).__name__ for p in gan.d_penalties]
+
+    gan, pens = parts("wgangp_paper")
+    assert (gan.d_steps, pens, gan.d_penalties[0].weight) == (5, ["GradientPenalty"], 10.0)
+    assert float(gan.d_optimizer.learning_rate) == pytest.approx(1e-4) and gan.d_optimizer.beta_1 == 0.0
+    assert gan.d_optimizer.beta_2 == 0.9
+    for name, m in (("pacgan2_paper", 2), ("pacgan4_paper", 4)):
+        gan, pens = parts(name)
+        assert pens == [] and gan.discriminator.input_shape == (None, 2 * m)   # packing alone, no R1
+    gan, pens = parts("mbstd_paper")
+    assert pens == ["GradientPenalty"] and type(gan.gan_loss).__name__ == "Wasserstein"
+    assert gan.gan_loss.drift == 0.001 and gan.d_steps == 1 and gan.g_optimizer.beta_2 == 0.99
+    assert any(isinstance(layer, layers.MinibatchStd) for layer in gan.discriminator.layers)
+    remedy, over, _ = collapse.STUDIES["long"]["r1_decay"]
+    gan = collapse.build_remedy("grid", remedy, recipe=over)
+    rate = gan.g_optimizer.learning_rate
+    assert isinstance(gan.g_optimizer._learning_rate, collapse.LinearDecay)
+    assert (gan.g_optimizer._learning_rate.start, gan.g_optimizer._learning_rate.end) == (8000, 16000)
+    assert float(rate) == pytest.approx(1e-3)
+
+
+def test_a_study_writes_each_run_once_and_loads_them_back(tmp_path, monkeypatch):
+    from gan_lib import collapse
+
+    monkeypatch.setitem(collapse.STUDIES, "tiny", {
+        "r1_short": ("r1", {"steps": 30, "train_size": 2560, "batch_size": 256, "steps_per_execution": 10,
+                            "lr_decay_start": 0.5}, "test")})
+    folder = collapse.run_study("tiny", benchmarks=("ring",), seeds=(0, 1), folder=tmp_path)
+    runs = collapse.load_study("tiny", folder=folder)
+    assert [(r["model"], r["seed"]) for r in runs] == [("r1_short", 0), ("r1_short", 1)]
+    for r in runs:
+        x = np.load(folder / r["file"])
+        assert mixtures_score_counts(x) == r["counts"]
+        track = np.load(folder / collapse.track_file(r))
+        assert track["labels"].shape == (3, collapse.N_TRACK)       # one snapshot per 10-step pass
+        assert track["steps"].tolist() == [10, 20, 30]
+        assert r["hops_per_1000"] == collapse.hop_rate(track["labels"], track["steps"])
+        assert collapse.saved_hop_rate(folder, r) == r["hops_per_1000"]
+    stamp = (folder / runs[0]["file"]).stat().st_mtime_ns
+    collapse.run_study("tiny", benchmarks=("ring",), seeds=(0,), folder=tmp_path)   # already there: skipped
+    assert (folder / runs[0]["file"]).stat().st_mtime_ns == stamp
+
+
+def mixtures_score_counts(x):
+    from gan_lib import mixtures
+
+    return mixtures.score(x, "ring")["counts"]
+
+
 # --------------------------------------------------------------------------- the command line
 
 
@@ -214,6 +323,9 @@ def test_build_puts_each_remedy_at_its_extension_point():
     (["--steps", "150"], "--steps 150"),
     (["--seed", "-1"], "--seed -1"),
     (["--remedy", "magic"], "invalid choice: 'magic'"),
+    (["--study", "paper", "--models", "wgangp"], "study 'paper' has wgangp_paper, pacgan2_paper"),
+    (["--study", "long", "--seeds", "-2"], "--seeds [-2]"),
+    (["--study", "magic"], "invalid choice: 'magic'"),
 ])
 def test_collapse_cli_refuses_bad_values_in_one_line(capsys, args, message):
     from gan_lib.lessons import collapse
