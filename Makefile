@@ -19,6 +19,7 @@
 #                  decay (TIME_PLACEHOLDER)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
+#   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)
 #   make lesson10  lesson 10's little-data table (sizes x augmentation, seeds 0-2) and probes -> runs/10_little_data/
 #                  (18 runs of 2,000 steps, one probe, six of 6,000, three ADA runs traced; several hours on a 2-core CPU)
 #   make lesson11  lesson 11's generators (seeds 0-2), inversion/editing table and plain-vs-conditional
@@ -57,7 +58,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson04 lesson06 lesson07 lesson10 lesson11 release
+.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson04 lesson06 lesson07 lesson09 lesson10 lesson11 release
 
 venv: $(STAMP) $(if $(INSTRUCTOR),$(ISTAMP))
 
@@ -127,6 +128,11 @@ lesson06: $(STAMP)
 # Lesson 07: projection D vs the concat D of the same size, seeds 0-2, a row per epoch; the notebook loads the table.
 lesson07: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.conditional --out runs/07_conditional
+
+# Lesson 09: the CycleGAN of section 5 trained and scored from seeds 0-2 (1,500 steps each); the notebook
+# trains seed 0 live and loads the table.
+lesson09: $(STAMP)
+	$(BIN)/python -m gan_lib.lessons.cycle --out runs/09_beyond_dcgan
 
 # Lesson 10: the course DCGAN on 250, 1,000 and 8,000 digits, with DiffAugment, ADA and the reals-only leak,
 # seeds 0-2; one JSON per run, seed 0's samples and the table; the notebook loads them.

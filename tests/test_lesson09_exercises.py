@@ -210,3 +210,26 @@ def test_9_3_more_wrong_answers(capsys):
     expect_wrong(capsys, "9.3", lambda: checks.check_9_3(weights_times_keys), "shape")
     ok, out = verdict(capsys, "9.3", lambda: checks.check_9_3(weights_times_keys))
     assert "q @ k.T" not in out and "weights @ v" not in out, out
+
+
+# ------------------------------------------------- grading runs no training (issue 22)
+
+
+def test_grading_lesson_09_trains_no_model():
+    """Each exercise's grading plan runs only the setup cell: before, 9.2's example cell used the
+    section-5 translators, whose cell used the StyleGAN section's classifier helper, so grading 9.2
+    retrained the toy StyleGAN."""
+    from pathlib import Path
+
+    import nbformat
+
+    from gan_lib import assignments, cells
+
+    nb = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks" / "09_beyond_dcgan.ipynb", as_version=4)
+    plan = cells.grading_plan(nb)
+    assert [it.number for it in plan] == ["9.1", "9.2", "9.3"]
+    for it in plan:
+        sources = [assignments.source(nb.cells[j]) for j in it.needs + it.cells]
+        trains = [s.splitlines()[0] for s in sources if any(w in s for w in ("fit_images", ".fit(", "train_model"))]
+        assert not trains, f"grading {it.number} runs a training cell: {trains}"
+        assert len(it.needs) == 1 and "data.load_digits" in assignments.source(nb.cells[it.needs[0]])

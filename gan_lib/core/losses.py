@@ -329,3 +329,55 @@ def cycle_consistency_loss(x, x_reconstructed):
         raise ValueError(f"x has shape {tuple(a.shape)} but x_reconstructed has {tuple(b.shape)}: pass F(G(x)) "
                          "for the same batch x, so the two can be compared value by value.")
     return ops.mean(ops.abs(a - b))
+
+
+def identity_loss(y, g_of_y):
+    """``E[ ||G(y) - y||_1 ]``: CycleGAN's identity-mapping loss (Zhu et al., ICCV 2017, section 5.2,
+    after Taigman et al., "Unsupervised Cross-Domain Image Generation", ICLR 2017).
+
+    ``y`` is a batch *already in* G's target domain and ``g_of_y`` is ``G(y)``: a translator into
+    domain B should leave a B image as it is. The paper adds it with weight ``0.5 * lambda`` (5 for
+    the cycle's 10) to keep colours from drifting; here it also keeps a thickening translator from
+    thickening what is already thick. Mean absolute difference per value, like
+    :func:`cycle_consistency_loss`.
+
+    Example: ``y = [1, -1, 0]``, ``g_of_y = [1, 0, 0.5]`` gives ``(0 + 1 + 0.5) / 3 = 0.5``.
+    """
+    a = ops.convert_to_tensor(y, dtype="float32")
+    b = ops.convert_to_tensor(g_of_y, dtype="float32")
+    if tuple(a.shape) != tuple(b.shape):
+        raise ValueError(f"y has shape {tuple(a.shape)} but g_of_y has {tuple(b.shape)}: pass G(y) for the same "
+                         "batch y.")
+    return ops.mean(ops.abs(a - b))
+
+
+# =========================================================================== least squares (LSGAN; CycleGAN's)
+
+
+def least_squares_discriminator_loss(real_out, fake_out):
+    """``(E[(D(y) - 1)^2] + E[D(G(x))^2]) / 2``: the least-squares GAN loss for D (Mao et al.,
+    "Least Squares Generative Adversarial Networks", ICCV 2017, with a = 0, b = c = 1).
+
+    ``D`` outputs a plain score (no sigmoid); real images are pushed towards 1 and fakes towards 0.
+    CycleGAN uses it in place of the log loss "for more stable training" (Zhu et al. 2017, section 4)
+    and halves D's loss, as here, "to slow down the rate at which D learns". Works on any output
+    shape (a PatchGAN's map of scores is averaged).
+
+    Example: ``real_out = [1, 0]``, ``fake_out = [0.5, 0]`` gives ``((0 + 1) / 2 + (0.25 + 0) / 2) / 2
+    = 0.3125``.
+    """
+    real = ops.convert_to_tensor(real_out, dtype="float32")
+    fake = ops.convert_to_tensor(fake_out, dtype="float32")
+    return 0.5 * (ops.mean(ops.square(real - 1.0)) + ops.mean(ops.square(fake)))
+
+
+def least_squares_generator_loss(fake_out):
+    """``E[(D(G(x)) - 1)^2]``: the least-squares GAN loss for G (Mao et al. 2017; CycleGAN's adversarial term).
+
+    G is pushed to make D score its images as real (1). Unlike the saturating log loss, the gradient
+    does not vanish for fakes that D scores far from 1: it grows with the distance.
+
+    Example: ``fake_out = [0, 1, 0.5]`` gives ``(1 + 0 + 0.25) / 3 = 0.41667``.
+    """
+    fake = ops.convert_to_tensor(fake_out, dtype="float32")
+    return ops.mean(ops.square(fake - 1.0))
