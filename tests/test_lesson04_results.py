@@ -41,7 +41,8 @@ def test_the_table_is_the_aggregate_of_the_rescored_runs():
     rescored = []
     for run in DOC["runs"]:
         score = mixtures.score(np.load(FOLDER / run["file"]), run["benchmark"])
-        rescored.append({"benchmark": run["benchmark"], "model": run["model"], "seed": run["seed"], **score})
+        rescored.append({"benchmark": run["benchmark"], "model": run["model"], "seed": run["seed"], **score,
+                         "hops_per_1000": collapse.saved_hop_rate(FOLDER, run)})
     got, want = collapse.table(rescored), DOC["table"]
     assert len(got) == len(want)
     for g, w in zip(got, want):
