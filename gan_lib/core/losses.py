@@ -323,11 +323,16 @@ def cycle_consistency_loss(x, x_reconstructed):
 
     Example: ``x = [0, 1]``, ``x_reconstructed = [0.5, 0]`` gives ``(0.5 + 1) / 2 = 0.75``.
     """
-    a = ops.convert_to_tensor(x, dtype="float32")
-    b = ops.convert_to_tensor(x_reconstructed, dtype="float32")
+    return _mean_abs_difference(x, x_reconstructed, "x", "x_reconstructed",
+                                "pass F(G(x)) for the same batch x, so the two can be compared value by value.")
+
+
+def _mean_abs_difference(a, b, name_a: str, name_b: str, hint: str):
+    """``mean |a - b|`` of two float32 tensors of one shape; a mismatch is refused with ``hint``."""
+    a = ops.convert_to_tensor(a, dtype="float32")
+    b = ops.convert_to_tensor(b, dtype="float32")
     if tuple(a.shape) != tuple(b.shape):
-        raise ValueError(f"x has shape {tuple(a.shape)} but x_reconstructed has {tuple(b.shape)}: pass F(G(x)) "
-                         "for the same batch x, so the two can be compared value by value.")
+        raise ValueError(f"{name_a} has shape {tuple(a.shape)} but {name_b} has {tuple(b.shape)}: {hint}")
     return ops.mean(ops.abs(a - b))
 
 
@@ -343,12 +348,7 @@ def identity_loss(y, g_of_y):
 
     Example: ``y = [1, -1, 0]``, ``g_of_y = [1, 0, 0.5]`` gives ``(0 + 1 + 0.5) / 3 = 0.5``.
     """
-    a = ops.convert_to_tensor(y, dtype="float32")
-    b = ops.convert_to_tensor(g_of_y, dtype="float32")
-    if tuple(a.shape) != tuple(b.shape):
-        raise ValueError(f"y has shape {tuple(a.shape)} but g_of_y has {tuple(b.shape)}: pass G(y) for the same "
-                         "batch y.")
-    return ops.mean(ops.abs(a - b))
+    return _mean_abs_difference(y, g_of_y, "y", "g_of_y", "pass G(y) for the same batch y.")
 
 
 # =========================================================================== least squares (LSGAN; CycleGAN's)
