@@ -288,7 +288,7 @@ def test_paper_recipes_build_what_their_papers_describe():
 
 
 def test_a_study_writes_each_run_once_and_loads_them_back(tmp_path, monkeypatch):
-    from gan_lib import collapse
+    from gan_lib import collapse, mixtures
 
     monkeypatch.setitem(collapse.STUDIES, "tiny", {
         "r1_short": ("r1", {"steps": 30, "train_size": 2560, "batch_size": 256, "steps_per_execution": 10,
@@ -298,7 +298,7 @@ def test_a_study_writes_each_run_once_and_loads_them_back(tmp_path, monkeypatch)
     assert [(r["model"], r["seed"]) for r in runs] == [("r1_short", 0), ("r1_short", 1)]
     for r in runs:
         x = np.load(folder / r["file"])
-        assert mixtures_score_counts(x) == r["counts"]
+        assert mixtures.score(x, "ring")["counts"] == r["counts"]
         track = np.load(folder / collapse.track_file(r))
         assert track["labels"].shape == (3, collapse.N_TRACK)       # one snapshot per 10-step pass
         assert track["steps"].tolist() == [10, 20, 30]
@@ -308,11 +308,6 @@ def test_a_study_writes_each_run_once_and_loads_them_back(tmp_path, monkeypatch)
     collapse.run_study("tiny", benchmarks=("ring",), seeds=(0,), folder=tmp_path)   # already there: skipped
     assert (folder / runs[0]["file"]).stat().st_mtime_ns == stamp
 
-
-def mixtures_score_counts(x):
-    from gan_lib import mixtures
-
-    return mixtures.score(x, "ring")["counts"]
 
 
 # --------------------------------------------------------------------------- the command line

@@ -96,7 +96,7 @@ def build_remedy(benchmark, remedy: str, seed: int = 0, recipe: dict | None = No
     paper recipes of :data:`STUDIES` need: ``loss`` (a name in
     :data:`gan_lib.core.losses.LOSSES`; default ``"wasserstein"`` for
     ``wgangp``, else ``"nonsaturating"``), ``drift`` (ProGAN's drift term of
-    the Wasserstein loss), ``topk_fraction`` (for ``loss="topk"``), ``d_steps``
+    the Wasserstein loss), ``d_steps``
     (D updates per G update, default 1), ``r1_weight: 0`` (no R1, e.g. PacGAN
     as its paper runs it) and ``lr_decay_start`` (a fraction of ``steps``: the
     learning rate falls linearly from there to 1% at the end, :class:`LinearDecay`).
@@ -119,8 +119,6 @@ def build_remedy(benchmark, remedy: str, seed: int = 0, recipe: dict | None = No
     if loss_name == "wasserstein":
         loss = losses.Wasserstein(r.get("drift", 0.0))
         pens.append(penalties.GradientPenalty(r["gp_weight"]))
-    elif loss_name == "topk":
-        loss = losses.TopK(r.get("topk_fraction", 0.5))
     else:
         loss = losses.get(loss_name)
     if pens:
@@ -335,6 +333,16 @@ def saved_hop_rate(folder, run: dict) -> float | None:
     return hop_rate(t["labels"], t["steps"])
 
 
+def save_run(folder, name: str, samples, track) -> float | None:
+    """Write a run's scored ``samples`` (``name``, float32 ``.npy``) and its :class:`Track`'s mode labels
+    (first :data:`N_TRACK` latents, :func:`track_file`); returns the run's :func:`hop_rate`."""
+    folder = Path(folder)
+    np.save(folder / name, np.asarray(samples, np.float32))
+    labels = track_labels(track)[:, :N_TRACK]
+    np.savez_compressed(folder / track_file({"file": name}), labels=labels, steps=np.asarray(track.steps))
+    return hop_rate(labels, track.steps)
+
+
 def table(runs: list[dict]) -> list[dict]:
     """Mean and spread (population std) over seeds per (benchmark, model).
 
@@ -397,13 +405,11 @@ def save_results(folder, runs: list[dict], samples: dict, extra: dict | None = N
     for r in runs:
         key = (r["benchmark"], r["model"], r["seed"])
         name = sample_file(*key)
-        np.save(folder / name, np.asarray(samples[key], np.float32))
         out_runs.append({**r, "file": name})
         if tracks and key in tracks:
-            labels = track_labels(tracks[key])[:, :N_TRACK]
-            np.savez_compressed(folder / track_file(out_runs[-1]), labels=labels,
-                                steps=np.asarray(tracks[key].steps))
-            out_runs[-1]["hops_per_1000"] = hop_rate(labels, tracks[key].steps)
+            out_runs[-1]["hops_per_1000"] = save_run(folder, name, samples[key], tracks[key])
+        else:
+            np.save(folder / name, np.asarray(samples[key], np.float32))
     doc = {"recipe": RECIPE, "runs": out_runs, "table": table(out_runs), **(extra or {})}
     (folder / TABLE_FILE).write_text(json.dumps(doc, indent=1) + "\n")
     return folder / TABLE_FILE
@@ -469,14 +475,11 @@ def run_study(study: str, benchmarks=("ring", "grid"), seeds=(0, 1, 2), models=N
                     continue
                 track = Track(bench, every=1, n=N_TRACK, seed=seed)
                 out = train_remedy(bench, remedy, seed, over, callbacks=[track])
-                labels = track_labels(track)
                 name = sample_file(bench, model, seed)
-                np.save(folder / name, np.asarray(out["samples"], np.float32))
-                np.savez_compressed(folder / track_file({"file": name}), labels=labels,
-                                    steps=np.asarray(track.steps))
+                hops = save_run(folder, name, out["samples"], track)
                 doc = {"benchmark": bench, "model": model, "remedy": remedy, "seed": seed, "recipe": over,
                        **{k: v for k, v in out["score"].items() if k != "mixture"},
-                       "seconds": out["seconds"], "hops_per_1000": hop_rate(labels, track.steps), "file": name}
+                       "seconds": out["seconds"], "hops_per_1000": hops, "file": name}
                 out_file.write_text(json.dumps(doc, indent=1) + "\n")
                 print(f"{study} {bench} {model} seed {seed}: {mixtures.summary(out['score'])}, "
                       f"hop rate {format_hops(doc['hops_per_1000'])} ({out['seconds']:.0f} s)", flush=True)

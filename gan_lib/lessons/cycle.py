@@ -47,9 +47,13 @@ import tempfile
 import time
 from pathlib import Path
 
+import keras
 import numpy as np
+import tensorflow as tf
+from keras import ops
 
-from gan_lib.core import config
+from gan_lib.core import config, losses
+from gan_lib.core.latent import classify
 
 RESULTS_FOLDER = "runs/09_beyond_dcgan"
 RESULTS_FILE = "cyclegan.json"
@@ -144,7 +148,6 @@ def translator(name: str, width: int = 16):
     instance normalisation); LeakyReLU (0.2) instead of ReLU, because with ReLU seed 1 (of the two
     seeds run that way) lost its thick-to-thin translator: its output went nearly blank.
     """
-    import keras
     from keras import layers
 
     def act(h):
@@ -164,7 +167,6 @@ def patch_discriminator(name: str, width: int = 16):
     """A PatchGAN discriminator (Isola et al. 2017, CycleGAN's): a 7x7 map of scores, one per
     overlapping patch, no sigmoid (the least-squares loss reads raw scores). Two strided 4x4
     convolutions (LeakyReLU 0.2) and a 3x3 convolution to one channel."""
-    import keras
     from keras import layers
 
     x_in = keras.Input((28, 28, 1))
@@ -174,92 +176,70 @@ def patch_discriminator(name: str, width: int = 16):
     return keras.Model(x_in, out, name=name)
 
 
-def _cycle_model_class():
-    import keras
-    import tensorflow as tf
-    from keras import ops
+class CycleGAN(keras.Model):
+    """Two translators ``g`` (A -> B) and ``f`` (B -> A) and two discriminators ``d_a`` and ``d_b``.
 
-    from gan_lib.core import losses
+    Each ``train_step`` takes a batch ``(x, y)``, x from A and y from B (unpaired), and makes one
+    Adam step for both discriminators (least squares, halved) and then one for both translators
+    (least squares + ``cycle_weight`` * cycle + ``identity_weight`` * identity). The trackers
+    report each part: ``d_a``, ``d_b``, ``adv`` (the two translators' adversarial losses added),
+    ``cycle`` (both directions added) and ``identity`` (both added).
+    """
 
-    class CycleGAN(keras.Model):
-        """Two translators ``g`` (A -> B) and ``f`` (B -> A) and two discriminators ``d_a`` and ``d_b``.
+    def __init__(self, g, f, d_a, d_b, cycle_weight=CYCLE_WEIGHT, identity_weight=IDENTITY_WEIGHT, **kwargs):
+        super().__init__(**kwargs)
+        self.g, self.f, self.d_a, self.d_b = g, f, d_a, d_b
+        self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
+        self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_a", "d_b", "adv", "cycle", "identity")}
 
-        Each ``train_step`` takes a batch ``(x, y)``, x from A and y from B (unpaired), and makes one
-        Adam step for both discriminators (least squares, halved) and then one for both translators
-        (least squares + ``cycle_weight`` * cycle + ``identity_weight`` * identity). The trackers
-        report each part: ``d_a``, ``d_b``, ``adv`` (the two translators' adversarial losses added),
-        ``cycle`` (both directions added) and ``identity`` (both added).
-        """
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
 
-        def __init__(self, g, f, d_a, d_b, cycle_weight=CYCLE_WEIGHT, identity_weight=IDENTITY_WEIGHT, **kwargs):
-            super().__init__(**kwargs)
-            self.g, self.f, self.d_a, self.d_b = g, f, d_a, d_b
-            self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
-            self.trackers = {k: keras.metrics.Mean(name=k) for k in ("d_a", "d_b", "adv", "cycle", "identity")}
+    def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
+        super().compile(**kwargs)
+        self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+        self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
 
-        @property
-        def metrics(self):
-            return list(self.trackers.values())
+    def call(self, x, training=False):
+        return self.g(x, training=training)
 
-        def compile(self, g_optimizer=None, d_optimizer=None, **kwargs):
-            super().compile(**kwargs)
-            self.g_optimizer = g_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
-            self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
+    def generator_losses(self, x, y, training=True):
+        """The translators' loss parts for one batch: ``{"adv", "cycle", "identity", "total"}``."""
+        fake_b, fake_a = self.g(x, training=training), self.f(y, training=training)
+        adv = (losses.least_squares_generator_loss(self.d_b(fake_b, training=training))
+               + losses.least_squares_generator_loss(self.d_a(fake_a, training=training)))
+        cyc = (losses.cycle_consistency_loss(x, self.f(fake_b, training=training))
+               + losses.cycle_consistency_loss(y, self.g(fake_a, training=training)))
+        idt = (losses.identity_loss(y, self.g(y, training=training))
+               + losses.identity_loss(x, self.f(x, training=training)))
+        total = adv + self.cycle_weight * cyc + self.identity_weight * idt
+        return {"adv": adv, "cycle": cyc, "identity": idt, "total": total}
 
-        def call(self, x, training=False):
-            return self.g(x, training=training)
-
-        def generator_losses(self, x, y, training=True):
-            """The translators' loss parts for one batch: ``{"adv", "cycle", "identity", "total"}``."""
-            fake_b, fake_a = self.g(x, training=training), self.f(y, training=training)
-            adv = (losses.least_squares_generator_loss(self.d_b(fake_b, training=training))
-                   + losses.least_squares_generator_loss(self.d_a(fake_a, training=training)))
-            cyc = (losses.cycle_consistency_loss(x, self.f(fake_b, training=training))
-                   + losses.cycle_consistency_loss(y, self.g(fake_a, training=training)))
-            idt = (losses.identity_loss(y, self.g(y, training=training))
-                   + losses.identity_loss(x, self.f(x, training=training)))
-            total = adv + self.cycle_weight * cyc + self.identity_weight * idt
-            return {"adv": adv, "cycle": cyc, "identity": idt, "total": total}
-
-        def train_step(self, data):
-            x, y = data
-            fake_b = ops.stop_gradient(self.g(x, training=True))
-            fake_a = ops.stop_gradient(self.f(y, training=True))
-            d_weights = self.d_a.trainable_weights + self.d_b.trainable_weights
-            with tf.GradientTape() as tape:
-                d_a = losses.least_squares_discriminator_loss(self.d_a(x, training=True),
-                                                              self.d_a(fake_a, training=True))
-                d_b = losses.least_squares_discriminator_loss(self.d_b(y, training=True),
-                                                              self.d_b(fake_b, training=True))
-                d_total = d_a + d_b
-            self.d_optimizer.apply_gradients(zip(tape.gradient(d_total, d_weights), d_weights))
-            g_weights = self.g.trainable_weights + self.f.trainable_weights
-            with tf.GradientTape() as tape:
-                parts = self.generator_losses(x, y)
-            self.g_optimizer.apply_gradients(zip(tape.gradient(parts["total"], g_weights), g_weights))
-            for name, value in (("d_a", d_a), ("d_b", d_b), ("adv", parts["adv"]), ("cycle", parts["cycle"]),
-                                ("identity", parts["identity"])):
-                self.trackers[name].update_state(value)
-            return {k: m.result() for k, m in self.trackers.items()}
-
-    return CycleGAN
-
-
-_CLASS = None
-
-
-def CycleGAN(*args, **kwargs):  # noqa: N802  (a class, built on first use so importing this module needs no Keras)
-    """:class:`keras.Model` subclass with CycleGAN's ``train_step`` (see ``_cycle_model_class``)."""
-    global _CLASS
-    if _CLASS is None:
-        _CLASS = _cycle_model_class()
-    return _CLASS(*args, **kwargs)
+    def train_step(self, data):
+        x, y = data
+        fake_b = ops.stop_gradient(self.g(x, training=True))
+        fake_a = ops.stop_gradient(self.f(y, training=True))
+        d_weights = self.d_a.trainable_weights + self.d_b.trainable_weights
+        with tf.GradientTape() as tape:
+            d_a = losses.least_squares_discriminator_loss(self.d_a(x, training=True),
+                                                          self.d_a(fake_a, training=True))
+            d_b = losses.least_squares_discriminator_loss(self.d_b(y, training=True),
+                                                          self.d_b(fake_b, training=True))
+            d_total = d_a + d_b
+        self.d_optimizer.apply_gradients(zip(tape.gradient(d_total, d_weights), d_weights))
+        g_weights = self.g.trainable_weights + self.f.trainable_weights
+        with tf.GradientTape() as tape:
+            parts = self.generator_losses(x, y)
+        self.g_optimizer.apply_gradients(zip(tape.gradient(parts["total"], g_weights), g_weights))
+        for name, value in (("d_a", d_a), ("d_b", d_b), ("adv", parts["adv"]), ("cycle", parts["cycle"]),
+                            ("identity", parts["identity"])):
+            self.trackers[name].update_state(value)
+        return {k: m.result() for k, m in self.trackers.items()}
 
 
 def build(seed: int = 0, width: int = 16, lr: float = LEARNING_RATE):
     """A compiled, untrained CycleGAN for 28x28 digits, its weights drawn from ``seed`` (Adam, ``lr``, beta_1 0.5)."""
-    import keras
-
     keras.utils.set_random_seed(seed)
     model = CycleGAN(translator("G_thin_to_thick", width), translator("F_thick_to_thin", width),
                      patch_discriminator("D_A", width), patch_discriminator("D_B", width))
@@ -320,10 +300,8 @@ def faint_copy_pair(eps: float = 0.005):
 
 
 def digits_of(images) -> np.ndarray:
-    """The course classifier's digit for each image."""
-    from gan_lib.measure import classifier
-
-    return classifier.features_and_probs(images)[1].argmax(1)
+    """The course classifier's digit for each image (:func:`gan_lib.core.latent.classify`)."""
+    return classify(images)[0]
 
 
 def measure(model, task: dict) -> dict:
@@ -337,8 +315,6 @@ def measure(model, task: dict) -> dict:
       what a perfect translator would reach);
     * ``cycle`` and ``identity``: the two losses on the test inputs (both directions added, as in training).
     """
-    from gan_lib.core import losses
-
     a, b = task["test_a"], task["test_b"]
     boundary = width_boundary(a, b)
     ga, fb = translate(model.g, a), translate(model.f, b)
