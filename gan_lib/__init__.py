@@ -64,6 +64,7 @@ MODULES = {
     "theory_plots": "gan_lib.lessons.theory_plots", "classic": "gan_lib.lessons.classic",
     "vanilla": "gan_lib.lessons.vanilla",
     "tracking": "gan_lib.lessons.tracking", "collapse": "gan_lib.lessons.collapse", "panel": "gan_lib.lessons.panel",
+    "collapse_digits": "gan_lib.lessons.collapse_digits",
     "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
     "latent_edit": "gan_lib.lessons.latent_edit", "little_data": "gan_lib.lessons.little_data",
     "provenance": "gan_lib.lessons.provenance", "cycle": "gan_lib.lessons.cycle", "recipes": "gan_lib.lessons.recipes",

@@ -99,7 +99,7 @@ def tutorial_dcgan(latent_dim: int = 100):
     return g, d
 
 
-def dcgan(latent_dim: int = 64, spectral_norm: bool = False):
+def dcgan(latent_dim: int = 64, spectral_norm: bool = False, channels: int = 1):
     """The course's small DCGAN, the lessons': 7x7x128 -> 14x14x64 -> 28x28x1; D 64/128 strided convolutions.
 
     Smaller and faster than the tutorial's, with no BatchNorm or Dropout in D.
@@ -127,7 +127,7 @@ def dcgan(latent_dim: int = 64, spectral_norm: bool = False):
     )
     d = keras.Sequential(
         [
-            keras.Input(IMAGE_SHAPE),
+            keras.Input(IMAGE_SHAPE[:-1] + (channels,)),
             spectral_norm_if(layers.Conv2D(64, 4, strides=2, padding="same"), spectral_norm),
             layers.LeakyReLU(negative_slope=0.2),
             spectral_norm_if(layers.Conv2D(128, 4, strides=2, padding="same"), spectral_norm),

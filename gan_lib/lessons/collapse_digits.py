@@ -1,0 +1,220 @@
+"""Lesson 04, section 7: a partial collapse on MNIST, made on purpose, and a remedy, over seeds.
+
+The course DCGAN (:func:`gan_lib.models.digits.dcgan`) covered all ten digits in
+every recipe change lesson 04 lists (one seed each, exploratory). A partial
+collapse does appear when G's latent has only 2 numbers: a continuous map from
+one connected plane must cross a boundary between every two neighbouring
+classes, each boundary makes in-between images that D rejects, and dropping a
+class removes boundaries (Khayatkhoei et al., *Disconnected manifold learning for
+generative adversarial networks*, 2018).
+
+=====================  ======  ====  ==============================================
+name                   latent  pack  what
+=====================  ======  ====  ==============================================
+``dcgan``              64      1     the course DCGAN as the lessons train it
+``dcgan_z2``           2       1     the same pair, G given 2 latent numbers
+``dcgan_z2_pacgan2``   2       2     the same, D judging pairs (PacGAN2, no R1)
+``dcgan_z2_pacgan4``   2       4     the same, D judging packs of 4 (PacGAN4)
+=====================  ======  ====  ==============================================
+
+One recipe for all (:data:`RECIPE`): Adam(5e-4, beta_1 0.5) for both networks,
+batch 32, the non-saturating loss, no weight average (the raw G is scored).
+Each run is scored on 2,000 samples (:func:`score`): FD, class shares, missing
+classes (share below :data:`MISSING_BELOW`), precision/recall and
+density/coverage in the classifier's feature space.
+
+``make lesson04`` runs :func:`run_study` and writes ``runs/04_mode_collapse/mnist/``:
+each run's samples as compressed uint8 (``<model>_seed<k>.npz``) and
+``mnist.json`` (recipe, scores, seconds), which the tests re-score.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from gan_lib import data, models
+from gan_lib.core import config, packing
+from gan_lib.core.gan import GAN
+from gan_lib.lessons import collapse
+from gan_lib.lessons.stabilise import dequantize, quantize
+from gan_lib.measure import evaluate, metrics
+
+#: The study's models: ``name -> (latent_dim, pack)``.
+MODELS = {
+    "dcgan": (64, 1),
+    "dcgan_z2": (2, 1),
+    "dcgan_z2_pacgan2": (2, 2),
+    "dcgan_z2_pacgan4": (2, 4),
+}
+#: One recipe for every model (epochs of the 8,000 shipped training digits).
+RECIPE = {"epochs": 8, "batch_size": 32, "lr": 5e-4, "beta_1": 0.5, "loss": "nonsaturating"}
+#: A class with a smaller share of the samples than this (a tenth of the uniform 10%) counts as missing.
+MISSING_BELOW = 0.01
+#: Samples scored per run.
+N_SAMPLES = 2000
+RESULTS_FILE = "mnist.json"
+
+
+def build(model: str, seed: int = 0, recipe: dict | None = None) -> GAN:
+    """The compiled GAN of one of :data:`MODELS`, its weights drawn from ``seed``."""
+    if model not in MODELS:
+        raise ValueError(f"model={model!r}: choose one of {sorted(MODELS)}.")
+    r = dict(RECIPE, **(recipe or {}))
+    latent_dim, pack = MODELS[model]
+    if r["batch_size"] % pack:
+        raise ValueError(f"batch_size {r['batch_size']} is not a multiple of the pack size {pack}.")
+    keras.utils.set_random_seed(seed)
+    g, _ = models.digits.dcgan(latent_dim)
+    _, d = models.digits.dcgan(latent_dim, channels=pack)     # D sees `pack` digits as channels
+    gan = GAN(g, d, seed=seed, d_input_transform=packing.Pack(pack) if pack > 1 else None)
+    gan.compile(keras.optimizers.Adam(r["lr"], beta_1=r["beta_1"]),
+                keras.optimizers.Adam(r["lr"], beta_1=r["beta_1"]), loss=r["loss"])
+    return gan
+
+
+def score(images, held_out=None) -> dict:
+    """FD, class shares, missing classes and the feature-space measures of ``images`` (uint8 or [-1, 1]).
+
+    Images are scored as they would be stored (quantised to uint8), so a stored run
+    re-scores to the same numbers. ``held_out``: the real digits for precision/recall
+    and density/coverage (default: the shipped held-out split).
+    """
+    from gan_lib.measure import classifier
+
+    x = np.asarray(images)
+    x = dequantize(x if x.dtype == np.uint8 else quantize(x))
+    r = metrics.evaluate(x, n=min(len(x), N_SAMPLES))
+    n = r["n"]
+    real = data.load_digits("heldout").images[:n] if held_out is None else np.asarray(held_out)[:n]
+    f_fake, _ = classifier.features_and_probs(x[:n])
+    f_real, _ = classifier.features_and_probs(real)
+    shares = np.asarray(r["class_shares"])
+    return {
+        "fd": r["fd"],
+        "class_shares": r["class_shares"],
+        "kl_to_uniform": r["kl_to_uniform"],
+        "min_class_share": float(shares.min()),
+        "missing": [int(k) for k in np.flatnonzero(shares < MISSING_BELOW)],
+        **evaluate.precision_recall(f_real, f_fake, k=3),
+        **evaluate.density_coverage(f_real, f_fake, k=5),
+    }
+
+
+def train(model: str, seed: int, images, recipe: dict | None = None) -> tuple[np.ndarray, float]:
+    """Train one model and return its :data:`N_SAMPLES` samples (uint8) and the seconds it took."""
+    r = dict(RECIPE, **(recipe or {}))
+    gan = build(model, seed, r)
+    t0 = time.perf_counter()
+    gan.fit_images(images, r["batch_size"], r["epochs"], seed=seed)
+    seconds = time.perf_counter() - t0
+    return quantize(gan.sample(N_SAMPLES, seed=1000 + seed)), seconds
+
+
+def sample_file(model: str, seed: int) -> str:
+    return f"{model}_seed{seed}.npz"
+
+
+def results_dir(quick: bool | None = None) -> Path:
+    """``runs/04_mode_collapse/mnist`` in full mode; in quick mode a fresh temporary folder (as lesson 04's table)."""
+    return collapse.results_dir(quick) / "mnist"
+
+
+def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = None, log=print) -> Path:
+    """Train and score every model and seed into ``folder``; then write :data:`RESULTS_FILE`.
+
+    Each run writes its samples (``<model>_seed<k>.npz``) and its scores
+    (``<model>_seed<k>.json``); a run whose files are there is not trained again, so a
+    study can be resumed or split across processes. :data:`RESULTS_FILE` gathers
+    every run in the folder.
+    """
+    folder = Path(folder) if folder is not None else results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    r = dict(RECIPE, **(recipe or {}))
+    if config.quick_mode():
+        r["epochs"] = min(r["epochs"], 1)
+    images = data.load_digits("train", limit=1000 if config.quick_mode() else None).images
+    for model in models_ or MODELS:
+        for seed in seeds:
+            f = folder / sample_file(model, seed)
+            if f.exists() and f.with_suffix(".json").exists():
+                continue
+            q, seconds = train(model, seed, images, r)
+            np.savez_compressed(f, images=q)
+            run = {"model": model, "seed": seed, "seconds": round(seconds, 1), **score(q)}
+            f.with_suffix(".json").write_text(json.dumps(run, indent=1))
+            log(f"{model} seed {seed}: {format_run(run)} ({seconds:.0f} s)")
+    runs = [json.loads((folder / sample_file(m, s)).with_suffix(".json").read_text())
+            for m in MODELS for s in range(10) if (folder / sample_file(m, s)).with_suffix(".json").exists()]
+    doc = {"recipe": r, "models": {k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
+           "missing_below": MISSING_BELOW, "n_samples": N_SAMPLES, "runs": runs}
+    path = folder / RESULTS_FILE
+    path.write_text(json.dumps(doc, indent=1))
+    return path
+
+
+def load_results(folder=None) -> dict:
+    """The committed study (``mnist.json``)."""
+    path = Path(folder or results_dir(quick=False)) / RESULTS_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make lesson04` to train the MNIST study.")
+    return json.loads(path.read_text())
+
+
+def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
+    """A committed run's samples as float32 in [-1, 1]."""
+    with np.load(Path(folder or results_dir(quick=False)) / sample_file(model, seed)) as f:
+        return dequantize(f["images"])
+
+
+def format_run(run: dict) -> str:
+    missing = ", ".join(map(str, run["missing"])) or "none"
+    return (f"FD {run['fd']:.1f}, smallest class {run['min_class_share']:.1%}, missing {missing}, "
+            f"KL {run['kl_to_uniform']:.3f}, precision {run['precision']:.2f}, coverage {run['coverage']:.2f}")
+
+
+def table(runs: list[dict]) -> list[dict]:
+    """One row per model: mean and sd over seeds of each measure, and the missing classes per seed."""
+    rows = []
+    for model in dict.fromkeys(r["model"] for r in runs):
+        rs = [r for r in runs if r["model"] == model]
+        row = {"model": model, "seeds": [r["seed"] for r in rs], "missing": [r["missing"] for r in rs]}
+        for k in ("fd", "min_class_share", "kl_to_uniform", "precision", "recall", "coverage"):
+            row[k] = metrics.mean_std([r[k] for r in rs])[:2]
+        rows.append(row)
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    head = (f"{'model':18s} {'FD':>13s} {'smallest class':>15s} {'KL to uniform':>14s} {'precision':>10s} "
+            f"{'coverage':>10s}  missing classes per seed")
+    lines = [head]
+    for r in rows:
+        def ms(k, fmt):
+            return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
+        missing = " | ".join(",".join(map(str, m)) or "-" for m in r["missing"])
+        lines.append(f"{r['model']:18s} {ms('fd', '.1f'):>13s} {ms('min_class_share', '.3f'):>15s} "
+                     f"{ms('kl_to_uniform', '.3f'):>14s} {ms('precision', '.2f'):>10s} {ms('coverage', '.2f'):>10s}"
+                     f"  {missing}")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    import argparse
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--out", default=None, help="results folder (default: runs/04_mode_collapse/mnist)")
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--models", default=",".join(MODELS))
+    a = p.parse_args(argv)
+    path = run_study([int(s) for s in a.seeds.split(",")], a.models.split(","), a.out)
+    print(format_table(table(json.loads(path.read_text())["runs"])))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

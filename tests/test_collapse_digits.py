@@ -1,0 +1,97 @@
+"""Lesson 04, section 7: the MNIST collapse study's pieces, its measure on known cases, and its committed runs."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gan_lib import data
+from gan_lib.lessons import collapse_digits as cd
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return data.load_digits("heldout")
+
+
+def test_build_packs_pairs_into_two_channels():
+    gan = cd.build("dcgan_z2_pacgan2", seed=0)
+    assert gan.latent_dim == 2
+    assert tuple(gan.discriminator.input_shape) == (None, 28, 28, 2)
+    assert gan.d_input_transform.degree == 2
+    plain = cd.build("dcgan", seed=0)
+    assert plain.latent_dim == 64 and plain.d_input_transform is None
+    assert tuple(plain.discriminator.input_shape) == (None, 28, 28, 1)
+
+
+def test_build_refuses_unknown_model_and_odd_batches():
+    with pytest.raises(ValueError, match="choose one of"):
+        cd.build("dcgan_z1")
+    with pytest.raises(ValueError, match="multiple of the pack size 2"):
+        cd.build("dcgan_z2_pacgan2", recipe={"batch_size": 33})
+
+
+def test_score_sees_a_collapse_made_on_purpose(held_out):
+    """The measure on cases with a known answer: real digits miss nothing; real digits of 0-4 only miss 5-9."""
+    x, y = held_out.images[1000:], held_out.labels[1000:]
+    real = cd.score(x[:1000], held_out=held_out.images[:1000])
+    assert real["missing"] == []
+    assert real["min_class_share"] > 0.05
+    half = cd.score(x[y < 5][:1000], held_out=held_out.images[:1000])
+    assert half["missing"] == [5, 6, 7, 8, 9]
+    assert half["coverage"] < real["coverage"] - 0.2
+    assert half["kl_to_uniform"] > real["kl_to_uniform"] + 0.5     # about log 2 = 0.69
+    one = cd.score(np.repeat(x[:1], 1000, axis=0), held_out=held_out.images[:1000])
+    assert len(one["missing"]) == 9 and one["coverage"] < 0.05
+
+
+def test_table_averages_over_seeds():
+    runs = [{"model": "a", "seed": s, "fd": fd, "min_class_share": 0.0, "kl_to_uniform": 1.0, "precision": 0.5,
+             "recall": 0.5, "coverage": 0.5, "missing": m} for s, fd, m in ((0, 10.0, [2]), (1, 20.0, []))]
+    (row,) = cd.table(runs)
+    assert row["fd"] == pytest.approx((15.0, 5.0))     # population sd, as metrics.mean_std
+    assert row["missing"] == [[2], []]
+    assert "2 | -" in cd.format_table([row])
+
+
+def test_tiny_study_writes_runs_and_skips_done_ones(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_QUICK", "1")
+    path = cd.run_study(seeds=(0,), models_=["dcgan_z2"], folder=tmp_path, log=lambda *_: None)
+    doc = json.loads(path.read_text())
+    (run,) = doc["runs"]
+    assert run["model"] == "dcgan_z2" and doc["recipe"]["epochs"] == 1
+    assert (tmp_path / "dcgan_z2_seed0.npz").exists()
+    stamp = (tmp_path / "dcgan_z2_seed0.npz").stat().st_mtime_ns
+    cd.run_study(seeds=(0,), models_=["dcgan_z2"], folder=tmp_path, log=lambda *_: None)
+    assert (tmp_path / "dcgan_z2_seed0.npz").stat().st_mtime_ns == stamp
+
+
+# --------------------------------------------------------------------------- the committed study
+
+@pytest.fixture(scope="module")
+def study():
+    return cd.load_results()
+
+
+def test_committed_runs_rescore_to_their_numbers(study):
+    assert {(r["model"], r["seed"]) for r in study["runs"]} == {(m, s) for m in cd.MODELS for s in (0, 1, 2)}
+    for r in study["runs"]:
+        q = np.load(cd.results_dir(quick=False) / cd.sample_file(r["model"], r["seed"]))["images"]
+        again = cd.score(q)
+        assert again["fd"] == pytest.approx(r["fd"], abs=1e-3), r
+        assert again["missing"] == r["missing"], r
+        assert again["coverage"] == pytest.approx(r["coverage"], abs=1e-6), r
+
+
+def test_committed_study_shows_what_lesson_04_says(study):
+    """Section 7's claims, re-read from the committed runs: the course DCGAN keeps every digit, two latent
+    numbers drop some in every seed, and packing leaves fewer missing in every seed but none complete."""
+    missing = {(r["model"], r["seed"]): len(r["missing"]) for r in study["runs"]}
+    for seed in (0, 1, 2):
+        assert missing["dcgan", seed] == 0
+        assert missing["dcgan_z2", seed] > 0
+        for packed in ("dcgan_z2_pacgan2", "dcgan_z2_pacgan4"):
+            assert 0 < missing[packed, seed] <= missing["dcgan_z2", seed]
+    rows = {r["model"]: r for r in cd.table(study["runs"])}
+    assert rows["dcgan_z2"]["fd"][0] > 3 * rows["dcgan"]["fd"][0]            # worse digits, not only fewer kinds
+    assert rows["dcgan_z2"]["coverage"][0] < rows["dcgan"]["coverage"][0] / 4
