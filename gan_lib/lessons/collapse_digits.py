@@ -194,7 +194,7 @@ def format_table(rows: list[dict]) -> str:
             f"{'coverage':>10s}  missing classes per seed")
     lines = [head]
     for r in rows:
-        def ms(k, fmt):
+        def ms(k, fmt, r=r):
             return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
         missing = " | ".join(",".join(map(str, m)) or "-" for m in r["missing"])
         lines.append(f"{r['model']:18s} {ms('fd', '.1f'):>13s} {ms('min_class_share', '.3f'):>15s} "
