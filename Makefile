@@ -17,7 +17,8 @@
 #   make lesson04  lesson 04's studies beyond the notebook, seeds 0-2 -> runs/04_mode_collapse/{paper,long}/: each
 #                  remedy with its paper's recipe (4,000 steps) and R1 at 16,000 steps with a learning-rate
 #                  decay (39-577 s per 4,000-step run, 374-625 s per 16,000-step run on a shared 2-core CPU),
-#                  and the MNIST collapse study -> runs/04_mode_collapse/mnist/ (3 DCGANs x 3 seeds)
+#                  and the MNIST collapse study -> runs/04_mode_collapse/mnist/ (4 DCGAN variants x 3 seeds,
+#                  74-204 s per run)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)

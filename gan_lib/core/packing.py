@@ -4,9 +4,11 @@ Lin, Khetan, Fanti and Oh, "PacGAN: The power of two samples in generative
 adversarial networks", NeurIPS 2018.
 
 Packing concatenates ``m`` samples of the same kind (all real, or all fake)
-along the last axis and lets D score the pack. A collapsed generator makes
-packs whose members look alike, which never happens for real packs, so the
-packed D can see and punish the missing variety that a one-sample D cannot.
+along the last axis and lets D score the pack. D then judges the distribution
+of packs, not of single samples: a generator that drops modes makes too many
+packs whose members look alike (real packs share a mode only as often as the
+data's mode weights say), so the packed D can see and punish missing variety
+that a one-sample D cannot.
 In PacGAN's analysis packing turns the divergence the game minimises into one
 that penalises mode collapse more strongly the larger ``m`` is (PacGAN2,
 PacGAN3, PacGAN4, ...). The only change is D's input width, ``m`` times the

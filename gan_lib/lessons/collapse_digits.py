@@ -1,31 +1,39 @@
-"""Lesson 04, section 7: a partial collapse on MNIST, made on purpose, and a remedy, over seeds.
+"""Lesson 04, section 7: a partial collapse on MNIST, made on purpose, and packing tried on it, over seeds.
 
-The course DCGAN (:func:`gan_lib.models.digits.dcgan`) covered all ten digits in
-every recipe change lesson 04 lists (one seed each, exploratory). A partial
-collapse does appear when G's latent has only 2 numbers: a continuous map from
-one connected plane must cross a boundary between every two neighbouring
-classes, each boundary makes in-between images that D rejects, and dropping a
-class removes boundaries (Khayatkhoei et al., *Disconnected manifold learning for
-generative adversarial networks*, 2018).
+The course DCGAN's networks (:func:`gan_lib.models.digits.dcgan`) covered all ten
+digits in every recipe change lesson 04 lists (one exploratory seed each). A
+partial collapse does appear when G's latent has only 2 numbers. Why is a
+hypothesis, not tested here: a continuous G on a connected latent must make
+in-between images wherever the data fall into separate pieces (Khayatkhoei,
+Singh and Elgammal, "Disconnected manifold learning for generative adversarial
+networks", NeurIPS 2018), and a 2-number latent may leave G too little room to
+keep those regions small; or, more simply, G's samples lie on a 2-D surface that
+cannot reach most real digits.
 
 =====================  ======  ====  ==============================================
 name                   latent  pack  what
 =====================  ======  ====  ==============================================
-``dcgan``              64      1     the course DCGAN as the lessons train it
+``dcgan``              64      1     the course DCGAN's networks, this study's recipe
 ``dcgan_z2``           2       1     the same pair, G given 2 latent numbers
 ``dcgan_z2_pacgan2``   2       2     the same, D judging pairs (PacGAN2, no R1)
 ``dcgan_z2_pacgan4``   2       4     the same, D judging packs of 4 (PacGAN4)
 =====================  ======  ====  ==============================================
 
 One recipe for all (:data:`RECIPE`): Adam(5e-4, beta_1 0.5) for both networks,
-batch 32, the non-saturating loss, no weight average (the raw G is scored).
-Each run is scored on 2,000 samples (:func:`score`): FD, class shares, missing
-classes (share below :data:`MISSING_BELOW`), precision/recall and
-density/coverage in the classifier's feature space.
+batch 32 (so D sees 16 pairs or 8 packs of 4 per step), the non-saturating loss,
+2,000 steps, no weight average (the raw G is scored). The PacGAN paper's MNIST
+experiment differs: stacked MNIST (1,000 modes), a DCGAN with BatchNorm in D and
+100 uniform latent numbers, 64 packs per D step, two G updates per D update,
+Adam(2e-4), 50 epochs, 10 runs.
+
+Each run is scored on 2,000 samples (:func:`score`): FD, class shares (the
+classifier's verdicts), missing classes (share below :data:`MISSING_BELOW`),
+precision/recall and density/coverage in the classifier's feature space.
 
 ``make lesson04`` runs :func:`run_study` and writes ``runs/04_mode_collapse/mnist/``:
-each run's samples as compressed uint8 (``<model>_seed<k>.npz``) and
-``mnist.json`` (recipe, scores, seconds), which the tests re-score.
+each run's samples as compressed uint8 (``<model>_seed<k>.npz``) and scores
+(``<model>_seed<k>.json``, with the recipe that made them), and ``mnist.json``
+gathering them, which the tests re-score.
 """
 
 from __future__ import annotations
@@ -127,30 +135,44 @@ def results_dir(quick: bool | None = None) -> Path:
 def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = None, log=print) -> Path:
     """Train and score every model and seed into ``folder``; then write :data:`RESULTS_FILE`.
 
-    Each run writes its samples (``<model>_seed<k>.npz``) and its scores
-    (``<model>_seed<k>.json``); a run whose files are there is not trained again, so a
-    study can be resumed or split across processes. :data:`RESULTS_FILE` gathers
-    every run in the folder.
+    Each run writes its samples (``<model>_seed<k>.npz``) and its scores with the recipe
+    and mode that made it (``<model>_seed<k>.json``). A run whose files are there *with
+    the same recipe and mode* is not trained again, so a study can be resumed or split
+    across processes; one made otherwise is trained again. Quick mode (CI) trains one
+    epoch of 1,000 digits. :data:`RESULTS_FILE` gathers every run in the folder and
+    refuses to mix recipes.
     """
     folder = Path(folder) if folder is not None else results_dir()
     folder.mkdir(parents=True, exist_ok=True)
+    quick = config.quick_mode()
     r = dict(RECIPE, **(recipe or {}))
-    if config.quick_mode():
-        r["epochs"] = min(r["epochs"], 1)
-    images = data.load_digits("train", limit=1000 if config.quick_mode() else None).images
+    if quick:
+        r["epochs"] = 1
+    images = None
     for model in models_ or MODELS:
         for seed in seeds:
             f = folder / sample_file(model, seed)
             if f.exists() and f.with_suffix(".json").exists():
-                continue
+                old = json.loads(f.with_suffix(".json").read_text())
+                if old.get("recipe") == r and old.get("quick") == quick:
+                    continue
+            if images is None:
+                images = data.load_digits("train", limit=1000 if quick else None).images
             q, seconds = train(model, seed, images, r)
             np.savez_compressed(f, images=q)
-            run = {"model": model, "seed": seed, "seconds": round(seconds, 1), **score(q)}
+            run = {"model": model, "seed": seed, "seconds": round(seconds, 1), "recipe": r, "quick": quick,
+                   **score(q)}
             f.with_suffix(".json").write_text(json.dumps(run, indent=1))
             log(f"{model} seed {seed}: {format_run(run)} ({seconds:.0f} s)")
-    runs = [json.loads((folder / sample_file(m, s)).with_suffix(".json").read_text())
-            for m in MODELS for s in range(10) if (folder / sample_file(m, s)).with_suffix(".json").exists()]
-    doc = {"recipe": r, "models": {k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
+    runs = [json.loads(p.read_text()) for p in sorted(folder.glob("*_seed*.json"))]
+    runs = [x for x in runs if x.get("model") in MODELS]
+    recipes = {json.dumps([x.get("recipe"), x.get("quick")], sort_keys=True) for x in runs}
+    if len(recipes) > 1:
+        raise ValueError(f"{folder} holds runs made with different recipes or modes: train them again with one "
+                         "recipe (delete the old <model>_seed<k>.json files) before gathering them.")
+    runs.sort(key=lambda x: (list(MODELS).index(x["model"]), x["seed"]))
+    doc = {"recipe": runs[0]["recipe"] if runs else r, "quick": runs[0]["quick"] if runs else quick,
+           "models": {k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
            "missing_below": MISSING_BELOW, "n_samples": N_SAMPLES, "runs": runs}
     path = folder / RESULTS_FILE
     path.write_text(json.dumps(doc, indent=1))
@@ -171,10 +193,15 @@ def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
         return dequantize(f["images"])
 
 
+def missing_at(run: dict, below: float = MISSING_BELOW) -> list[int]:
+    """The classes whose share of a run's samples (the classifier's verdicts) is below ``below``."""
+    return [k for k, share in enumerate(run["class_shares"]) if share < below]
+
+
 def format_run(run: dict) -> str:
     missing = ", ".join(map(str, run["missing"])) or "none"
     return (f"FD {run['fd']:.1f}, smallest class {run['min_class_share']:.1%}, missing {missing}, "
-            f"KL {run['kl_to_uniform']:.3f}, precision {run['precision']:.2f}, coverage {run['coverage']:.2f}")
+            f"KL {run['kl_to_uniform']:.3f}, coverage {run['coverage']:.2f}")
 
 
 def table(runs: list[dict]) -> list[dict]:
@@ -183,22 +210,22 @@ def table(runs: list[dict]) -> list[dict]:
     for model in dict.fromkeys(r["model"] for r in runs):
         rs = [r for r in runs if r["model"] == model]
         row = {"model": model, "seeds": [r["seed"] for r in rs], "missing": [r["missing"] for r in rs]}
-        for k in ("fd", "min_class_share", "kl_to_uniform", "precision", "recall", "coverage"):
+        for k in ("fd", "min_class_share", "kl_to_uniform", "precision", "recall", "density", "coverage"):
             row[k] = metrics.mean_std([r[k] for r in rs])[:2]
         rows.append(row)
     return rows
 
 
 def format_table(rows: list[dict]) -> str:
-    head = (f"{'model':18s} {'FD':>13s} {'smallest class':>15s} {'KL to uniform':>14s} {'precision':>10s} "
-            f"{'coverage':>10s}  missing classes per seed")
+    head = (f"{'model':18s} {'FD':>13s} {'smallest class':>15s} {'KL to uniform':>14s} "
+            f"{'coverage':>12s}  missing classes per seed")
     lines = [head]
     for r in rows:
         def ms(k, fmt, r=r):
             return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
         missing = " | ".join(",".join(map(str, m)) or "-" for m in r["missing"])
         lines.append(f"{r['model']:18s} {ms('fd', '.1f'):>13s} {ms('min_class_share', '.3f'):>15s} "
-                     f"{ms('kl_to_uniform', '.3f'):>14s} {ms('precision', '.2f'):>10s} {ms('coverage', '.2f'):>10s}"
+                     f"{ms('kl_to_uniform', '.3f'):>14s} {ms('coverage', '.2f'):>12s}"
                      f"  {missing}")
     return "\n".join(lines)
 
