@@ -272,6 +272,9 @@ def test_paper_recipes_build_what_their_papers_describe():
     assert (gan.d_steps, pens, gan.d_penalties[0].weight) == (5, ["GradientPenalty"], 10.0)
     assert float(gan.d_optimizer.learning_rate) == pytest.approx(1e-4) and gan.d_optimizer.beta_1 == 0.0
     assert gan.d_optimizer.beta_2 == 0.9
+    gan, pens = parts("wgangp_toy")               # the authors' toy script: weight 0.1, beta_1 0.5
+    assert (gan.d_steps, pens, gan.d_penalties[0].weight) == (5, ["GradientPenalty"], 0.1)
+    assert gan.d_optimizer.beta_1 == 0.5 and gan.g_optimizer.beta_1 == 0.5
     for name, m in (("pacgan2_paper", 2), ("pacgan4_paper", 4)):
         gan, pens = parts(name)
         assert pens == [] and gan.discriminator.input_shape == (None, 2 * m)   # packing alone, no R1
@@ -318,7 +321,7 @@ def test_a_study_writes_each_run_once_and_loads_them_back(tmp_path, monkeypatch)
     (["--steps", "150"], "--steps 150"),
     (["--seed", "-1"], "--seed -1"),
     (["--remedy", "magic"], "invalid choice: 'magic'"),
-    (["--study", "paper", "--models", "wgangp"], "study 'paper' has wgangp_paper, pacgan2_paper"),
+    (["--study", "paper", "--models", "wgangp"], "study 'paper' has wgangp_paper, wgangp_toy, pacgan2_paper"),
     (["--study", "long", "--seeds", "-2"], "--seeds [-2]"),
     (["--study", "magic"], "invalid choice: 'magic'"),
 ])

@@ -426,6 +426,10 @@ STUDIES = {
                                     "beta_1": 0.0, "beta_2": 0.9},
                          "Gulrajani et al. 2017: 5 critic steps per G step (here on one real batch), "
                          "penalty weight 10, Adam(1e-4, 0, 0.9)"),
+        "wgangp_toy": ("wgangp", {"d_steps": 5, "gp_weight": 0.1, "learning_rate": 1e-4,
+                                  "beta_1": 0.5, "beta_2": 0.9},
+                       "Gulrajani et al.'s toy script (gan_toy.py): as wgangp_paper but penalty weight 0.1 "
+                       "and Adam(1e-4, 0.5, 0.9)"),
         "pacgan2_paper": ("pacgan", {"pack": 2, "r1_weight": 0.0},
                           "Lin et al. 2018: packing alone (no R1), pairs; optimizer and batch as RECIPE"),
         "pacgan4_paper": ("pacgan", {"pack": 4, "r1_weight": 0.0},
