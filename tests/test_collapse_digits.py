@@ -31,6 +31,16 @@ def test_build_refuses_unknown_model_and_odd_batches():
         cd.build("dcgan_z2_pacgan2", recipe={"batch_size": 33})
 
 
+@pytest.mark.parametrize("args, says", [(["--models", "dcgan,dcgan_z3"], "--models dcgan_z3: the study's models are"),
+                                        (["--seeds", "0,one"], "--seeds 0,one: give whole numbers")])
+def test_cli_refuses_bad_values_in_one_line(args, says, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cd.main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
 def test_score_sees_a_collapse_made_on_purpose(held_out):
     """The measure on cases with a known answer: real digits miss nothing; real digits of 0-4 only miss 5-9."""
     x, y = held_out.images[1000:], held_out.labels[1000:]

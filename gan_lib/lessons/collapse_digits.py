@@ -124,6 +124,7 @@ def train(model: str, seed: int, images, recipe: dict | None = None) -> tuple[np
 
 
 def sample_file(model: str, seed: int) -> str:
+    """``<model>_seed<k>.npz``: a run's samples (uint8); its scores are the ``.json`` of the same name."""
     return f"{model}_seed{seed}.npz"
 
 
@@ -238,7 +239,14 @@ def main(argv=None):
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--models", default=",".join(MODELS))
     a = p.parse_args(argv)
-    path = run_study([int(s) for s in a.seeds.split(",")], a.models.split(","), a.out)
+    try:
+        seeds = [int(s) for s in a.seeds.split(",")]
+    except ValueError:
+        p.error(f"--seeds {a.seeds}: give whole numbers separated by commas, e.g. 0,1,2.")
+    bad = [m for m in a.models.split(",") if m not in MODELS]
+    if bad:
+        p.error(f"--models {','.join(bad)}: the study's models are {', '.join(MODELS)}.")
+    path = run_study(seeds, a.models.split(","), a.out)
     print(format_table(table(json.loads(path.read_text())["runs"])))
     print(f"wrote {path}")
 
