@@ -228,6 +228,16 @@ def evaluate(images, n: int | None = None) -> dict:
     if n < 2 or n > len(x):
         raise ValueError(f"n={n}: need 2 <= n <= {len(x)} (the number of images given).")
     feats, probs = classifier.features_and_probs(x[:n])
+    return evaluate_features(feats, probs)
+
+
+def evaluate_features(feats, probs) -> dict:
+    """:func:`evaluate` for samples whose classifier features and probabilities are already computed.
+
+    For callers that need the features for more measures (precision, coverage): the
+    classifier then runs once. ``n`` is ``len(feats)``, compared with as many held-out digits.
+    """
+    n = len(feats)
     f_held, floor = _reference(n)
     shares = class_shares(probs)
     result = {
@@ -240,6 +250,11 @@ def evaluate(images, n: int | None = None) -> dict:
     }
     result["passes"] = meets_bar(result)
     return result
+
+
+def held_out_features(n: int) -> np.ndarray:
+    """The classifier's features of the first ``n`` held-out digits, cached: the ones :func:`evaluate` compares with."""
+    return _reference(n)[0]
 
 
 def meets_bar(result: dict, bar: dict = THRESHOLDS) -> dict:
