@@ -48,7 +48,7 @@ import numpy as np
 from gan_lib import data, models
 from gan_lib.core import config, packing
 from gan_lib.core.gan import GAN
-from gan_lib.lessons import collapse
+from gan_lib.lessons import collapse, study
 from gan_lib.lessons.stabilise import dequantize, quantize
 from gan_lib.measure import evaluate, metrics
 
@@ -125,9 +125,7 @@ def train(model: str, seed: int, images, recipe: dict | None = None) -> tuple[np
     return quantize(gan.sample(N_SAMPLES, seed=1000 + seed)), seconds
 
 
-def sample_file(model: str, seed: int) -> str:
-    """``<model>_seed<k>.npz``: a run's samples (uint8); its scores are the ``.json`` of the same name."""
-    return f"{model}_seed{seed}.npz"
+sample_file = study.sample_file
 
 
 def results_dir(quick: bool | None = None) -> Path:
@@ -154,26 +152,15 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
     images = None
     for model in models_ or MODELS:
         for seed in seeds:
-            f = folder / sample_file(model, seed)
-            if f.exists() and f.with_suffix(".json").exists():
-                old = json.loads(f.with_suffix(".json").read_text())
-                if old.get("recipe") == r and old.get("quick") == quick:
-                    continue
+            if study.is_done(folder, model, seed, r, quick):
+                continue
             if images is None:
                 images = data.load_digits("train", limit=1000 if quick else None).images
             q, seconds = train(model, seed, images, r)
-            np.savez_compressed(f, images=q)
-            run = {"model": model, "seed": seed, "seconds": round(seconds, 1), "recipe": r, "quick": quick,
-                   **score(q)}
-            f.with_suffix(".json").write_text(json.dumps(run, indent=1))
+            run = study.save_run(folder, model, seed, q, {"seconds": round(seconds, 1), "recipe": r,
+                                                          "quick": quick, **score(q)})
             log(f"{model} seed {seed}: {format_run(run)} ({seconds:.0f} s)")
-    runs = [json.loads(p.read_text()) for p in sorted(folder.glob("*_seed*.json"))]
-    runs = [x for x in runs if x.get("model") in MODELS]
-    recipes = {json.dumps([x.get("recipe"), x.get("quick")], sort_keys=True) for x in runs}
-    if len(recipes) > 1:
-        raise ValueError(f"{folder} holds runs made with different recipes or modes: train them again with one "
-                         "recipe (delete the old <model>_seed<k>.json files) before gathering them.")
-    runs.sort(key=lambda x: (list(MODELS).index(x["model"]), x["seed"]))
+    runs = study.gather(folder, MODELS)
     doc = {"recipe": runs[0]["recipe"] if runs else r, "quick": runs[0]["quick"] if runs else quick,
            "models": {k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
            "missing_below": MISSING_BELOW, "n_samples": N_SAMPLES, "runs": runs}
@@ -192,8 +179,7 @@ def load_results(folder=None) -> dict:
 
 def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
     """A committed run's samples as float32 in [-1, 1]."""
-    with np.load(Path(folder or results_dir(quick=False)) / sample_file(model, seed)) as f:
-        return dequantize(f["images"])
+    return dequantize(study.load_samples(folder or results_dir(quick=False), model, seed))
 
 
 def missing_at(run: dict, below: float = MISSING_BELOW) -> list[int]:
@@ -234,21 +220,8 @@ def format_table(rows: list[dict]) -> str:
 
 
 def main(argv=None):
-    import argparse
-
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--out", default=None, help="results folder (default: runs/04_mode_collapse/mnist)")
-    p.add_argument("--seeds", default="0,1,2")
-    p.add_argument("--models", default=",".join(MODELS))
-    a = p.parse_args(argv)
-    try:
-        seeds = [int(s) for s in a.seeds.split(",")]
-    except ValueError:
-        p.error(f"--seeds {a.seeds}: give whole numbers separated by commas, e.g. 0,1,2.")
-    bad = [m for m in a.models.split(",") if m not in MODELS]
-    if bad:
-        p.error(f"--models {','.join(bad)}: the study's models are {', '.join(MODELS)}.")
-    path = run_study(seeds, a.models.split(","), a.out)
+    a = study.parse_cli(argv, __doc__.split("\n")[0], MODELS, "runs/04_mode_collapse/mnist")
+    path = run_study(a.seeds, a.models, a.out)
     print(format_table(table(json.loads(path.read_text())["runs"])))
     print(f"wrote {path}")
 

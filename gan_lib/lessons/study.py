@@ -1,0 +1,85 @@
+"""Studies over models and seeds whose samples are committed and re-scored by the tests.
+
+A lesson's claim that one recipe beats another needs several seeds at a budget
+where the difference shows, which is often more training than a notebook's ~20
+minutes. So a ``make`` target runs the study once and commits, per run, the
+samples (``<model>_seed<k>.npz``, uint8) and their scores with the recipe and
+mode that made them (``<model>_seed<k>.json``); the notebook loads them and the
+tests score the samples again. Used by lesson 04's MNIST study
+(:mod:`gan_lib.lessons.collapse_digits`) and lesson 05's emoji study
+(:mod:`gan_lib.lessons.colour_study`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def sample_file(model: str, seed: int) -> str:
+    """``<model>_seed<k>.npz``: a run's samples (uint8); its scores are the ``.json`` of the same name."""
+    return f"{model}_seed{seed}.npz"
+
+
+def is_done(folder, model: str, seed: int, recipe: dict, quick: bool) -> bool:
+    """True when the run's samples and scores are in ``folder``, made with this recipe and mode."""
+    f = Path(folder) / sample_file(model, seed)
+    if not (f.exists() and f.with_suffix(".json").exists()):
+        return False
+    old = json.loads(f.with_suffix(".json").read_text())
+    return old.get("recipe") == recipe and old.get("quick") == quick
+
+
+def save_run(folder, model: str, seed: int, samples: np.ndarray, run: dict) -> dict:
+    """Write a run's uint8 samples and its ``run`` dict (scores, seconds, recipe, mode); return the dict."""
+    if samples.dtype != np.uint8:
+        raise ValueError(f"samples of dtype {samples.dtype}: store runs as uint8 (quantise them first).")
+    f = Path(folder) / sample_file(model, seed)
+    np.savez_compressed(f, images=samples)
+    run = {"model": model, "seed": seed, **run}
+    f.with_suffix(".json").write_text(json.dumps(run, indent=1))
+    return run
+
+
+def gather(folder, models) -> list[dict]:
+    """Every run of ``models`` in ``folder``, ordered by model then seed; refuses runs of mixed recipes or modes."""
+    models = list(models)
+    runs = [json.loads(p.read_text()) for p in sorted(Path(folder).glob("*_seed*.json"))]
+    runs = [x for x in runs if x.get("model") in models]
+    recipes = {json.dumps([x.get("recipe"), x.get("quick")], sort_keys=True) for x in runs}
+    if len(recipes) > 1:
+        raise ValueError(f"{folder} holds runs made with different recipes or modes: train them again with one "
+                         "recipe (delete the old <model>_seed<k>.json files) before gathering them.")
+    runs.sort(key=lambda x: (models.index(x["model"]), x["seed"]))
+    return runs
+
+
+def load_samples(folder, model: str, seed: int) -> np.ndarray:
+    """A committed run's samples, uint8 as stored."""
+    path = Path(folder) / sample_file(model, seed)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run the study's make target to train it.")
+    with np.load(path) as f:
+        return f["images"]
+
+
+def parse_cli(argv, description: str, models, default_out: str):
+    """The ``--out``, ``--seeds`` and ``--models`` of a study's command line, checked (one-line errors)."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--out", default=None, help=f"results folder (default: {default_out})")
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--models", default=",".join(models))
+    a = p.parse_args(argv)
+    try:
+        a.seeds = [int(s) for s in a.seeds.split(",")]
+    except ValueError:
+        p.error(f"--seeds {a.seeds}: give whole numbers separated by commas, e.g. 0,1,2.")
+    a.models = a.models.split(",")
+    bad = [m for m in a.models if m not in models]
+    if bad:
+        p.error(f"--models {','.join(bad)}: the study's models are {', '.join(models)}.")
+    return a
