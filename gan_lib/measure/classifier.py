@@ -62,6 +62,25 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+def read_card(card_path: Path, weights: Path, remake: str) -> dict:
+    """A shipped network's card, after checking that its weights exist and match the card's SHA-256.
+
+    ``remake`` is the command that rebuilds both (named in every message). Shared by
+    this classifier and :mod:`gan_lib.measure.emoji_classifier`.
+    """
+    if not Path(card_path).exists():
+        raise ClassifierError(f"{card_path} is missing. Restore gan_lib/assets from the repository "
+                              f"or rebuild it with `{remake}`.")
+    info = json.loads(Path(card_path).read_text())
+    if not Path(weights).exists():
+        raise ClassifierError(f"{weights} is missing. Restore gan_lib/assets from the repository "
+                              f"or rebuild it with `{remake}`.")
+    if _sha256(weights) != info["sha256"]:
+        raise ClassifierError(f"{weights} does not match the SHA-256 on its card ({card_path}): the file is "
+                              "damaged or was replaced. Restore it with `git checkout -- gan_lib/assets`.")
+    return info
+
+
 def card() -> dict:
     """The classifier's card: version, weights hash, held-out accuracy, how it was made."""
     if not CARD.exists():
@@ -77,28 +96,25 @@ def load():
     Checks the weights against the hash on the card first, so a damaged file
     is reported instead of giving silently wrong metrics.
     """
-    info = card()
-    if not WEIGHTS.exists():
-        raise ClassifierError(f"{WEIGHTS} is missing. Restore gan_lib/assets from the repository "
-                              "or rebuild it with `python scripts/train_classifier.py`.")
-    if _sha256(WEIGHTS) != info["sha256"]:
-        raise ClassifierError(f"{WEIGHTS} does not match the SHA-256 on its card ({CARD}): the file is "
-                              "damaged or was replaced. Restore it with `git checkout -- gan_lib/assets`.")
+    read_card(CARD, WEIGHTS, "python scripts/train_classifier.py")
     model = build_classifier()
     model.load_weights(WEIGHTS)
     return keras.Model(model.inputs[0], [model.get_layer(FEATURE_LAYER).output, model.outputs[0]])
 
 
-def features_and_probs(images, batch_size: int = 1000):
-    """Feature vectors (N, 128) and class probabilities (N, 10) for images in [-1, 1]."""
-    x = check_images(images)
-    model = load()
+def predict_batches(model, x, batch_size: int = 1000):
+    """``(features, probabilities)`` of a ``(features, logits)`` model over ``x`` in batches, as float64."""
     feats, probs = [], []
     for i in range(0, len(x), batch_size):
         f, logits = model(x[i:i + batch_size], training=False)
         feats.append(ops.convert_to_numpy(f))
         probs.append(ops.convert_to_numpy(ops.softmax(logits)))
     return np.concatenate(feats).astype(np.float64), np.concatenate(probs).astype(np.float64)
+
+
+def features_and_probs(images, batch_size: int = 1000):
+    """Feature vectors (N, 128) and class probabilities (N, 10) for images in [-1, 1]."""
+    return predict_batches(load(), check_images(images), batch_size)
 
 
 def train_classifier(epochs: int = 12, seed: int = 0, verbose: int = 2) -> dict:
