@@ -19,6 +19,7 @@
 #                  decay (39-577 s per 4,000-step run, 374-625 s per 16,000-step run on a shared 2-core CPU),
 #                  and the MNIST collapse study -> runs/04_mode_collapse/mnist/ (4 DCGAN variants x 3 seeds,
 #                  74-204 s per run)
+#   make lesson05  lesson 05's emoji study (the DCGAN design with and without DiffAugment, seeds 0-2) -> runs/05_colour/
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)
@@ -60,7 +61,7 @@ SEED   ?=
 OUT    ?= runs/default
 TRAIN_ARGS = $(if $(MODEL),--model $(MODEL)) $(if $(EPOCHS),--epochs $(EPOCHS)) $(if $(SEED),--seed $(SEED)) --out $(OUT)
 
-.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson04 lesson06 lesson07 lesson09 lesson10 lesson11 release
+.PHONY: venv gpu-venv train site tensorboard test notebooks classifier clean student syllabus grade assignments bench lesson03 lesson04 lesson05 lesson06 lesson07 lesson09 lesson10 lesson11 release
 
 venv: $(STAMP) $(if $(INSTRUCTOR),$(ISTAMP))
 
@@ -122,6 +123,11 @@ lesson04: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.collapse --study paper
 	$(BIN)/python -m gan_lib.lessons.collapse --study long
 	$(BIN)/python -m gan_lib.lessons.collapse_digits
+
+# Lesson 05: the DCGAN design on the shipped emoji with and without DiffAugment, seeds 0-2, scored with the emoji
+# classifier; per run the weight average's samples and both generators' scores; the notebook loads them.
+lesson05: $(STAMP)
+	$(BIN)/python -m gan_lib.lessons.colour_study
 
 # Lesson 06: every stabilising trick on the course's DCGAN (WGAN-GP and TTUR with their papers' settings),
 # seeds 0-2, plus the failure demos; one JSON per run, the table and seed 0's samples; the notebook loads them.

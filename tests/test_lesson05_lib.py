@@ -40,18 +40,26 @@ def test_article_model_sizes_and_shapes():
     ("cifar_small", 470_915, 132_225), ("cifar_small_sn", 470_915, 132_225 + 289),
     # BatchNorm in G: 4 numbers per channel (2 trained) after the Dense (4*4*128) and each transposed conv (64)
     ("cifar_small_bn_sn", 470_915 + 4 * (2048 + 3 * 64), 132_225 + 289),
+    # DCGAN at 32x32: Dense 128 -> 4*4*256, transposed convs 256->128->64->32 (4x4), a 3x3 conv to RGB,
+    # BatchNorm (4 per channel) after the Dense and each transposed conv; D: convs 3->64->128->256 (4x4),
+    # BatchNorm after the last two, Dense 4096 -> 1.
+    ("emoji_dcgan",
+     (128 * 4096 + 4096) + 16 * 256 * 128 + 128 + 16 * 128 * 64 + 64 + 16 * 64 * 32 + 32 + 9 * 32 * 3 + 3
+     + 4 * (256 + 128 + 64 + 32),
+     16 * 3 * 64 + 64 + 16 * 64 * 128 + 128 + 16 * 128 * 256 + 256 + 4 * (128 + 256) + 4096 + 1),
 ])
 def test_colour_parameter_counts(name, g_params, d_params):
     """The counts the colour module's docstring tabulates (SN adds only its power-iteration vectors)."""
     g, d = models.build(name)
     assert (g.count_params(), d.count_params()) == (g_params, d_params)
-    sn_vectors = {"cifar_article_sn": 64 + 128 + 128 + 256 + 1, "cifar_small_sn": 32 + 64 + 64 + 128 + 1,
-                  "cifar_small_bn_sn": 32 + 64 + 64 + 128 + 1}.get(name, 0)
-    assert sum(int(np.prod(w.shape)) for w in d.trainable_weights) == d_params - sn_vectors
+    # Not trained: SN's power-iteration vectors; BatchNorm's moving mean and variance (2 per channel).
+    untrained = {"cifar_article_sn": 64 + 128 + 128 + 256 + 1, "cifar_small_sn": 32 + 64 + 64 + 128 + 1,
+                 "cifar_small_bn_sn": 32 + 64 + 64 + 128 + 1, "emoji_dcgan": 2 * (128 + 256)}.get(name, 0)
+    assert sum(int(np.prod(w.shape)) for w in d.trainable_weights) == d_params - untrained
 
 
 @pytest.mark.parametrize("name", ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn",
-                                  "cifar_small_bn_sn"])
+                                  "cifar_small_bn_sn", "emoji_dcgan"])
 def test_colour_models_register_with_their_shape(name):
     assert models.image_shape(name) == (32, 32, 3)
     assert name in models.names_for((32, 32, 3)) and name not in models.names_for((28, 28, 1))

@@ -18,7 +18,8 @@ def pairs():
 
 
 #: The 32x32x3 models in registration order (one list, so a new colour model updates one place).
-COLOUR_MODELS = ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn", "cifar_small_bn_sn"]
+COLOUR_MODELS = ["cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_sn", "cifar_small_bn_sn",
+                 "emoji_dcgan"]
 
 
 def test_registry_names():

@@ -62,6 +62,7 @@ from gan_lib.models.colour import (
     cifar_small,
     cifar_small_bn_sn,
     cifar_small_sn,
+    emoji_dcgan,
 )
 from gan_lib.models.conditional import cond_dcgan, cond_dcgan_concat, cond_dcgan_concat_matched
 from gan_lib.models.digits import dcgan, dcgan_deep, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
@@ -72,7 +73,7 @@ __all__ = [
     "COLOUR_SHAPE", "CONDITIONAL_MODELS", "MODELS", "REGISTRY", "ModelSpec",
     "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "recalibrate_batchnorm", "spec",
     "mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
-    "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_bn_sn", "cifar_small_sn",
+    "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_bn_sn", "cifar_small_sn", "emoji_dcgan",
     "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "toy_mlp",
 ]
 
@@ -121,6 +122,8 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "the half-width CIFAR-10 design with spectral normalisation in D"),
     ModelSpec("cifar_small_bn_sn", cifar_small_bn_sn, 100, COLOUR_SHAPE, False,
               "the half-width CIFAR-10 design with BatchNorm in G (as DCGAN) and spectral normalisation in D"),
+    ModelSpec("emoji_dcgan", emoji_dcgan, 128, COLOUR_SHAPE, False,
+              "the DCGAN paper's design at 32x32x3, lesson 05's emoji study (G 1,219,523 / D 664,513 parameters)"),
     ModelSpec("dcgan_sa", dcgan_sa, 64, IMAGE_SHAPE, False,
               "the course's DCGAN with SAGAN self-attention at 14x14 in G and D (lesson 09)"),
     ModelSpec("dcgan_uniform", dcgan_uniform, 64, IMAGE_SHAPE, False,

@@ -1,0 +1,82 @@
+"""Lesson 05's emoji study: its pieces, and its committed runs re-scored from their samples."""
+
+import json
+
+import numpy as np
+import pytest
+
+from gan_lib.core import augment
+from gan_lib.data import colour
+from gan_lib.lessons import colour_study as cs
+from gan_lib.lessons import study
+
+
+def test_build_switches_diffaugment_and_nothing_else():
+    plain, aug = cs.build("dcgan", seed=0), cs.build("dcgan_diffaugment", seed=0)
+    assert plain.augment is None
+    assert isinstance(aug.augment, augment.DiffAugment) and aug.augment.policy == cs.POLICY
+    assert aug.augment.fill == 1.0          # translation uncovers white, the emoji's background
+    assert aug.augment_fakes                 # both reals and fakes, or D learns the augmentation
+    assert plain.latent_dim == aug.latent_dim == cs.RECIPE["latent_dim"]
+    assert plain.ema_decay == aug.ema_decay == cs.RECIPE["ema_decay"]
+    # Same seed, same initial weights: the runs differ only by the augmentation.
+    for a, b in zip(plain.generator.get_weights(), aug.generator.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_build_refuses_an_unknown_model():
+    with pytest.raises(ValueError, match="choose one of"):
+        cs.build("dcgan_sn")
+
+
+@pytest.mark.parametrize("args, says", [(["--models", "dcgan,wgan"], "--models wgan: the study's models are"),
+                                        (["--seeds", "a"], "--seeds a: give whole numbers")])
+def test_cli_refuses_bad_values_in_one_line(args, says, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cs.main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_score_reads_real_emoji_as_real_and_a_repeated_one_as_collapsed():
+    held = colour.load_emoji_raw("heldout").images
+    real = cs.score(held)                     # uint8, as stored
+    assert real["fd"] < 5 and real["distinct_share"] > 0.95
+    one = cs.score(np.repeat(held[:1], 300, axis=0))
+    assert one["fd"] > 50 and one["distinct_share"] < 0.01 and max(one["shares"]) == 1.0
+
+
+def test_table_averages_over_seeds():
+    def run(seed, fd):
+        return {"model": "a", "seed": seed,
+                "ema": {"fd": fd, "kl_to_real": 0.5, "confidence": 0.6, "distinct_share": 1.0}}
+    (row,) = cs.table([run(0, 10.0), run(1, 20.0)])
+    assert row["fd"] == pytest.approx((15.0, 5.0)) and row["fd_each"] == [10.0, 20.0]
+    assert "15.0 ± 5.0" in cs.format_table([row])
+
+
+def test_tiny_study_writes_runs_and_skips_only_runs_of_the_same_recipe(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_QUICK", "1")
+    path = cs.run_study(seeds=(0,), models_=["dcgan"], folder=tmp_path, log=lambda *_: None)
+    (run,) = json.loads(path.read_text())["runs"]
+    assert run["model"] == "dcgan" and run["recipe"]["epochs"] == 2 and run["quick"] is True
+    assert set(run) >= {"raw", "ema", "seconds"}
+    assert study.load_samples(tmp_path, "dcgan", 0).shape == (cs.N_SAMPLES, 32, 32, 3)
+
+    def must_not_train(*args, **kwargs):
+        raise AssertionError("a run already made with this recipe was trained again")
+
+    monkeypatch.setattr(cs, "train", must_not_train)
+    cs.run_study(seeds=(0,), models_=["dcgan"], folder=tmp_path, log=lambda *_: None)
+    with pytest.raises(AssertionError, match="trained again"):
+        cs.run_study(seeds=(0,), models_=["dcgan"], folder=tmp_path, recipe={"lr": 1e-3}, log=lambda *_: None)
+
+
+def test_study_refuses_float_samples_and_missing_files(tmp_path):
+    with pytest.raises(ValueError, match="uint8"):
+        study.save_run(tmp_path, "dcgan", 0, np.zeros((2, 32, 32, 3), "float32"), {})
+    with pytest.raises(FileNotFoundError, match="make target"):
+        study.load_samples(tmp_path, "dcgan", 5)
+    with pytest.raises(FileNotFoundError, match="make lesson05"):
+        cs.load_results(tmp_path)
