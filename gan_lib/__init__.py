@@ -57,6 +57,7 @@ MODULES = {
     "models": "gan_lib.models", "style": "gan_lib.models.style",
     # measures
     "metrics": "gan_lib.measure.metrics", "classifier": "gan_lib.measure.classifier",
+    "emoji_classifier": "gan_lib.measure.emoji_classifier",
     "evaluate": "gan_lib.measure.evaluate", "neighbours": "gan_lib.measure.neighbours", "fid": "gan_lib.measure.fid",
     "two_sample": "gan_lib.measure.two_sample", "mixtures": "gan_lib.measure.mixtures",
     # lessons
@@ -64,7 +65,8 @@ MODULES = {
     "theory_plots": "gan_lib.lessons.theory_plots", "classic": "gan_lib.lessons.classic",
     "vanilla": "gan_lib.lessons.vanilla",
     "tracking": "gan_lib.lessons.tracking", "collapse": "gan_lib.lessons.collapse", "panel": "gan_lib.lessons.panel",
-    "collapse_digits": "gan_lib.lessons.collapse_digits",
+    "collapse_digits": "gan_lib.lessons.collapse_digits", "colour_study": "gan_lib.lessons.colour_study",
+    "study": "gan_lib.lessons.study",
     "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
     "latent_edit": "gan_lib.lessons.latent_edit", "little_data": "gan_lib.lessons.little_data",
     "provenance": "gan_lib.lessons.provenance", "cycle": "gan_lib.lessons.cycle", "recipes": "gan_lib.lessons.recipes",
