@@ -11,7 +11,7 @@
 #   make train     train the default GAN -> runs/default/ (3-5 min on 2 CPU cores); its header names the GPU it uses
 #   make test      every test: lint (ruff, duplicated code), pytest, the website (make site + headless Chromium), every notebook in quick mode (pytest beside the site and notebooks), with a time ledger (about 14 min)
 #   make notebooks re-run every notebook in full mode and store its outputs
-#   make classifier  retrain the course's MNIST classifier (gan_lib/assets/)
+#   make classifier  retrain the course's MNIST classifier and emoji category classifier (gan_lib/assets/)
 #   make lesson03  lesson 03's comparison (tutorial recipe -> course DCGAN) over seeds 0-2 -> runs/03_dcgan/
 #                  (about 20 min per seed on a 2-core CPU shared with other jobs; not timed on an idle one)
 #   make lesson04  lesson 04's studies beyond the notebook, seeds 0-2 -> runs/04_mode_collapse/{paper,long}/: each
@@ -112,6 +112,7 @@ notebooks: $(STAMP)
 
 classifier: $(STAMP)
 	$(BIN)/python scripts/train_classifier.py
+	$(BIN)/python scripts/train_classifier.py --emoji
 
 # Lesson 03: variants A-E per update and at equal seconds (post-tracing cost per update), precise BN, seeds 0-2.
 lesson03: $(STAMP)
