@@ -37,6 +37,10 @@ Extension points (later lessons plug in here instead of writing a new loop):
                        (``d_penalties``, ``g_penalties``) see the images before
                        augmentation (StyleGAN2-ADA computes R1 on augmented reals).
 ``features(images)``   D's ``"features"`` layer, for penalties that need it.
+regularisers           a layer's ``kernel_regularizer`` (e.g. BigGAN's orthogonal
+                       regularisation, :class:`gan_lib.core.penalties.OrthogonalRegularizer`)
+                       lands in its network's ``losses``, which are added to that
+                       network's loss.
 ``ema_decay``          keep an exponential moving average of G's weights in
                        ``ema_generator``; sampling uses it.
 ``n_classes``          a class-conditional GAN (Mirza & Osindero, 2014; lesson 07):
@@ -250,6 +254,8 @@ class GAN(keras.Model):
                 d_loss = self.gan_loss.discriminator(real_logits, fake_logits)
                 for penalty in self.d_penalties:
                     d_loss = d_loss + penalty(self, real, fake)
+                if self.discriminator.losses:  # D's own regularisers (kernel_regularizer=...)
+                    d_loss = d_loss + ops.sum(self.discriminator.losses)
                 scaled = d_loss if share is None else d_loss * share
                 scaled = self.d_optimizer.scale_loss(scaled)  # unchanged unless loss scaling is on
             grads = tape.gradient(scaled, d_weights)
@@ -263,6 +269,8 @@ class GAN(keras.Model):
             g_loss = self.gan_loss.generator(g_logits)
             for penalty in self.g_penalties:
                 g_loss = g_loss + penalty(self, real, fake)
+            if self.generator.losses:  # G's own regularisers, e.g. BigGAN's orthogonal regularisation
+                g_loss = g_loss + ops.sum(self.generator.losses)
             scaled = g_loss if share is None else g_loss * share
             scaled = self.g_optimizer.scale_loss(scaled)
         grads = tape.gradient(scaled, g_weights)

@@ -5,6 +5,12 @@
     Growing of GANs", ICLR 2018, section 3), a simple form of the *minibatch
     discrimination* of Salimans et al. ("Improved Techniques for Training
     GANs", NeurIPS 2016).
+``SelfAttention``
+    SAGAN's self-attention block (lesson 09).
+``NormalToUniform``
+    Normal latents to uniform ones (lesson 09).
+``ConditionalBatchNorm``
+    BatchNorm whose gain and bias come from a class embedding (BigGAN, lesson 09).
 """
 
 from __future__ import annotations
@@ -146,3 +152,79 @@ class NormalToUniform(keras.layers.Layer):
 
     def call(self, z):
         return ops.erf(z * 0.7071067811865476)
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class ConditionalBatchNorm(keras.layers.Layer):
+    """Class-conditional BatchNorm (de Vries et al. 2017; Dumoulin et al. 2017; BigGAN, Brock et al. 2019).
+
+    Called on ``[x, e]``: ``x`` a feature map or vector with ``C`` channels last, ``e`` a
+    per-example conditioning vector (in BigGAN, a class embedding shared by every
+    layer, concatenated with a chunk of ``z``). ``x`` is normalised with the batch's
+    statistics as BatchNorm does (moving averages at inference), but without
+    BatchNorm's own gain and bias; instead each example gets its own::
+
+        y = (1 + gamma(e)) * (x - mean) / sqrt(var + epsilon) + beta(e)
+
+    with ``gamma`` and ``beta`` two Dense layers from ``e`` to ``C`` numbers (no
+    bias, zero-initialised, so at initialisation the layer is plain BatchNorm with
+    gain 1 and bias 0). The class therefore sets the gain and bias of every channel
+    of the layer: how much of each feature to draw, per class.
+    """
+
+    def __init__(self, momentum: float = 0.99, epsilon: float = 1e-3, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.norm = keras.layers.BatchNormalization(momentum=momentum, epsilon=epsilon, center=False, scale=False)
+
+    def build(self, input_shape):
+        x_shape, e_shape = input_shape
+        channels = int(x_shape[-1])
+        self.norm.build(x_shape)
+        self.gamma = keras.layers.Dense(channels, use_bias=False, kernel_initializer="zeros", name="gamma")
+        self.beta = keras.layers.Dense(channels, use_bias=False, kernel_initializer="zeros", name="beta")
+        self.gamma.build(e_shape)
+        self.beta.build(e_shape)
+
+    def call(self, inputs, training=None):
+        x, e = inputs
+        y = self.norm(x, training=training)
+        shape = (-1,) + (1,) * (len(x.shape) - 2) + (x.shape[-1],)
+        gain = ops.reshape(1.0 + self.gamma(e), shape)
+        bias = ops.reshape(self.beta(e), shape)
+        return y * gain + bias
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "epsilon": self.epsilon}
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class LatentChunks(keras.layers.Layer):
+    """Split ``z`` into consecutive chunks of the given sizes (BigGAN's hierarchical latent, Brock et al. 2019).
+
+    BigGAN feeds one chunk to G's first layer and one to each later block's
+    conditional BatchNorm (with the class embedding), so the latent acts at every
+    scale, not only at the start.
+    """
+
+    def __init__(self, sizes, **kwargs):
+        super().__init__(**kwargs)
+        self.sizes = [int(s) for s in sizes]
+        if not self.sizes or min(self.sizes) < 1:
+            raise ValueError(f"sizes={sizes!r}: give one positive chunk size per block.")
+
+    def call(self, z):
+        if z.shape[-1] is not None and z.shape[-1] != sum(self.sizes):
+            raise ValueError(f"z has {z.shape[-1]} numbers but the chunks add up to {sum(self.sizes)}.")
+        starts = [sum(self.sizes[:i]) for i in range(len(self.sizes))]
+        return [z[:, s:s + n] for s, n in zip(starts, self.sizes)]
+
+    def compute_output_shape(self, input_shape):
+        return [(input_shape[0], n) for n in self.sizes]
+
+    def get_config(self):
+        return {**super().get_config(), "sizes": self.sizes}

@@ -190,3 +190,39 @@ def clip_weights(model, c: float = 0.01) -> int:
         v.constraint = constraint
         v.assign(constraint(v))
     return len(model.trainable_weights)
+
+
+@keras.saving.register_keras_serializable(package="gan_lib")
+class OrthogonalRegularizer(keras.regularizers.Regularizer):
+    """BigGAN's orthogonal regularisation of a weight (Brock, Donahue and Simonyan,
+    "Large Scale GAN Training for High Fidelity Natural Image Synthesis", ICLR 2019, eq. 3):
+
+        R(W) = beta * || W^T W  *  (1 - I) ||_F^2
+
+    where the columns of ``W`` are the layer's filters (a kernel of shape ``(..., out)``
+    is flattened to ``(inputs, out)``) and ``*`` multiplies entry by entry. Only the
+    off-diagonal entries, the filters' inner products with each other, are pushed to
+    zero; unlike full orthogonality ``||W^T W - I||^2`` it leaves the filters' norms free.
+    BigGAN uses beta = 1e-4 on G's weights; its point is to make G smooth enough that the
+    truncation trick works. Worked value: ``W = [[1, 1], [0, 1]]`` has ``W^T W = [[1, 1],
+    [1, 2]]``, off-diagonal entries 1 and 1, so ``R = beta * 2``.
+
+    Keras adds it to the layer's ``losses`` (``kernel_regularizer=OrthogonalRegularizer()``);
+    the course's GAN adds G's and D's ``losses`` to their losses. (Keras' own
+    ``keras.regularizers.OrthogonalRegularizer`` normalises the filters and takes absolute
+    values: another penalty.)
+    """
+
+    def __init__(self, beta: float = 1e-4):
+        if not beta > 0:
+            raise ValueError(f"beta={beta!r}: use a positive weight (BigGAN uses 1e-4).")
+        self.beta = float(beta)
+
+    def __call__(self, kernel):
+        w = ops.reshape(kernel, (-1, ops.shape(kernel)[-1]))
+        gram = ops.matmul(ops.transpose(w), w)
+        off = gram * (1.0 - ops.eye(ops.shape(gram)[0], dtype=gram.dtype))
+        return self.beta * ops.sum(ops.square(off))
+
+    def get_config(self):
+        return {"beta": self.beta}

@@ -112,3 +112,53 @@ def cond_dcgan_concat_matched(latent_dim: int = 64, n_classes: int = 10):
     two then asks how the label enters, not how big D is.
     """
     return cond_dcgan_concat(latent_dim, n_classes, d_width=MATCHED_WIDTH)
+
+
+def cond_biggan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, ortho_beta: float | None = 1e-4):
+    """The course's conditional DCGAN with BigGAN's generator pieces (Brock, Donahue and Simonyan, ICLR 2019).
+
+    G keeps :func:`cond_dcgan`'s layers (Dense to 7x7x128, a transposed convolution to
+    14x14x64, one to 28x28x1) and changes how the class and the latent enter:
+
+    * a **shared class embedding**: ``y -> Dense(embed_dim, no bias)``, used by every
+      block, instead of being concatenated with ``z`` at the input;
+    * **class-conditional BatchNorm** (:class:`gan_lib.core.layers.ConditionalBatchNorm`)
+      in place of each BatchNorm: the gain and bias of every channel come from the
+      embedding (and a latent chunk);
+    * a **hierarchical latent** (:class:`gan_lib.core.layers.LatentChunks`): ``z`` is
+      split into three chunks (22, 21, 21 numbers for 64), one for the Dense layer and
+      one joined to the embedding for each conditional BatchNorm;
+    * **orthogonal regularisation** (:class:`gan_lib.core.penalties.OrthogonalRegularizer`,
+      beta 1e-4) on the kernels of the Dense layer and both transposed convolutions
+      (``ortho_beta=None`` for none).
+
+    D is :func:`cond_dcgan`'s projection discriminator, unchanged, so a comparison
+    with ``cond_dcgan`` measures the generator's pieces. Not carried over from the
+    paper: residual blocks, spectral normalisation in G and D, self-attention, large
+    batches, and the two-time-scale learning rates.
+    """
+    from gan_lib.core.layers import ConditionalBatchNorm, LatentChunks
+    from gan_lib.core.penalties import OrthogonalRegularizer
+
+    check_positive_ints(latent_dim=latent_dim, n_classes=n_classes, embed_dim=embed_dim)
+    if latent_dim < 3:
+        raise ValueError(f"latent_dim={latent_dim}: the hierarchical latent needs at least 3 numbers (one chunk "
+                         "per block).")
+    k = latent_dim // 3
+    reg = OrthogonalRegularizer(ortho_beta) if ortho_beta is not None else None
+
+    z = keras.Input((latent_dim,), name="z")
+    y = keras.Input((n_classes,), name="y")
+    e = layers.Dense(embed_dim, use_bias=False, name="shared_embedding")(y)
+    z0, z1, z2 = LatentChunks([latent_dim - 2 * k, k, k], name="latent_chunks")(z)
+    x = layers.Dense(7 * 7 * 128, use_bias=False, kernel_regularizer=reg)(z0)
+    x = layers.Reshape((7, 7, 128))(x)
+    x = ConditionalBatchNorm(name="cbn_7x7")([x, layers.Concatenate()([e, z1])])
+    x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(64, 4, strides=2, padding="same", use_bias=False, kernel_regularizer=reg)(x)
+    x = ConditionalBatchNorm(name="cbn_14x14")([x, layers.Concatenate()([e, z2])])
+    x = layers.ReLU()(x)
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", kernel_regularizer=reg)(x)
+    g = keras.Model([z, y], out, name="generator")
+    _, d = cond_dcgan(latent_dim, n_classes, embed_dim)
+    return g, d
