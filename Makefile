@@ -23,6 +23,7 @@
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)
+#                  and its BigGAN-pieces generator with lesson 07's recipe, seeds 0-2 -> runs/09_beyond_dcgan/biggan/
 #   make lesson10  lesson 10's little-data table (sizes x augmentation, seeds 0-2) and probes -> runs/10_little_data/
 #                  (18 runs of 2,000 steps, one probe, six of 6,000, three ADA runs traced; several hours on a 2-core CPU)
 #   make lesson11  lesson 11's generators (seeds 0-2), inversion/editing table and plain-vs-conditional
@@ -140,9 +141,11 @@ lesson07: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.conditional --out runs/07_conditional
 
 # Lesson 09: the CycleGAN of section 5 trained and scored from seeds 0-2 (1,500 steps each); the notebook
-# trains seed 0 live and loads the table.
+# trains seed 0 live and loads the table. Then section 4's BigGAN pieces (cond_biggan) with lesson 07's recipe
+# and seeds, and the truncation trick measured on them -> runs/09_beyond_dcgan/biggan/.
 lesson09: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.cycle --out runs/09_beyond_dcgan
+	$(BIN)/python -m gan_lib.lessons.biggan
 
 # Lesson 10: the course DCGAN on 250, 1,000 and 8,000 digits, with DiffAugment, ADA and the reals-only leak,
 # seeds 0-2; one JSON per run, seed 0's samples and the table; the notebook loads them.

@@ -70,6 +70,7 @@ MODULES = {
     "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
     "latent_edit": "gan_lib.lessons.latent_edit", "little_data": "gan_lib.lessons.little_data",
     "provenance": "gan_lib.lessons.provenance", "cycle": "gan_lib.lessons.cycle", "recipes": "gan_lib.lessons.recipes",
+    "biggan": "gan_lib.lessons.biggan",
     # coursework
     "course": "gan_lib.coursework.course", "exercises": "gan_lib.coursework.exercises",
     "checks": "gan_lib.coursework.checks", "assignments": "gan_lib.coursework.assignments",

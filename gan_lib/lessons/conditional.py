@@ -358,11 +358,14 @@ class ClassTracker(callbacks.EpochRows):
         return score_samples(dequantize(q), asked, gan.n_classes)
 
 
-def train_compared(name: str, seed: int, digits=None, recipe: dict | None = None, verbose: bool = True) -> dict:
-    """Train one model of :data:`COMPARED` with ``seed`` (weights, batch order, samples); a row per epoch.
+def train_compared(name: str, seed: int, digits=None, recipe: dict | None = None, verbose: bool = True,
+                   keep_gan: bool = False) -> dict:
+    """Train one model of :data:`COMPARED` (or any conditional model) with ``seed`` (weights, batch order,
+    samples); a row per epoch.
 
     Returns ``{"model", "seed", "d_params", "g_params", "rows", "samples", "asked"}``;
-    ``samples`` (uint8) are the last epoch's scored samples.
+    ``samples`` (uint8) are the last epoch's scored samples. ``keep_gan=True`` adds the
+    trained ``"gan"`` (for measures taken after training, e.g. lesson 09's truncation).
     """
     r = {**RECIPE, **(recipe or {})}
     digits = data.load_digits("train", verbose=False) if digits is None else digits
@@ -374,10 +377,11 @@ def train_compared(name: str, seed: int, digits=None, recipe: dict | None = None
             print(f"{name} seed {seed} epoch {row['epoch']}: {row['seconds']:.0f} s, FD {row['fd']:.2f}, "
                   f"accuracy {row['accuracy']:.1%}, mean class FD {row['class_fd_mean']:.1f}", flush=True)
     q, asked = tracker.last
-    return {"model": name, "seed": seed, "d_params": int(gan.discriminator.count_params()),
-            "g_params": int(gan.generator.count_params()),
-            "rows": [{k: v for k, v in row.items() if k in _ROW_KEYS} for row in tracker.rows],
-            "samples": q, "asked": asked}
+    out = {"model": name, "seed": seed, "d_params": int(gan.discriminator.count_params()),
+           "g_params": int(gan.generator.count_params()),
+           "rows": [{k: v for k, v in row.items() if k in _ROW_KEYS} for row in tracker.rows],
+           "samples": q, "asked": asked}
+    return {**out, "gan": gan} if keep_gan else out
 
 
 _ROW_KEYS = ("epoch", "seconds", "fd", "fd_floor", "accuracy", "per_class", "class_fd", "class_fd_mean")

@@ -17,9 +17,10 @@ module                         shapes              builders
                                                    ``dcgan_deep``, ``dcgan_wide``, ``dcgan_sa``,
                                                    ``dcgan_uniform``, ``mlp_wide``
 :mod:`.colour`                 z -> 32x32x3        ``cifar_article``, ``cifar_article_sn``,
-                                                   ``cifar_small``, ``cifar_small_sn``
+                                                   ``cifar_small``, ``cifar_small_sn``,
+                                                   ``cifar_small_bn_sn``, ``emoji_dcgan``
 :mod:`.conditional`            [z, y] -> 28x28x1   ``cond_dcgan``, ``cond_dcgan_concat``,
-                                                   ``cond_dcgan_concat_matched``
+                                                   ``cond_dcgan_concat_matched``, ``cond_biggan``
 :mod:`.toy`                    z -> 2-D points     ``toy_mlp``
 :mod:`.style`                  z -> 28x28x1        ``style_generator`` (G, mapping, synthesis:
                                                    no D) and StyleGAN's pieces
@@ -64,7 +65,7 @@ from gan_lib.models.colour import (
     cifar_small_sn,
     emoji_dcgan,
 )
-from gan_lib.models.conditional import cond_dcgan, cond_dcgan_concat, cond_dcgan_concat_matched
+from gan_lib.models.conditional import cond_biggan, cond_dcgan, cond_dcgan_concat, cond_dcgan_concat_matched
 from gan_lib.models.digits import dcgan, dcgan_deep, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
 from gan_lib.models.parts import check_positive_ints
 from gan_lib.models.toy import toy_mlp
@@ -74,7 +75,7 @@ __all__ = [
     "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "recalibrate_batchnorm", "spec",
     "mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
     "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_bn_sn", "cifar_small_sn", "emoji_dcgan",
-    "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "toy_mlp",
+    "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "cond_biggan", "toy_mlp",
 ]
 
 
@@ -134,6 +135,9 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "the course's DCGAN with a label embedding in G, one-hot planes stacked onto D's input"),
     ModelSpec("cond_dcgan_concat_matched", cond_dcgan_concat_matched, 64, IMAGE_SHAPE, True,
               "cond_dcgan_concat with D's first convolution 88 wide: as many D parameters as the projection D"),
+    ModelSpec("cond_biggan", cond_biggan, 64, IMAGE_SHAPE, True,
+              "cond_dcgan with BigGAN's G pieces: shared class embedding, conditional BatchNorm, z chunks, "
+              "orthogonal regularisation (lesson 09)"),
 )}
 
 #: The unconditional pairs: generators take ``z`` alone (``gan_lib.train``, ``make bench``).
@@ -207,11 +211,14 @@ def layer_table(model, names=(), name_width: int = 20, shape_width: int = 18, tr
     others by their class. ``trainable=True`` adds the trainable-parameter count to the
     total (it differs from the total when a model has BatchNorm statistics or spectral-norm
     vectors). The widths set the first two columns; the lessons pick them to fit their models.
+    A layer with several outputs (e.g. ``LatentChunks``) shows each output's shape.
     """
     rows = [f"{'layer':{name_width}s} {'output shape':>{shape_width}s} {'parameters':>11s}"]
     for layer in model.layers:
         name = layer.name if layer.name in names else type(layer).__name__
-        rows.append(f"{name:{name_width}s} {str(layer.output.shape):>{shape_width}s} {layer.count_params():>11,}")
+        out = layer.output
+        shape = " ".join(str(o.shape) for o in out) if isinstance(out, (list, tuple)) else str(out.shape)
+        rows.append(f"{name:{name_width}s} {shape:>{shape_width}s} {layer.count_params():>11,}")
     total = f"{'total':{name_width}s} {'':>{shape_width}s} {model.count_params():>11,}"
     if trainable:
         total += f"   ({sum(math.prod(w.shape) for w in model.trainable_weights):,} trainable)"
