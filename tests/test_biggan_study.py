@@ -48,22 +48,3 @@ def test_cli_refuses_negative_seeds(capsys):
         biggan.main(["--seeds", "-1"])
     err = capsys.readouterr().err
     assert "--seeds" in err and "Traceback" not in err
-
-
-# --------------------------------------------------------------------------- the committed study
-
-@pytest.fixture(scope="module")
-def doc():
-    return biggan.load_results()
-
-
-def test_committed_samples_rescore_to_their_rows(doc):
-    assert doc["recipe"] == conditional.RECIPE and doc["quick"] is False and doc["complete"]
-    assert [r["seed"] for r in doc["runs"]] == list(biggan.SEEDS)
-    folder = biggan.results_dir(quick=False)
-    for r in doc["runs"]:
-        with np.load(folder / r["file"]) as f:
-            again = conditional.score_samples(conditional.dequantize(f["images"]), f["asked"])
-        last = r["rows"][-1]
-        assert again["accuracy"] == pytest.approx(last["accuracy"], abs=1e-9)
-        assert again["fd"] == pytest.approx(last["fd"], abs=1e-3)
