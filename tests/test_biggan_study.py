@@ -24,10 +24,15 @@ def untrained_run(name, seed, digits=None, recipe=None, verbose=True, keep_gan=F
 def test_run_writes_rows_truncation_and_samples(tmp_path, monkeypatch):
     monkeypatch.setattr(conditional, "train_compared", untrained_run)
     monkeypatch.setattr(biggan, "THRESHOLDS", (None, 0.5))
+    monkeypatch.setattr(biggan, "SEEDS", (0, 1))
     path = biggan.run(seeds=(0,), folder=tmp_path, log=lambda *_: None)
     doc = json.loads(path.read_text())
     (r,) = doc["runs"]
-    assert r["model"] == "cond_biggan" and doc["complete"] and "gan" not in r
+    assert r["model"] == "cond_biggan" and not doc["complete"] and "gan" not in r
+    # a second process training another seed keeps the first one's run
+    biggan.run(seeds=(1,), folder=tmp_path, log=lambda *_: None)
+    doc = json.loads(path.read_text())
+    assert [x["seed"] for x in doc["runs"]] == [0, 1] and doc["complete"] and doc["runs"][0] == r
     assert [t["threshold"] for t in r["truncation"]] == [None, 0.5]
     with np.load(tmp_path / r["file"]) as f:
         assert f["images"].dtype == np.uint8 and len(f["images"]) == len(f["asked"]) == 2000

@@ -85,10 +85,24 @@ def run(seeds=SEEDS, folder=None, log=print) -> Path:
         runs.append({**r, "file": name})
         last = r["rows"][-1]
         log(f"{MODEL} seed {seed}: accuracy {last['accuracy']:.1%}, FD {last['fd']:.2f} ({r['seconds']:.0f} s)")
-        doc = {"recipe": recipe, "quick": quick, "model": MODEL, "baseline": BASELINE, "runs": runs,
-               "table": conditional.spread(runs), "complete": len(runs) == len(seeds)}
-        (folder / RESULTS_FILE).write_text(json.dumps(doc, indent=1) + "\n")
+        _write(folder, recipe, quick, runs)
     return folder / RESULTS_FILE
+
+
+def _write(folder: Path, recipe: dict, quick: bool, runs: list[dict]) -> None:
+    """Write :data:`RESULTS_FILE`, keeping the runs of other seeds already there with the same recipe
+    (so seeds can be trained by separate processes, and a finished seed is never lost)."""
+    path = folder / RESULTS_FILE
+    mine = {r["seed"] for r in runs}
+    kept = []
+    if path.exists():
+        old = json.loads(path.read_text())
+        if old.get("recipe") == recipe and old.get("quick") == quick:
+            kept = [r for r in old["runs"] if r["seed"] not in mine]
+    every = sorted(kept + runs, key=lambda r: r["seed"])
+    doc = {"recipe": recipe, "quick": quick, "model": MODEL, "baseline": BASELINE, "runs": every,
+           "table": conditional.spread(every), "complete": set(SEEDS) <= {r["seed"] for r in every}}
+    path.write_text(json.dumps(doc, indent=1) + "\n")
 
 
 def load_results(folder=None) -> dict:
