@@ -19,7 +19,8 @@
 #                  decay (39-577 s per 4,000-step run, 374-625 s per 16,000-step run on a shared 2-core CPU),
 #                  and the MNIST collapse study -> runs/04_mode_collapse/mnist/ (4 DCGAN variants x 3 seeds,
 #                  74-204 s per run)
-#   make lesson05  lesson 05's emoji study (the DCGAN design with and without DiffAugment, seeds 0-2) -> runs/05_colour/
+#   make lesson05  lesson 05's emoji study (the DCGAN design with and without DiffAugment, seeds 0-2) and a probe of
+#                  its D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 3.5 CPU-hours)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)
@@ -130,6 +131,7 @@ lesson04: $(STAMP)
 # classifier; per run the weight average's samples and both generators' scores; the notebook loads them.
 lesson05: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.colour_study
+	$(BIN)/python -m gan_lib.lessons.colour_study --probe
 
 # Lesson 06: every stabilising trick on the course's DCGAN (WGAN-GP and TTUR with their papers' settings),
 # seeds 0-2, plus the failure demos; one JSON per run, the table and seed 0's samples; the notebook loads them.

@@ -80,3 +80,38 @@ def test_study_refuses_float_samples_and_missing_files(tmp_path):
         study.load_samples(tmp_path, "dcgan", 5)
     with pytest.raises(FileNotFoundError, match="make lesson05"):
         cs.load_results(tmp_path)
+
+
+def test_probe_records_d_verdicts_every_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_QUICK", "1")
+    doc = json.loads(cs.probe("dcgan", 0, tmp_path).read_text())
+    assert doc["recipe"]["epochs"] == len(doc["rows"]) == 2 and doc["quick"] is True
+    assert [r["step"] for r in doc["rows"]] == [4, 8]          # 256 emoji at batch 64: 4 steps an epoch
+    for r in doc["rows"]:
+        assert all(0.0 <= r[k] <= 1.0 for k in ("acc_train", "acc_heldout", "acc_fake"))
+    assert cs.load_probe("dcgan", 0, tmp_path) == doc
+    with pytest.raises(FileNotFoundError, match="make lesson05"):
+        cs.load_probe("dcgan", 4, tmp_path)
+
+
+# ------------------------------------------------------------------ the committed study (runs/05_colour)
+
+@pytest.fixture(scope="module")
+def committed():
+    return cs.load_results()
+
+
+def test_committed_study_is_complete_and_made_with_the_recipe(committed):
+    assert committed["quick"] is False and committed["recipe"] == cs.RECIPE
+    assert sorted((r["model"], r["seed"]) for r in committed["runs"]) == [
+        (m, s) for m in sorted(cs.MODELS) for s in (0, 1, 2)]
+    assert all(r["recipe"] == cs.RECIPE for r in committed["runs"])
+
+
+@pytest.mark.parametrize("model", sorted(cs.MODELS))
+def test_committed_samples_rescore_to_the_stored_numbers(committed, model):
+    for run in (r for r in committed["runs"] if r["model"] == model):
+        again = cs.score(study.load_samples(cs.results_dir(quick=False), model, run["seed"]))
+        for k in ("fd", "kl_to_real", "confidence", "distinct_share"):
+            assert again[k] == pytest.approx(run["ema"][k], rel=1e-3, abs=1e-4), (model, run["seed"], k)
+        np.testing.assert_allclose(again["shares"], run["ema"]["shares"], atol=1e-3)

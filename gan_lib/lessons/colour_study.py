@@ -23,12 +23,15 @@ is scored on 2,000 samples of its raw G and of its average. ``make lesson05`` ru
 :func:`run_study` and writes ``runs/05_colour/``: per run the average's samples
 (uint8, ``<model>_seed<k>.npz``) and both generators' scores with the recipe
 (``<model>_seed<k>.json``), and ``emoji.json`` gathering them; the tests re-score the
-samples.
+samples. ``--probe`` (:func:`probe`, also in ``make lesson05``) trains ``dcgan`` seed 0
+again and records, every epoch, whether its D has begun to memorise its training
+emoji: the condition DiffAugment is meant to cure.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -50,7 +53,7 @@ RECIPE = {"epochs": 150, "batch_size": 64, "lr": 2e-4, "beta_1": 0.5, "loss": "n
           "ema_decay": 0.995, "latent_dim": 128}
 N_SAMPLES = 2000
 RESULTS_FILE = "emoji.json"
-RUNS = Path(__file__).resolve().parents[2] / "runs" / "05_colour"
+RESULTS_FOLDER = "runs/05_colour"
 
 
 def build(model: str, seed: int = 0, recipe: dict | None = None) -> GAN:
@@ -107,7 +110,7 @@ def results_dir(quick: bool | None = None) -> Path:
         import tempfile
 
         return Path(tempfile.mkdtemp(prefix="colour_study_"))
-    return RUNS
+    return config.committed_folder(RESULTS_FOLDER)
 
 
 def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = None, log=print) -> Path:
@@ -147,7 +150,7 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
 
 def load_results(folder=None) -> dict:
     """The committed study (``emoji.json``)."""
-    path = Path(folder or RUNS) / RESULTS_FILE
+    path = Path(folder or results_dir(quick=False)) / RESULTS_FILE
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `make lesson05` to train the emoji study.")
     return json.loads(path.read_text())
@@ -155,7 +158,44 @@ def load_results(folder=None) -> dict:
 
 def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
     """A committed run's samples (its weight average's) as float32 in [-1, 1]."""
-    return dequantize(study.load_samples(folder or RUNS, model, seed))
+    return dequantize(study.load_samples(folder or results_dir(quick=False), model, seed))
+
+
+def probe(model: str = "dcgan", seed: int = 0, folder=None, recipe: dict | None = None) -> Path:
+    """Train one run of the study again, recording after every epoch how its D reads real emoji it trained on
+    and held-out ones (:class:`gan_lib.lessons.little_data.Overfitting`: the share of each that D calls real).
+
+    A D that memorises its training images calls them real and the held-out ones fake; that
+    gap is what DiffAugment exists to close (lesson 10). Writes ``probe_<model>_seed<k>.json``
+    (the recipe and one row per epoch) and returns its path.
+    """
+    from gan_lib.data import colour
+    from gan_lib.lessons.little_data import Overfitting
+
+    folder = Path(folder) if folder is not None else results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    r = dict(RECIPE, **(recipe or {}))
+    quick = config.quick_mode()
+    if quick:
+        r["epochs"] = 2
+    train_x = colour.load_emoji_raw("train").images[:256 if quick else None].astype("float32") / 127.5 - 1
+    held = colour.load_emoji_raw("heldout").images.astype("float32") / 127.5 - 1
+    gan = build(model, seed, r)
+    watch = Overfitting(train_x[:len(held)], held, fd_every=0, seed=seed)
+    gan.fit_images(train_x, r["batch_size"], r["epochs"], seed=seed, callbacks=[watch])
+    rows = [{k: row[k] for k in ("step", "acc_train", "acc_heldout", "acc_fake", "r_t")} for row in watch.rows]
+    path = folder / f"probe_{model}_seed{seed}.json"
+    path.write_text(json.dumps({"model": model, "seed": seed, "recipe": r, "quick": quick,
+                                "probe_images": len(held), "rows": rows}, indent=1) + "\n")
+    return path
+
+
+def load_probe(model: str = "dcgan", seed: int = 0, folder=None) -> dict:
+    """A committed :func:`probe` (``probe_<model>_seed<k>.json``)."""
+    path = Path(folder or results_dir(quick=False)) / f"probe_{model}_seed{seed}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make lesson05` to train the emoji study and its probe.")
+    return json.loads(path.read_text())
 
 
 def format_run(run: dict) -> str:
@@ -188,6 +228,16 @@ def format_table(rows: list[dict]) -> str:
 
 
 def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--probe" in argv:   # D's verdicts on training and held-out emoji, epoch by epoch (default: dcgan, seed 0)
+        argv.remove("--probe")
+        a = study.parse_cli(argv, __doc__.split("\n")[0], MODELS, "runs/05_colour")
+        models_ = a.models if "--models" in argv else ["dcgan"]
+        seeds = a.seeds if "--seeds" in argv else [0]
+        for model in models_:
+            for seed in seeds:
+                print(f"wrote {probe(model, seed, a.out)}")
+        return
     a = study.parse_cli(argv, __doc__.split("\n")[0], MODELS, "runs/05_colour")
     path = run_study(a.seeds, a.models, a.out)
     print(format_table(table(json.loads(path.read_text())["runs"])))
