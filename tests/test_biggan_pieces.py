@@ -19,17 +19,20 @@ def test_orthogonal_regularizer_worked_value_from_its_docstring():
     assert float(OrthogonalRegularizer(1.0)(eye)) == 0.0
 
 
-def test_orthogonal_regularizer_flattens_kernels_and_has_the_gradient_of_its_formula():
+@pytest.mark.parametrize("shape", [(3, 3, 4, 5),     # a 3x3 conv, 4 -> 5 channels: 36 x 5, W^T W is the small Gram
+                                   (6, 40)])         # a wide Dense kernel: computed through W W^T (6 x 6)
+def test_orthogonal_regularizer_flattens_kernels_and_has_the_gradient_of_its_formula(shape):
     rng = np.random.default_rng(0)
-    kernel = rng.standard_normal((3, 3, 4, 5)).astype("float32")   # a 3x3 conv, 4 -> 5 channels
-    w = kernel.reshape(-1, 5).astype(np.float64)
-    m = w.T @ w * (1 - np.eye(5))
+    kernel = rng.standard_normal(shape).astype("float32")
+    cols = shape[-1]
+    w = kernel.reshape(-1, cols).astype(np.float64)
+    m = w.T @ w * (1 - np.eye(cols))
     beta = 1e-2
     assert float(OrthogonalRegularizer(beta)(kernel)) == pytest.approx(beta * np.sum(m ** 2), rel=1e-5)
     v = tf.Variable(kernel)
     with tf.GradientTape() as tape:
         r = OrthogonalRegularizer(beta)(v)
-    grad = tape.gradient(r, v).numpy().reshape(-1, 5)
+    grad = tape.gradient(r, v).numpy().reshape(-1, cols)
     np.testing.assert_allclose(grad, 4 * beta * w @ m, rtol=1e-4, atol=1e-6)   # d/dW of beta||W^T W o (1-I)||^2
 
 

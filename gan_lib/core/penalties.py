@@ -199,8 +199,9 @@ class OrthogonalRegularizer(keras.regularizers.Regularizer):
 
         R(W) = beta * || W^T W  *  (1 - I) ||_F^2
 
-    where the columns of ``W`` are the layer's filters (a kernel of shape ``(..., out)``
-    is flattened to ``(inputs, out)``) and ``*`` multiplies entry by entry. Only the
+    where ``W`` is the kernel flattened to a matrix over its last axis (a Dense or Conv2D kernel's
+    filters; a Conv2DTranspose kernel, shaped ``(k, k, out, in)`` in Keras, by its input channels),
+    and ``*`` multiplies entry by entry. Only the
     off-diagonal entries, the filters' inner products with each other, are pushed to
     zero; unlike full orthogonality ``||W^T W - I||^2`` it leaves the filters' norms free.
     BigGAN uses beta = 1e-4 on G's weights; its point is to make G smooth enough that the
@@ -220,9 +221,13 @@ class OrthogonalRegularizer(keras.regularizers.Regularizer):
 
     def __call__(self, kernel):
         w = ops.reshape(kernel, (-1, ops.shape(kernel)[-1]))
-        gram = ops.matmul(ops.transpose(w), w)
-        off = gram * (1.0 - ops.eye(ops.shape(gram)[0], dtype=gram.dtype))
-        return self.beta * ops.sum(ops.square(off))
+        rows, cols = w.shape
+        # ||W^T W||_F = ||W W^T||_F (the same non-zero eigenvalues), so the smaller Gram matrix gives the
+        # whole sum; the diagonal of W^T W (each column's squared norm) is then taken off. For the Dense
+        # kernel of cond_biggan (22 x 6,272) that is a 22 x 22 product instead of a 6,272 x 6,272 one.
+        gram = ops.matmul(ops.transpose(w), w) if cols <= rows else ops.matmul(w, ops.transpose(w))
+        diagonal = ops.sum(ops.square(w), axis=0)
+        return self.beta * (ops.sum(ops.square(gram)) - ops.sum(ops.square(diagonal)))
 
     def get_config(self):
         return {"beta": self.beta}
