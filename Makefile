@@ -144,7 +144,8 @@ lesson07: $(STAMP)
 
 # Lesson 09: the CycleGAN of section 5 trained and scored from seeds 0-2 (1,500 steps each); the notebook
 # trains seed 0 live and loads the table. Then section 4's BigGAN pieces (cond_biggan) with lesson 07's recipe
-# and seeds, and the truncation trick measured on them -> runs/09_beyond_dcgan/biggan/.
+# and seeds, without its orthogonal regularisation, and lesson 07's cond_dcgan again, and the truncation trick
+# measured on all three -> runs/09_beyond_dcgan/biggan/ (about 7, 7 and 3 min per seed on a 2-core CPU).
 lesson09: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.cycle --out runs/09_beyond_dcgan
 	$(BIN)/python -m gan_lib.lessons.biggan

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from gan_lib import models
 from gan_lib.core.gan import GAN
 from gan_lib.core.layers import ConditionalBatchNorm, LatentChunks
 from gan_lib.core.penalties import OrthogonalRegularizer
@@ -117,3 +118,13 @@ def test_gan_adds_the_generators_regularisation_to_its_loss():
         logs[beta] = gan.fit_images(images, 16, 1, labels=labels).history
     assert logs[1.0]["d_loss"] == pytest.approx(logs[None]["d_loss"], rel=1e-6)
     assert logs[1.0]["g_loss"][0] - logs[None]["g_loss"][0] == pytest.approx(reg, rel=1e-3)
+
+
+def test_the_ablation_is_cond_biggan_without_its_regulariser_and_nothing_else():
+    keras.utils.set_random_seed(0)
+    g, _ = models.build_conditional("cond_biggan")
+    keras.utils.set_random_seed(0)
+    g_no, _ = models.build_conditional("cond_biggan_no_ortho")
+    assert len(g.losses) == 3 and len(g_no.losses) == 0
+    for a, b in zip(g.get_weights(), g_no.get_weights()):
+        np.testing.assert_array_equal(a, b)

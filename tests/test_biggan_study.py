@@ -25,14 +25,23 @@ def test_run_writes_rows_truncation_and_samples(tmp_path, monkeypatch):
     monkeypatch.setattr(conditional, "train_compared", untrained_run)
     monkeypatch.setattr(biggan, "THRESHOLDS", (None, 0.5))
     monkeypatch.setattr(biggan, "SEEDS", (0, 1))
-    path = biggan.run(seeds=(0,), folder=tmp_path, log=lambda *_: None)
+    monkeypatch.setattr(biggan, "MODELS", ("cond_biggan", "cond_dcgan"))
+    path = biggan.run(seeds=(0,), folder=tmp_path, log=lambda *_: None, models_=["cond_biggan"])
     doc = json.loads(path.read_text())
     (r,) = doc["runs"]
     assert r["model"] == "cond_biggan" and not doc["complete"] and "gan" not in r
-    # a second process training another seed keeps the first one's run
-    biggan.run(seeds=(1,), folder=tmp_path, log=lambda *_: None)
+    # other processes training another seed, or another model, keep the first one's run
+    biggan.run(seeds=(1,), folder=tmp_path, log=lambda *_: None, models_=["cond_biggan"])
+    biggan.run(seeds=(0, 1), folder=tmp_path, log=lambda *_: None, models_=["cond_dcgan"])
     doc = json.loads(path.read_text())
-    assert [x["seed"] for x in doc["runs"]] == [0, 1] and doc["complete"] and doc["runs"][0] == r
+    assert [(x["model"], x["seed"]) for x in doc["runs"]] == [("cond_biggan", 0), ("cond_biggan", 1),
+                                                             ("cond_dcgan", 0), ("cond_dcgan", 1)]
+    assert doc["complete"] and doc["runs"][0] == r
+    table = biggan.truncation_table(doc)
+    assert [(e["model"], e["threshold"]) for e in table] == [("cond_biggan", None), ("cond_biggan", 0.5),
+                                                            ("cond_dcgan", None), ("cond_dcgan", 0.5)]
+    each = [x["truncation"][1]["recall"] for x in doc["runs"][:2]]
+    assert table[1]["recall"] == pytest.approx((np.mean(each), np.std(each))) and table[1]["recall_each"] == each
     assert [t["threshold"] for t in r["truncation"]] == [None, 0.5]
     with np.load(tmp_path / r["file"]) as f:
         assert f["images"].dtype == np.uint8 and len(f["images"]) == len(f["asked"]) == 2000
@@ -40,7 +49,8 @@ def test_run_writes_rows_truncation_and_samples(tmp_path, monkeypatch):
 
 def test_compare_pairs_seeds_with_lesson_07_and_refuses_a_missing_one():
     base = {"runs": [{"model": "cond_dcgan", "seed": 0, "rows": [{"epoch": 10, "accuracy": 0.9, "fd": 3.0}]}]}
-    doc = {"runs": [{"seed": 0, "rows": [{"epoch": 10, "accuracy": 0.95, "fd": 2.0, "seconds": 5.0}]}]}
+    doc = {"runs": [{"model": "cond_biggan", "seed": 0, "rows": [{"epoch": 10, "accuracy": 0.95, "fd": 2.0}]},
+                    {"model": "cond_dcgan", "seed": 0, "rows": [{"epoch": 10, "accuracy": 0.5, "fd": 9.0}]}]}
     (row,) = biggan.compare(doc, base)
     assert row["accuracy"] == (0.95, 0.9) and row["fd"] == (2.0, 3.0)
     doc["runs"][0]["seed"] = 1
@@ -48,8 +58,10 @@ def test_compare_pairs_seeds_with_lesson_07_and_refuses_a_missing_one():
         biggan.compare(doc, base)
 
 
-def test_cli_refuses_negative_seeds(capsys):
+@pytest.mark.parametrize("args, says", [(["--seeds", "-1"], "--seeds [-1]: use whole numbers"),
+                                        (["--models", "cond_sngan"], "--models cond_sngan: the study's models are")])
+def test_cli_refuses_bad_values(args, says, capsys):
     with pytest.raises(SystemExit):
-        biggan.main(["--seeds", "-1"])
+        biggan.main(args)
     err = capsys.readouterr().err
-    assert "--seeds" in err and "Traceback" not in err
+    assert says in err and "Traceback" not in err

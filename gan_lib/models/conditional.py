@@ -162,3 +162,9 @@ def cond_biggan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, 
     g = keras.Model([z, y], out, name="generator")
     _, d = cond_dcgan(latent_dim, n_classes, embed_dim)
     return g, d
+
+
+def cond_biggan_no_ortho(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16):
+    """:func:`cond_biggan` without orthogonal regularisation: lesson 09's ablation of the one piece
+    BigGAN added so that truncation would work."""
+    return cond_biggan(latent_dim, n_classes, embed_dim, ortho_beta=None)
