@@ -20,7 +20,7 @@
 #                  and the MNIST collapse study -> runs/04_mode_collapse/mnist/ (4 DCGAN variants x 3 seeds,
 #                  74-204 s per run)
 #   make lesson05  lesson 05's emoji study (the DCGAN design with and without DiffAugment, seeds 0-2) and a probe of
-#                  its D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 3.5 CPU-hours)
+#                  each D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 4 CPU-hours)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)
@@ -131,7 +131,7 @@ lesson04: $(STAMP)
 # classifier; per run the weight average's samples and both generators' scores; the notebook loads them.
 lesson05: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.colour_study
-	$(BIN)/python -m gan_lib.lessons.colour_study --probe
+	$(BIN)/python -m gan_lib.lessons.colour_study --probe --models dcgan,dcgan_diffaugment
 
 # Lesson 06: every stabilising trick on the course's DCGAN (WGAN-GP and TTUR with their papers' settings),
 # seeds 0-2, plus the failure demos; one JSON per run, the table and seed 0's samples; the notebook loads them.
@@ -144,8 +144,8 @@ lesson07: $(STAMP)
 
 # Lesson 09: the CycleGAN of section 5 trained and scored from seeds 0-2 (1,500 steps each); the notebook
 # trains seed 0 live and loads the table. Then section 4's BigGAN pieces (cond_biggan) with lesson 07's recipe
-# and seeds, without its orthogonal regularisation, and lesson 07's cond_dcgan again, and the truncation trick
-# measured on all three -> runs/09_beyond_dcgan/biggan/ (about 7, 7 and 3 min per seed on a 2-core CPU).
+# and seeds, without its orthogonal regularisation, without its first layer's bias, and lesson 07's cond_dcgan
+# again, and the truncation trick measured on all four -> runs/09_beyond_dcgan/biggan/ (about 6 min per run).
 lesson09: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.cycle --out runs/09_beyond_dcgan
 	$(BIN)/python -m gan_lib.lessons.biggan

@@ -74,11 +74,12 @@ def test_latent_chunks_split_in_order_and_refuse_a_wrong_total():
 
 def test_cond_biggan_parameter_count_by_hand_and_its_shared_embedding():
     g, d = cond_biggan()
-    # shared embedding 10*16; Dense 22 -> 7*7*128 (no bias); CBN 7x7: gamma and beta (16 + 21) -> 128 and
+    # shared embedding 10*16; Dense 22 -> 7*7*128 with bias; CBN 7x7: gamma and beta (16 + 21) -> 128 and
     # BatchNorm's moving mean and variance (2 * 128); ConvT 128 -> 64 (4x4, no bias); CBN 14x14 likewise for 64;
     # ConvT 64 -> 1 (4x4) with bias.
-    expect = 160 + 22 * 6272 + 2 * 37 * 128 + 2 * 128 + 16 * 128 * 64 + 2 * 37 * 64 + 2 * 64 + 16 * 64 + 1
-    assert g.count_params() == expect == 284_833
+    expect = 160 + 23 * 6272 + 2 * 37 * 128 + 2 * 128 + 16 * 128 * 64 + 2 * 37 * 64 + 2 * 64 + 16 * 64 + 1
+    assert g.count_params() == expect == 291_105
+    assert models.build_conditional("cond_biggan_no_bias")[0].count_params() == expect - 6272
     assert d.count_params() == cond_dcgan()[1].count_params()            # D unchanged: the projection D
     emb = g.get_layer("shared_embedding")
     users = {node.operation.name for node in emb._outbound_nodes}

@@ -115,3 +115,11 @@ def test_committed_samples_rescore_to_the_stored_numbers(committed, model):
         for k in ("fd", "kl_to_real", "confidence", "distinct_share"):
             assert again[k] == pytest.approx(run["ema"][k], rel=1e-3, abs=1e-4), (model, run["seed"], k)
         np.testing.assert_allclose(again["shares"], run["ema"]["shares"], atol=1e-3)
+
+
+@pytest.mark.parametrize("model", sorted(cs.MODELS))
+def test_committed_probes_follow_the_recipe_epoch_by_epoch(model):
+    doc = cs.load_probe(model, 0)
+    assert doc["quick"] is False and doc["recipe"] == cs.RECIPE and doc["probe_images"] == 381
+    steps_per_epoch = 1525 // cs.RECIPE["batch_size"]
+    assert [r["step"] for r in doc["rows"]] == [steps_per_epoch * (e + 1) for e in range(cs.RECIPE["epochs"])]

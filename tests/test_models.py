@@ -36,12 +36,12 @@ def test_registry_names():
 def test_registry_splits_into_unconditional_and_conditional():
     assert set(models.REGISTRY) == set(models.MODELS) | set(models.CONDITIONAL_MODELS)
     assert not set(models.MODELS) & set(models.CONDITIONAL_MODELS)
-    assert [s.conditional for s in models.CONDITIONAL_MODELS.values()] == [True] * 5
+    assert [s.conditional for s in models.CONDITIONAL_MODELS.values()] == [True] * 6
     assert not any(s.conditional for s in models.MODELS.values())
     assert all(name == s.name for name, s in models.REGISTRY.items())
     assert models.names_for((28, 28, 1), conditional=True) == ["cond_dcgan", "cond_dcgan_concat",
                                                               "cond_dcgan_concat_matched", "cond_biggan",
-                                                              "cond_biggan_no_ortho"]
+                                                              "cond_biggan_no_ortho", "cond_biggan_no_bias"]
     assert models.names_for((32, 32, 3), conditional=True) == []
     assert models.names_for((2,)) == []  # the toy pair is not registered
 
@@ -101,7 +101,7 @@ def test_unknown_names_list_the_known_ones():
         msg = str(e.value)
         assert msg.startswith("Unknown model 'stylegan'. Known models: mlp, tutorial_dcgan, dcgan,")
         assert ("class-conditional: cond_dcgan, cond_dcgan_concat, cond_dcgan_concat_matched, cond_biggan, "
-                "cond_biggan_no_ortho." in msg)
+                "cond_biggan_no_ortho, cond_biggan_no_bias." in msg)
     with pytest.raises(ValueError, match=r"'cond_dcgan' is a class-conditional model: build it with "
                                          r"models.build_conditional\('cond_dcgan'\)"):
         models.build("cond_dcgan")

@@ -12,6 +12,8 @@ scoring each after every epoch exactly as lesson 07 did
 * ``cond_biggan``, the pieces;
 * ``cond_biggan_no_ortho``, the same without orthogonal regularisation, the piece BigGAN
   added so that its generator would take the truncation trick well;
+* ``cond_biggan_no_bias``, the same without the bias of its first (Dense) layer: the
+  course's first version, whose collapse under truncation this isolates;
 * ``cond_dcgan``, lesson 07's model trained again, because truncation is measured on the
   trained generator, which lesson 07 does not keep (its rows can be checked against lesson
   07's committed table).
@@ -43,7 +45,7 @@ from gan_lib.measure import classifier, evaluate
 MODEL = "cond_biggan"
 BASELINE = "cond_dcgan"
 #: Trained by the study, in this order.
-MODELS = (MODEL, "cond_biggan_no_ortho", BASELINE)
+MODELS = (MODEL, "cond_biggan_no_ortho", "cond_biggan_no_bias", BASELINE)
 SEEDS = (0, 1, 2)
 #: Truncation thresholds measured after training (None: the untruncated N(0, I)).
 THRESHOLDS = (None, 2.0, 1.0, 0.5, 0.25)

@@ -23,8 +23,8 @@ is scored on 2,000 samples of its raw G and of its average. ``make lesson05`` ru
 :func:`run_study` and writes ``runs/05_colour/``: per run the average's samples
 (uint8, ``<model>_seed<k>.npz``) and both generators' scores with the recipe
 (``<model>_seed<k>.json``), and ``emoji.json`` gathering them; the tests re-score the
-samples. ``--probe`` (:func:`probe`, also in ``make lesson05``) trains ``dcgan`` seed 0
-again and records, every epoch, whether its D has begun to memorise its training
+samples. ``--probe`` (:func:`probe`; ``make lesson05`` runs it for both models) trains
+seed 0 again and records, every epoch, whether D has begun to memorise its training
 emoji: the condition DiffAugment is meant to cure.
 """
 

@@ -21,7 +21,7 @@ module                         shapes              builders
                                                    ``cifar_small_bn_sn``, ``emoji_dcgan``
 :mod:`.conditional`            [z, y] -> 28x28x1   ``cond_dcgan``, ``cond_dcgan_concat``,
                                                    ``cond_dcgan_concat_matched``, ``cond_biggan``,
-                                                   ``cond_biggan_no_ortho``
+                                                   ``cond_biggan_no_ortho``, ``cond_biggan_no_bias``
 :mod:`.toy`                    z -> 2-D points     ``toy_mlp``
 :mod:`.style`                  z -> 28x28x1        ``style_generator`` (G, mapping, synthesis:
                                                    no D) and StyleGAN's pieces
@@ -66,8 +66,8 @@ from gan_lib.models.colour import (
     cifar_small_sn,
     emoji_dcgan,
 )
-from gan_lib.models.conditional import (cond_biggan, cond_biggan_no_ortho, cond_dcgan, cond_dcgan_concat,
-                                       cond_dcgan_concat_matched)
+from gan_lib.models.conditional import (cond_biggan, cond_biggan_no_bias, cond_biggan_no_ortho, cond_dcgan,
+                                       cond_dcgan_concat, cond_dcgan_concat_matched)
 from gan_lib.models.digits import dcgan, dcgan_deep, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
 from gan_lib.models.parts import check_positive_ints
 from gan_lib.models.toy import toy_mlp
@@ -77,7 +77,8 @@ __all__ = [
     "build", "build_conditional", "image_shape", "layer_table", "load", "names_for", "recalibrate_batchnorm", "spec",
     "mlp", "tutorial_dcgan", "dcgan", "dcgan_deep", "dcgan_wide", "dcgan_sa", "dcgan_uniform", "mlp_wide",
     "cifar_article", "cifar_article_sn", "cifar_small", "cifar_small_bn_sn", "cifar_small_sn", "emoji_dcgan",
-    "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "cond_biggan", "cond_biggan_no_ortho", "toy_mlp",
+    "cond_dcgan", "cond_dcgan_concat", "cond_dcgan_concat_matched", "cond_biggan", "cond_biggan_no_ortho",
+    "cond_biggan_no_bias", "toy_mlp",
 ]
 
 
@@ -139,9 +140,11 @@ REGISTRY: dict[str, ModelSpec] = {s.name: s for s in (
               "cond_dcgan_concat with D's first convolution 88 wide: as many D parameters as the projection D"),
     ModelSpec("cond_biggan", cond_biggan, 64, IMAGE_SHAPE, True,
               "cond_dcgan with BigGAN's G pieces: shared class embedding, conditional BatchNorm, z chunks, "
-              "orthogonal regularisation (lesson 09)"),
+              "orthogonal regularisation, a biased first layer (lesson 09)"),
     ModelSpec("cond_biggan_no_ortho", cond_biggan_no_ortho, 64, IMAGE_SHAPE, True,
               "cond_biggan without orthogonal regularisation (lesson 09's ablation)"),
+    ModelSpec("cond_biggan_no_bias", cond_biggan_no_bias, 64, IMAGE_SHAPE, True,
+              "cond_biggan without the bias of its Dense layer (lesson 09's ablation)"),
 )}
 
 #: The unconditional pairs: generators take ``z`` alone (``gan_lib.train``, ``make bench``).

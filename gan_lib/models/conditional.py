@@ -114,7 +114,8 @@ def cond_dcgan_concat_matched(latent_dim: int = 64, n_classes: int = 10):
     return cond_dcgan_concat(latent_dim, n_classes, d_width=MATCHED_WIDTH)
 
 
-def cond_biggan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, ortho_beta: float | None = 1e-4):
+def cond_biggan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, ortho_beta: float | None = 1e-4,
+                dense_bias: bool = True):
     """The course's conditional DCGAN with BigGAN's generator pieces (Brock, Donahue and Simonyan, ICLR 2019).
 
     G keeps :func:`cond_dcgan`'s layers (Dense to 7x7x128, a transposed convolution to
@@ -131,6 +132,11 @@ def cond_biggan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, 
     * **orthogonal regularisation** (:class:`gan_lib.core.penalties.OrthogonalRegularizer`,
       beta 1e-4) on the kernels of the Dense layer and both transposed convolutions
       (``ortho_beta=None`` for none).
+
+    The Dense layer has a bias, as BigGAN's first linear layer does: with the class entering
+    only through the BatchNorms, that bias is the one place G can keep a learned 7x7 layout
+    when ``z`` is small, which the truncation trick needs (``dense_bias=False``, lesson 09's
+    ``cond_biggan_no_bias``, measures what happens without it).
 
     D is :func:`cond_dcgan`'s projection discriminator, unchanged, so a comparison
     with ``cond_dcgan`` measures the generator's pieces. Not carried over from the
@@ -151,7 +157,7 @@ def cond_biggan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, 
     y = keras.Input((n_classes,), name="y")
     e = layers.Dense(embed_dim, use_bias=False, name="shared_embedding")(y)
     z0, z1, z2 = LatentChunks([latent_dim - 2 * k, k, k], name="latent_chunks")(z)
-    x = layers.Dense(7 * 7 * 128, use_bias=False, kernel_regularizer=reg)(z0)
+    x = layers.Dense(7 * 7 * 128, use_bias=dense_bias, kernel_regularizer=reg)(z0)
     x = layers.Reshape((7, 7, 128))(x)
     x = ConditionalBatchNorm(name="cbn_7x7")([x, layers.Concatenate()([e, z1])])
     x = layers.ReLU()(x)
@@ -168,3 +174,9 @@ def cond_biggan_no_ortho(latent_dim: int = 64, n_classes: int = 10, embed_dim: i
     """:func:`cond_biggan` without orthogonal regularisation: lesson 09's ablation of the one piece
     BigGAN added so that truncation would work."""
     return cond_biggan(latent_dim, n_classes, embed_dim, ortho_beta=None)
+
+
+def cond_biggan_no_bias(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16):
+    """:func:`cond_biggan` with no bias in its Dense layer (lesson 09's first version of it): with ``z`` near 0
+    its 7x7 input is near 0 everywhere, whatever the class, so truncation leaves it nothing to draw from."""
+    return cond_biggan(latent_dim, n_classes, embed_dim, dense_bias=False)
