@@ -24,6 +24,7 @@ def untrained_run(name, seed, digits=None, recipe=None, verbose=True, keep_gan=F
 def test_run_writes_rows_truncation_and_samples(tmp_path, monkeypatch):
     monkeypatch.setattr(conditional, "train_compared", untrained_run)
     monkeypatch.setattr(biggan, "THRESHOLDS", (None, 0.5))
+    monkeypatch.setattr(conditional, "evaluation_labels", lambda n_classes=10: np.repeat(np.arange(n_classes), 20))
     monkeypatch.setattr(biggan, "SEEDS", (0, 1))
     monkeypatch.setattr(biggan, "MODELS", ("cond_biggan", "cond_dcgan"))
     path = biggan.run(seeds=(0,), folder=tmp_path, log=lambda *_: None, models_=["cond_biggan"])
@@ -44,7 +45,7 @@ def test_run_writes_rows_truncation_and_samples(tmp_path, monkeypatch):
     assert table[1]["recall"] == pytest.approx((np.mean(each), np.std(each))) and table[1]["recall_each"] == each
     assert [t["threshold"] for t in r["truncation"]] == [None, 0.5]
     with np.load(tmp_path / r["file"]) as f:
-        assert f["images"].dtype == np.uint8 and len(f["images"]) == len(f["asked"]) == 2000
+        assert f["images"].dtype == np.uint8 and len(f["images"]) == len(f["asked"]) == 200
 
 
 def test_compare_pairs_seeds_with_lesson_07_and_refuses_a_missing_one():
@@ -65,3 +66,36 @@ def test_cli_refuses_bad_values(args, says, capsys):
         biggan.main(args)
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err
+
+
+# ------------------------------------------------------------------ the committed study (make lesson09)
+
+@pytest.fixture(scope="module")
+def committed():
+    return biggan.load_results()
+
+
+def test_committed_study_is_complete_with_lesson_07s_recipe(committed):
+    assert committed["complete"] and committed["quick"] is False
+    assert committed["recipe"] == {**conditional.RECIPE, "epochs": 10}
+    assert sorted((r["model"], r["seed"]) for r in committed["runs"]) == sorted(
+        (m, s) for m in biggan.MODELS for s in biggan.SEEDS)
+    for r in committed["runs"]:
+        assert [row["epoch"] for row in r["rows"]] == list(range(1, 11))
+        assert [t["threshold"] for t in r["truncation"]] == list(biggan.THRESHOLDS)
+
+
+def test_cond_dcgan_trained_again_reproduces_lesson_07(committed):
+    rows = biggan.compare(committed, model="cond_dcgan")
+    assert len(rows) == 3 and all(r["accuracy"][0] == r["accuracy"][1] and r["fd"][0] == r["fd"][1] for r in rows)
+
+
+@pytest.mark.parametrize("model", biggan.MODELS)
+def test_committed_samples_rescore_to_the_last_epochs_numbers(committed, model):
+    run = next(r for r in committed["runs"] if r["model"] == model and r["seed"] == 0)
+    with np.load(biggan.results_dir(quick=False) / run["file"]) as f:
+        again = conditional.score_samples(conditional.dequantize(f["images"]), f["asked"])
+    last = run["rows"][-1]
+    assert again["accuracy"] == pytest.approx(last["accuracy"], abs=1e-6)
+    assert again["fd"] == pytest.approx(last["fd"], rel=1e-4)
+    assert again["class_fd_mean"] == pytest.approx(last["class_fd_mean"], rel=1e-4)
