@@ -66,8 +66,14 @@ from gan_lib.models.colour import (
     cifar_small_sn,
     emoji_dcgan,
 )
-from gan_lib.models.conditional import (cond_biggan, cond_biggan_no_bias, cond_biggan_no_ortho, cond_dcgan,
-                                       cond_dcgan_concat, cond_dcgan_concat_matched)
+from gan_lib.models.conditional import (
+    cond_biggan,
+    cond_biggan_no_bias,
+    cond_biggan_no_ortho,
+    cond_dcgan,
+    cond_dcgan_concat,
+    cond_dcgan_concat_matched,
+)
 from gan_lib.models.digits import dcgan, dcgan_deep, dcgan_sa, dcgan_uniform, dcgan_wide, mlp, mlp_wide, tutorial_dcgan
 from gan_lib.models.parts import check_positive_ints
 from gan_lib.models.toy import toy_mlp
