@@ -19,8 +19,8 @@
 #                  decay (39-577 s per 4,000-step run, 374-625 s per 16,000-step run on a shared 2-core CPU),
 #                  and the MNIST collapse study -> runs/04_mode_collapse/mnist/ (4 DCGAN variants x 3 seeds,
 #                  74-204 s per run)
-#   make lesson05  lesson 05's emoji study (the DCGAN design with and without DiffAugment, seeds 0-2) and a probe of
-#                  each D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 4 CPU-hours)
+#   make lesson05  lesson 05's emoji study (the DCGAN design without DiffAugment and with it in two orders, seeds 0-2)
+#                  and probes of D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 5 CPU-hours)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)

@@ -19,9 +19,13 @@ def test_build_switches_diffaugment_and_nothing_else():
     assert aug.augment_fakes                 # both reals and fakes, or D learns the augmentation
     assert plain.latent_dim == aug.latent_dim == cs.RECIPE["latent_dim"]
     assert plain.ema_decay == aug.ema_decay == cs.RECIPE["ema_decay"]
+    paper = cs.build("dcgan_diffaugment_paper", seed=0)       # the paper code's order and padding
+    assert paper.augment.policy == ("brightness", "saturation", "contrast", "translation", "cutout")
+    assert paper.augment.fill == 0.0 and sorted(paper.augment.policy) == sorted(cs.POLICY)
     # Same seed, same initial weights: the runs differ only by the augmentation.
-    for a, b in zip(plain.generator.get_weights(), aug.generator.get_weights()):
+    for a, b, c in zip(plain.generator.get_weights(), aug.generator.get_weights(), paper.generator.get_weights()):
         np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
 
 
 def test_build_refuses_an_unknown_model():
@@ -117,9 +121,19 @@ def test_committed_samples_rescore_to_the_stored_numbers(committed, model):
         np.testing.assert_allclose(again["shares"], run["ema"]["shares"], atol=1e-3)
 
 
-@pytest.mark.parametrize("model", sorted(cs.MODELS))
+@pytest.mark.parametrize("model", cs.PROBED)
 def test_committed_probes_follow_the_recipe_epoch_by_epoch(model):
     doc = cs.load_probe(model, 0)
     assert doc["quick"] is False and doc["recipe"] == cs.RECIPE and doc["probe_images"] == 381
     steps_per_epoch = 1525 // cs.RECIPE["batch_size"]
     assert [r["step"] for r in doc["rows"]] == [steps_per_epoch * (e + 1) for e in range(cs.RECIPE["epochs"])]
+
+
+def test_gather_takes_runs_and_leaves_other_files_of_the_folder(tmp_path):
+    recipe = dict(cs.RECIPE)
+    for seed in (0, 1):
+        study.save_run(tmp_path, "dcgan", seed, np.zeros((2, 32, 32, 3), np.uint8), {"recipe": recipe, "quick": False})
+    # a probe names its model too, but is not a run of the study
+    (tmp_path / "probe_dcgan_seed0.json").write_text(json.dumps({"model": "dcgan", "seed": 0, "rows": []}))
+    runs = study.gather(tmp_path, cs.MODELS)
+    assert [(r["model"], r["seed"]) for r in runs] == [("dcgan", 0), ("dcgan", 1)]

@@ -160,21 +160,15 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
             run = study.save_run(folder, model, seed, q, {"seconds": round(seconds, 1), "recipe": r,
                                                           "quick": quick, **score(q)})
             log(f"{model} seed {seed}: {format_run(run)} ({seconds:.0f} s)")
-    runs = study.gather(folder, MODELS)
-    doc = {"recipe": runs[0]["recipe"] if runs else r, "quick": runs[0]["quick"] if runs else quick,
-           "models": {k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
-           "missing_below": MISSING_BELOW, "n_samples": N_SAMPLES, "runs": runs}
-    path = folder / RESULTS_FILE
-    path.write_text(json.dumps(doc, indent=1))
-    return path
+    return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), r, quick,
+                               models={k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
+                               missing_below=MISSING_BELOW, n_samples=N_SAMPLES)
 
 
 def load_results(folder=None) -> dict:
     """The committed study (``mnist.json``)."""
-    path = Path(folder or results_dir(quick=False)) / RESULTS_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `make lesson04` to train the MNIST study.")
-    return json.loads(path.read_text())
+    return study.load_results(folder or results_dir(quick=False), RESULTS_FILE,
+                              "run `make lesson04` to train the MNIST study")
 
 
 def load_samples(model: str, seed: int, folder=None) -> np.ndarray:

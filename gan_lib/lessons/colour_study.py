@@ -7,15 +7,18 @@ for a ranking. This study trains the DCGAN paper's design at 32x32
 every run with the emoji category classifier (:mod:`gan_lib.measure.emoji_classifier`)
 and the collapse count (:func:`gan_lib.measure.two_sample.distinct_share`).
 
-=====================  ===========================================================
-name                   what
-=====================  ===========================================================
-``dcgan``              the DCGAN recipe: non-saturating loss, Adam(2e-4, beta_1 0.5)
-``dcgan_diffaugment``  the same, every image D sees (real and fake, in both players'
-                       steps) translated, cut out and colour-jittered: DiffAugment
-                       (Zhao et al., NeurIPS 2020), the remedy for little data that
-                       lesson 10 teaches; 1,525 training emoji are little data
-=====================  ===========================================================
+===========================  =====================================================
+name                         what
+===========================  =====================================================
+``dcgan``                    the DCGAN recipe: non-saturating loss, Adam(2e-4, beta_1 0.5)
+``dcgan_diffaugment``        the same, every image D sees (real and fake, in both
+                             players' steps) translated, cut out and colour-jittered:
+                             DiffAugment (Zhao et al., NeurIPS 2020), the remedy for
+                             little data that lesson 10 teaches; 1,525 training emoji
+                             are little data (:data:`POLICY`: colour last, white fill)
+``dcgan_diffaugment_paper``  the same with the order and padding of the paper's code
+                             (:data:`PAPER_POLICY`: colour first, fill 0)
+===========================  =====================================================
 
 One recipe (:data:`RECIPE`): batch 64, the 1,525 training base emoji, :data:`RECIPE`
 ``epochs`` of them, a weight average of G (decay 0.995, :data:`RECIPE`). Each run
@@ -23,7 +26,7 @@ is scored on 2,000 samples of its raw G and of its average. ``make lesson05`` ru
 :func:`run_study` and writes ``runs/05_colour/``: per run the average's samples
 (uint8, ``<model>_seed<k>.npz``) and both generators' scores with the recipe
 (``<model>_seed<k>.json``), and ``emoji.json`` gathering them; the tests re-score the
-samples. ``--probe`` (:func:`probe`; ``make lesson05`` runs it for both models) trains
+samples. ``--probe`` (:func:`probe`; ``make lesson05`` runs it for :data:`PROBED`) trains
 seed 0 again and records, every epoch, whether D has begun to memorise its training
 emoji: the condition DiffAugment is meant to cure.
 """
@@ -44,10 +47,15 @@ from gan_lib.lessons import study
 from gan_lib.lessons.stabilise import dequantize, quantize
 from gan_lib.measure import emoji_classifier, metrics, two_sample
 
-#: The study's models: ``name -> DiffAugment on?``
-MODELS = {"dcgan": False, "dcgan_diffaugment": True}
-#: DiffAugment's operations for colour images (the DiffAugment paper's CIFAR-10 policy).
+#: DiffAugment's operations for colour images: the DiffAugment paper's CIFAR-10 policy (colour,
+#: translation, cutout), in the order the course first ran it, translation filling with white.
 POLICY = ("translation", "cutout", "brightness", "saturation", "contrast")
+#: The same operations in the order of the paper's code, translation padding with 0 (mid-grey in [-1, 1]).
+PAPER_POLICY = ("brightness", "saturation", "contrast", "translation", "cutout")
+#: The study's models: ``name -> (policy, translation fill)`` of their DiffAugment, or None for none.
+MODELS = {"dcgan": None, "dcgan_diffaugment": (POLICY, 1.0), "dcgan_diffaugment_paper": (PAPER_POLICY, 0.0)}
+#: The models :func:`probe` was run on by ``make lesson05``.
+PROBED = ("dcgan", "dcgan_diffaugment")
 #: One recipe for every model.
 RECIPE = {"epochs": 150, "batch_size": 64, "lr": 2e-4, "beta_1": 0.5, "loss": "nonsaturating",
           "ema_decay": 0.995, "latent_dim": 128}
@@ -65,8 +73,8 @@ def build(model: str, seed: int = 0, recipe: dict | None = None) -> GAN:
     r = dict(RECIPE, **(recipe or {}))
     keras.utils.set_random_seed(seed)
     g, d = emoji_dcgan(r["latent_dim"])
-    # White (+1) fills what translation uncovers: the emoji's background.
-    aug = augment.DiffAugment(POLICY, fill=1.0) if MODELS[model] else None
+    spec = MODELS[model]
+    aug = augment.DiffAugment(spec[0], fill=spec[1]) if spec is not None else None
     gan = GAN(g, d, seed=seed, ema_decay=r["ema_decay"], augment=aug)
     gan.compile(keras.optimizers.Adam(r["lr"], beta_1=r["beta_1"]),
                 keras.optimizers.Adam(r["lr"], beta_1=r["beta_1"]), loss=r["loss"])
@@ -139,21 +147,15 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
             run = study.save_run(folder, model, seed, samples,
                                  {"seconds": round(seconds, 1), "recipe": r, "quick": quick, **scores})
             log(f"{model} seed {seed}: {format_run(run)} ({seconds:.0f} s)")
-    runs = study.gather(folder, MODELS)
-    doc = {"recipe": runs[0]["recipe"] if runs else r, "quick": runs[0]["quick"] if runs else quick,
-           "models": {k: {"diffaugment": v} for k, v in MODELS.items()}, "policy": list(POLICY),
-           "n_samples": N_SAMPLES, "runs": runs}
-    path = folder / RESULTS_FILE
-    path.write_text(json.dumps(doc, indent=1))
-    return path
+    models = {k: None if v is None else {"policy": list(v[0]), "fill": v[1]} for k, v in MODELS.items()}
+    return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), r, quick, models=models,
+                               n_samples=N_SAMPLES)
 
 
 def load_results(folder=None) -> dict:
     """The committed study (``emoji.json``)."""
-    path = Path(folder or results_dir(quick=False)) / RESULTS_FILE
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `make lesson05` to train the emoji study.")
-    return json.loads(path.read_text())
+    return study.load_results(folder or results_dir(quick=False), RESULTS_FILE,
+                              "run `make lesson05` to train the emoji study")
 
 
 def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
@@ -192,10 +194,8 @@ def probe(model: str = "dcgan", seed: int = 0, folder=None, recipe: dict | None 
 
 def load_probe(model: str = "dcgan", seed: int = 0, folder=None) -> dict:
     """A committed :func:`probe` (``probe_<model>_seed<k>.json``)."""
-    path = Path(folder or results_dir(quick=False)) / f"probe_{model}_seed{seed}.json"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run `make lesson05` to train the emoji study and its probe.")
-    return json.loads(path.read_text())
+    return study.load_results(folder or results_dir(quick=False), f"probe_{model}_seed{seed}.json",
+                              "run `make lesson05` to train the emoji study and its probes")
 
 
 def format_run(run: dict) -> str:
@@ -217,11 +217,12 @@ def table(runs: list[dict], which: str = "ema") -> list[dict]:
 
 
 def format_table(rows: list[dict]) -> str:
-    lines = [f"{'model':18s} {'FD':>13s} {'KL to real':>12s} {'confidence':>12s} {'distinct':>12s}  FD per seed"]
+    w = max([18] + [len(r["model"]) for r in rows])
+    lines = [f"{'model':{w}s} {'FD':>13s} {'KL to real':>12s} {'confidence':>12s} {'distinct':>12s}  FD per seed"]
     for r in rows:
         def ms(k, fmt, r=r):
             return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
-        lines.append(f"{r['model']:18s} {ms('fd', '.1f'):>13s} {ms('kl_to_real', '.2f'):>12s} "
+        lines.append(f"{r['model']:{w}s} {ms('fd', '.1f'):>13s} {ms('kl_to_real', '.2f'):>12s} "
                      f"{ms('confidence', '.2f'):>12s} {ms('distinct_share', '.2f'):>12s}  "
                      + ", ".join(f"{v:.1f}" for v in r["fd_each"]))
     return "\n".join(lines)

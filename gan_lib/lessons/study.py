@@ -46,14 +46,36 @@ def save_run(folder, model: str, seed: int, samples: np.ndarray, run: dict) -> d
 def gather(folder, models) -> list[dict]:
     """Every run of ``models`` in ``folder``, ordered by model then seed; refuses runs of mixed recipes or modes."""
     models = list(models)
-    runs = [json.loads(p.read_text()) for p in sorted(Path(folder).glob("*_seed*.json"))]
-    runs = [x for x in runs if x.get("model") in models]
+    runs = []
+    for p in sorted(Path(folder).glob("*_seed*.json")):
+        x = json.loads(p.read_text())
+        # only <model>_seed<k>.json of the run it names: other files (a probe_<model>_seed<k>.json) are not runs
+        if x.get("model") in models and p.stem == Path(sample_file(x["model"], x.get("seed", -1))).stem:
+            runs.append(x)
     recipes = {json.dumps([x.get("recipe"), x.get("quick")], sort_keys=True) for x in runs}
     if len(recipes) > 1:
         raise ValueError(f"{folder} holds runs made with different recipes or modes: train them again with one "
                          "recipe (delete the old <model>_seed<k>.json files) before gathering them.")
     runs.sort(key=lambda x: (models.index(x["model"]), x["seed"]))
     return runs
+
+
+def write_results(folder, name: str, runs: list[dict], recipe: dict, quick: bool, **fields) -> Path:
+    """Write ``folder/name``: the recipe and mode the ``runs`` were made with (``recipe`` and ``quick``
+    while there are none), then ``fields`` (the study's own), then the runs. Returns the path."""
+    doc = {"recipe": runs[0]["recipe"] if runs else recipe, "quick": runs[0]["quick"] if runs else quick,
+           **fields, "runs": runs}
+    path = Path(folder) / name
+    path.write_text(json.dumps(doc, indent=1))
+    return path
+
+
+def load_results(folder, name: str, how: str) -> dict:
+    """The study ``folder/name``, or a ``FileNotFoundError`` that says to ``how`` (e.g. "run `make lesson05`")."""
+    path = Path(folder) / name
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: {how}.")
+    return json.loads(path.read_text())
 
 
 def load_samples(folder, model: str, seed: int) -> np.ndarray:
