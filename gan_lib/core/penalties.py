@@ -203,7 +203,9 @@ class OrthogonalRegularizer(keras.regularizers.Regularizer):
     filters; a Conv2DTranspose kernel, shaped ``(k, k, out, in)`` in Keras, by its input channels),
     and ``*`` multiplies entry by entry. Only the
     off-diagonal entries, the filters' inner products with each other, are pushed to
-    zero; unlike full orthogonality ``||W^T W - I||^2`` it leaves the filters' norms free.
+    zero; unlike full orthogonality ``||W^T W - I||^2`` it leaves the filters' norms free (where the
+    filters can be orthogonal: a kernel with more filters than inputs cannot, and there the penalty
+    also shrinks them).
     BigGAN uses beta = 1e-4 on G's weights; its point is to make G smooth enough that the
     truncation trick works. Worked value: ``W = [[1, 1], [0, 1]]`` has ``W^T W = [[1, 1],
     [1, 2]]``, off-diagonal entries 1 and 1, so ``R = beta * 2``.

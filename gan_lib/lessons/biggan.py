@@ -3,7 +3,7 @@
 :func:`gan_lib.models.conditional.cond_biggan` is lesson 07's conditional DCGAN
 (``cond_dcgan``) with BigGAN's generator pieces: a shared class embedding,
 class-conditional BatchNorm, a hierarchical latent and orthogonal regularisation;
-its discriminator is the same projection D. ``make lesson09`` trains three models
+its discriminator is the same projection D. ``make lesson09`` trains four models
 (:data:`MODELS`) with lesson 07's recipe and seeds (:data:`gan_lib.lessons.conditional.RECIPE`:
 batch 16, Adam(5e-4, 0.5), weight average 0.999, 10 epochs of the 8,000 training digits),
 scoring each after every epoch exactly as lesson 07 did

@@ -134,8 +134,8 @@ def cond_biggan(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16, 
       (``ortho_beta=None`` for none).
 
     The Dense layer has a bias, as BigGAN's first linear layer does: with the class entering
-    only through the BatchNorms, that bias is the one place G can keep a learned 7x7 layout
-    when ``z`` is small, which the truncation trick needs (``dense_bias=False``, lesson 09's
+    only through per-channel BatchNorms, that bias is where G keeps a learned 7x7 layout when
+    ``z`` is small, which the truncation trick needs (``dense_bias=False``, lesson 09's
     ``cond_biggan_no_bias``, measures what happens without it).
 
     D is :func:`cond_dcgan`'s projection discriminator, unchanged, so a comparison
@@ -177,6 +177,6 @@ def cond_biggan_no_ortho(latent_dim: int = 64, n_classes: int = 10, embed_dim: i
 
 
 def cond_biggan_no_bias(latent_dim: int = 64, n_classes: int = 10, embed_dim: int = 16):
-    """:func:`cond_biggan` with no bias in its Dense layer (lesson 09's first version of it): with ``z`` near 0
-    its 7x7 input is near 0 everywhere, whatever the class, so truncation leaves it nothing to draw from."""
+    """:func:`cond_biggan` with no bias in its Dense layer (lesson 09's first version of it): its 7x7 input
+    shrinks with ``z`` whatever the class, and truncated it draws digits, mostly of the wrong class."""
     return cond_biggan(latent_dim, n_classes, embed_dim, dense_bias=False)
