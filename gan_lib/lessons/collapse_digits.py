@@ -149,17 +149,14 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
     r = dict(RECIPE, **(recipe or {}))
     if quick:
         r["epochs"] = 1
-    images = None
-    for model in models_ or MODELS:
-        for seed in seeds:
-            if study.is_done(folder, model, seed, r, quick):
-                continue
-            if images is None:
-                images = data.load_digits("train", limit=1000 if quick else None).images
-            q, seconds = train(model, seed, images, r)
-            run = study.save_run(folder, model, seed, q, {"seconds": round(seconds, 1), "recipe": r,
-                                                          "quick": quick, **score(q)})
-            log(f"{model} seed {seed}: {format_run(run)} ({seconds:.0f} s)")
+
+    def train_and_score(model, seed, images, recipe):
+        q, seconds = train(model, seed, images, recipe)
+        return q, score(q), seconds
+
+    study.train_missing(folder, models_ or MODELS, seeds, r, quick,
+                        lambda: data.load_digits("train", limit=1000 if quick else None).images,
+                        train_and_score, format_run, log)
     return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), r, quick,
                                models={k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
                                missing_below=MISSING_BELOW, n_samples=N_SAMPLES)

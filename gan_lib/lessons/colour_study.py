@@ -135,18 +135,11 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
     r = dict(RECIPE, **(recipe or {}))
     if quick:
         r["epochs"] = 2
-    images = None
-    for model in models_ or MODELS:
-        for seed in seeds:
-            if study.is_done(folder, model, seed, r, quick):
-                continue
-            if images is None:
-                images = colour.load_emoji_raw("train").images[:256 if quick else None]
-                images = images.astype("float32") / 127.5 - 1
-            samples, scores, seconds = train(model, seed, images, r)
-            run = study.save_run(folder, model, seed, samples,
-                                 {"seconds": round(seconds, 1), "recipe": r, "quick": quick, **scores})
-            log(f"{model} seed {seed}: {format_run(run)} ({seconds:.0f} s)")
+
+    def load_images():
+        return colour.load_emoji_raw("train").images[:256 if quick else None].astype("float32") / 127.5 - 1
+
+    study.train_missing(folder, models_ or MODELS, seeds, r, quick, load_images, train, format_run, log)
     models = {k: None if v is None else {"policy": list(v[0]), "fill": v[1]} for k, v in MODELS.items()}
     return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), r, quick, models=models,
                                n_samples=N_SAMPLES)

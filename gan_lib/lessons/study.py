@@ -60,6 +60,26 @@ def gather(folder, models) -> list[dict]:
     return runs
 
 
+def train_missing(folder, models, seeds, recipe: dict, quick: bool, load_images, train_one, describe, log=print):
+    """Train and save every ``(model, seed)`` not already in ``folder`` with this recipe and mode.
+
+    ``load_images()`` gives the training images (called once, only if something is trained);
+    ``train_one(model, seed, images, recipe)`` returns ``(uint8 samples, scores dict, seconds)``;
+    ``describe(run)`` is the run's one-line summary for ``log``.
+    """
+    images = None
+    for model in models:
+        for seed in seeds:
+            if is_done(folder, model, seed, recipe, quick):
+                continue
+            if images is None:
+                images = load_images()
+            samples, scores, seconds = train_one(model, seed, images, recipe)
+            run = save_run(folder, model, seed, samples,
+                           {"seconds": round(seconds, 1), "recipe": recipe, "quick": quick, **scores})
+            log(f"{model} seed {seed}: {describe(run)} ({seconds:.0f} s)")
+
+
 def write_results(folder, name: str, runs: list[dict], recipe: dict, quick: bool, **fields) -> Path:
     """Write ``folder/name``: the recipe and mode the ``runs`` were made with (``recipe`` and ``quick``
     while there are none), then ``fields`` (the study's own), then the runs. Returns the path."""
