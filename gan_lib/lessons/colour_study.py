@@ -64,6 +64,14 @@ RESULTS_FILE = "emoji.json"
 RESULTS_FOLDER = "runs/05_colour"
 
 
+def emoji(split: str, quick: bool = False) -> np.ndarray:
+    """The shipped emoji of ``split`` as float32 in [-1, 1]; quick mode's training set is the first 256."""
+    from gan_lib.data import colour
+
+    images = colour.load_emoji_raw(split).images
+    return dequantize(images[:256] if quick and split == "train" else images)
+
+
 def build(model: str, seed: int = 0, recipe: dict | None = None) -> GAN:
     """The compiled GAN of one of :data:`MODELS`, its weights drawn from ``seed``."""
     from gan_lib.models.colour import emoji_dcgan
@@ -88,12 +96,11 @@ def score(images) -> dict:
     to the same numbers. Keys: ``fd``, ``kl_to_real``, ``confidence``, ``shares``
     (:func:`gan_lib.measure.emoji_classifier.score`) and ``distinct_share``.
     """
-    from gan_lib.data import colour
 
     x = np.asarray(images)
     x = dequantize(x if x.dtype == np.uint8 else quantize(x))[:N_SAMPLES]
     r = emoji_classifier.score(x)
-    held = colour.load_emoji_raw("heldout").images.astype("float32") / 127.5 - 1
+    held = emoji("heldout")
     r["distinct_share"] = two_sample.distinct_share(x, held)["distinct_share"]
     return r
 
@@ -127,7 +134,6 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
     Quick mode (CI) trains 2 epochs of 256 emoji. :data:`RESULTS_FILE` gathers the
     runs and refuses to mix recipes.
     """
-    from gan_lib.data import colour
 
     folder = Path(folder) if folder is not None else results_dir()
     folder.mkdir(parents=True, exist_ok=True)
@@ -135,11 +141,8 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
     r = dict(RECIPE, **(recipe or {}))
     if quick:
         r["epochs"] = 2
-
-    def load_images():
-        return colour.load_emoji_raw("train").images[:256 if quick else None].astype("float32") / 127.5 - 1
-
-    study.train_missing(folder, models_ or MODELS, seeds, r, quick, load_images, train, format_run, log)
+    study.train_missing(folder, models_ or MODELS, seeds, r, quick, lambda: emoji("train", quick), train, format_run,
+                        log)
     models = {k: None if v is None else {"policy": list(v[0]), "fill": v[1]} for k, v in MODELS.items()}
     return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), r, quick, models=models,
                                n_samples=N_SAMPLES)
@@ -164,7 +167,6 @@ def probe(model: str = "dcgan", seed: int = 0, folder=None, recipe: dict | None 
     gap is what DiffAugment exists to close (lesson 10). Writes ``probe_<model>_seed<k>.json``
     (the recipe and one row per epoch) and returns its path.
     """
-    from gan_lib.data import colour
     from gan_lib.lessons.little_data import Overfitting
 
     folder = Path(folder) if folder is not None else results_dir()
@@ -173,8 +175,7 @@ def probe(model: str = "dcgan", seed: int = 0, folder=None, recipe: dict | None 
     quick = config.quick_mode()
     if quick:
         r["epochs"] = 2
-    train_x = colour.load_emoji_raw("train").images[:256 if quick else None].astype("float32") / 127.5 - 1
-    held = colour.load_emoji_raw("heldout").images.astype("float32") / 127.5 - 1
+    train_x, held = emoji("train", quick), emoji("heldout")
     gan = build(model, seed, r)
     watch = Overfitting(train_x[:len(held)], held, fd_every=0, seed=seed)
     gan.fit_images(train_x, r["batch_size"], r["epochs"], seed=seed, callbacks=[watch])
