@@ -25,6 +25,7 @@
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)
 #                  and its BigGAN-pieces generator with lesson 07's recipe, seeds 0-2 -> runs/09_beyond_dcgan/biggan/
+#                  and its StyleGAN against the course DCGAN, seeds 0-2 -> runs/09_beyond_dcgan/stylegan/ (about 8 min)
 #   make lesson10  lesson 10's little-data table (sizes x augmentation, seeds 0-2) and probes -> runs/10_little_data/
 #                  (18 runs of 2,000 steps, one probe, six of 6,000, three ADA runs traced; several hours on a 2-core CPU)
 #   make lesson11  lesson 11's generators (seeds 0-2), inversion/editing table and plain-vs-conditional
@@ -146,9 +147,12 @@ lesson07: $(STAMP)
 # trains seed 0 live and loads the table. Then section 4's BigGAN pieces (cond_biggan) with lesson 07's recipe
 # and seeds, without its orthogonal regularisation, without its first layer's bias, and lesson 07's cond_dcgan
 # again, and the truncation trick measured on all four -> runs/09_beyond_dcgan/biggan/ (about 6 min per run).
+# Then section 3's StyleGAN and the course DCGAN on one time budget, seeds 0-2, one run at a time (so the
+# seconds compare), with the StyleGAN's weights and style-mixing measures -> runs/09_beyond_dcgan/stylegan/.
 lesson09: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.cycle --out runs/09_beyond_dcgan
 	$(BIN)/python -m gan_lib.lessons.biggan
+	$(BIN)/python -m gan_lib.lessons.style_study
 
 # Lesson 10: the course DCGAN on 250, 1,000 and 8,000 digits, with DiffAugment, ADA and the reals-only leak,
 # seeds 0-2; one JSON per run, seed 0's samples and the table; the notebook loads them.

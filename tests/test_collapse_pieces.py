@@ -123,6 +123,22 @@ def test_r1_penalty_of_a_linear_critic_by_hand():
         penalties.R1Penalty(weight=-1.0)
 
 
+def test_lazy_r1_counts_every_kth_d_step_k_times():
+    g, _ = models.toy_mlp(latent_dim=2, width=4, depth=1)
+    real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+    gan = GAN(g, linear_critic([2.0, 0.0]))
+    gan.compile()
+    lazy = penalties.R1Penalty(weight=1.0, every=4)            # every-step value: 2.0 (above)
+    got = []
+    for step in range(9):
+        gan.d_optimizer.iterations.assign(step)
+        got.append(value(lazy(gan, real, None)))
+    assert got == pytest.approx([8.0, 0, 0, 0, 8.0, 0, 0, 0, 8.0], rel=1e-5)   # the same 2.0 per step on average
+    assert repr(lazy) == "R1Penalty(weight=1.0, every=4)"
+    with pytest.raises(ValueError, match="every=0"):
+        penalties.R1Penalty(every=0)
+
+
 def test_interpolation_weight_is_uniform_per_sample():
     g, d = models.toy_mlp(latent_dim=2, width=4, depth=1)
     gan = GAN(g, d, seed=3)

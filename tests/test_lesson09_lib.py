@@ -159,7 +159,7 @@ def test_modulated_conv_refuses_mismatched_channels():
 
 def test_style_generator_shapes_mixing_and_noise():
     keras.utils.set_random_seed(0)
-    g, mapping, synthesis = style.style_generator(latent_dim=8, w_dim=8, width=16)
+    g, mapping, synthesis = style.style_generator(latent_dim=8, w_dim=8, widths=(16, 8, 8))
     z = RNG.standard_normal((4, 8)).astype("float32")
     x = keras.ops.convert_to_numpy(g(z))
     assert x.shape == (4, 28, 28, 1) and np.abs(x).max() <= 1
@@ -167,19 +167,22 @@ def test_style_generator_shapes_mixing_and_noise():
     assert tuple(w.shape) == (4, 8)
     # PixelNorm: scaling z does not change w
     np.testing.assert_allclose(keras.ops.convert_to_numpy(mapping(3 * z)), keras.ops.convert_to_numpy(w), atol=1e-5)
+    # the generator is the synthesis network with w in every style input
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(synthesis([w, w, w])), x, atol=1e-6)
     # the fine style changes the image, and the noise does once its scale is not 0
     wa, wb = w[:1], w[1:2]
-    same = keras.ops.convert_to_numpy(synthesis([wa, wa]))
-    mixed = keras.ops.convert_to_numpy(synthesis([wa, wb]))
+    assert style.mix_styles(wa, wb) == [wa, wa, wb] and style.mix_styles(wa, wb, 1) == [wa, wb, wb]
+    same = keras.ops.convert_to_numpy(synthesis(style.mix_styles(wa, wa)))
+    mixed = keras.ops.convert_to_numpy(synthesis(style.mix_styles(wa, wb)))
     assert np.abs(same - mixed).max() > 1e-4
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(synthesis([wa, wa])), same, atol=1e-6)  # noise scale 0
-    synthesis.get_layer("noise_2").scale.assign(np.ones(8, "float32"))
-    assert np.abs(keras.ops.convert_to_numpy(synthesis([wa, wa])) - same).max() > 1e-4
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(synthesis([wa, wa, wa])), same, atol=1e-6)  # noise scale 0
+    synthesis.get_layer("noise_28").scale.assign(np.ones(8, "float32"))
+    assert np.abs(keras.ops.convert_to_numpy(synthesis([wa, wa, wa])) - same).max() > 1e-4
 
 
 def test_style_generator_trains_in_the_course_gan():
     keras.utils.set_random_seed(0)
-    g, _, _ = style.style_generator(latent_dim=8, w_dim=8, width=16)
+    g, _, _ = style.style_generator(latent_dim=8, w_dim=8, widths=(16, 8, 8))
     d = models.build("dcgan")[1]
     gan = GAN(g, d, seed=0)
     gan.compile()
@@ -275,14 +278,21 @@ def test_clip_weights_keeps_every_critic_weight_in_range_during_training():
         penalties.ClipWeights(0)
 
 
-def test_style_generator_options():
+def test_style_generator_design_and_bad_settings():
     keras.utils.set_random_seed(0)
-    g, _, synthesis = style.style_generator(latent_dim=8, w_dim=8, width=16, batchnorm=True, start="dense")
+    g, mapping, synthesis = style.style_generator()
     names = [lay.name for lay in synthesis.layers]
-    assert sum(n.startswith("bn_") for n in names) == 3 and "start" in names and "constant" not in names
-    assert g.output_shape == (None, 28, 28, 1)
-    with pytest.raises(ValueError, match="start='noise'"):
-        style.synthesis_network(start="noise")
+    # StyleGAN2's skip design without BatchNorm: one styled 3x3 convolution, noise and toRGB per resolution
+    assert not any("batch" in n for n in names)
+    for r in (7, 14, 28):
+        assert {f"modconv_{r}", f"noise_{r}", f"to_image_{r}"} <= set(names)
+    assert not synthesis.get_layer("to_image_28").demodulate and synthesis.get_layer("modconv_28").demodulate
+    # lesson 09's numbers: 97,699 parameters, of which the mapping network's 4 layers of 64 hold 4 * (64 * 64 + 64)
+    assert g.count_params() == 97_699 and mapping.count_params() == 4 * (64 * 64 + 64) == 16_640
+    with pytest.raises(ValueError, match="widths=\\(64, 32\\)"):
+        style.synthesis_network(widths=(64, 32))
+    with pytest.raises(ValueError, match="crossover=3"):
+        style.mix_styles(None, None, 3)
     with pytest.raises(ValueError, match="lr_mul=0"):
         style.ScaledDense(4, lr_mul=0)
 

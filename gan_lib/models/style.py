@@ -4,7 +4,7 @@ StyleGAN (Karras, Laine and Aila, CVPR 2019) and StyleGAN2 (Karras et al., CVPR 
 change *how the latent reaches the generator*:
 
 * a **mapping network** (:func:`mapping_network`) turns ``z`` into an intermediate
-  latent ``w`` (an 8-layer MLP in the paper; here a few small layers);
+  latent ``w`` (an 8-layer MLP in the paper; here 4 layers of 64);
 * the synthesis network starts from a **learned constant** (:class:`ConstantInput`)
   instead of from ``z``;
 * ``w`` enters every layer as a **style**: an affine map of ``w`` scales each input
@@ -14,9 +14,12 @@ change *how the latent reaches the generator*:
 * because each layer has its own style input, layers can take styles from different
   latents: **style mixing** (coarse layers from one ``w``, fine layers from another).
 
-:func:`style_generator` builds a toy style-based generator for the 28x28 digits out
-of these pieces. Not included: progressive growing, equalised learning rates, path
-length regularisation, lazy regularisation, the paper's resolution and scale.
+:func:`style_generator` builds a small style-based generator for the 28x28 digits out
+of these pieces; lesson 09 trains it with StyleGAN2's R1 penalty and Adam settings
+(:mod:`gan_lib.lessons.style_study`). Not included: progressive growing (StyleGAN2
+dropped it too), equalised learning rates outside the mapping network, path length
+regularisation, lazy regularisation, minibatch standard deviation and the residual
+discriminator, and the paper's resolution and scale.
 """
 
 from __future__ import annotations
@@ -204,50 +207,70 @@ def mapping_network(latent_dim: int = 32, w_dim: int = 32, depth: int = 4, lr_mu
     return keras.Model(z, h, name="mapping")
 
 
-def synthesis_network(w_dim: int = 32, width: int = 64, seed: int = 0, start: str = "constant",
-                      batchnorm: bool = False):
-    """Two style inputs ``[w_coarse, w_fine]`` -> a 28x28x1 image in [-1, 1].
+#: The synthesis network's resolutions; each takes its own style input (one ``w`` per resolution).
+RESOLUTIONS = (7, 14, 28)
 
-    ``w_coarse`` styles the 7x7 and 14x14 layers (shape, which digit), ``w_fine``
-    the 28x28 layers (stroke thickness, texture). Constant 7x7xwidth ->
-    modulated conv -> bilinear upsampling to 14x14 -> modulated conv ->
-    upsampling to 28x28 -> modulated conv -> modulated 1x1 conv to one channel
-    (not demodulated) -> tanh. Noise after every 3x3 layer.
+
+def synthesis_network(w_dim: int = 64, widths=(64, 32, 16), seed: int = 0):
+    """Three style inputs ``[w_7, w_14, w_28]`` -> a 28x28x1 image in [-1, 1], StyleGAN2's "skip" design.
+
+    A learned constant 7x7x``widths[0]``; at each resolution r of :data:`RESOLUTIONS`
+    (after bilinear upsampling from the previous one) a 3x3 :class:`ModulatedConv2D` of
+    ``widths[i]`` filters, noise (:class:`NoiseInjection`) and LeakyReLU(0.2), all styled by
+    ``w_r``; and a 1x1 modulated, not demodulated, convolution to one channel (StyleGAN2's
+    toRGB) whose output is added to the upsampled image of the resolutions before. ``tanh``
+    at the end. No BatchNorm: it would rescale each channel by batch statistics and undo
+    what demodulation controls.
+
+    The generator feeds the same ``w`` to all three inputs. **Style mixing** feeds
+    different ones (:func:`mix_styles`): the 7x7 and 14x14 layers are the coarse ones, the
+    28x28 layer the fine one.
     """
-    if start not in ("constant", "dense"):
-        raise ValueError(f"start={start!r}: use 'constant' (StyleGAN) or 'dense' (a Dense layer of w_coarse).")
-    w_coarse, w_fine = keras.Input((w_dim,), name="w_coarse"), keras.Input((w_dim,), name="w_fine")
-    if start == "constant":
-        x = ConstantInput((7, 7, width), name="constant")(w_coarse)
-    else:
-        x = layers.Reshape((7, 7, width))(layers.Dense(7 * 7 * width, name="start")(w_coarse))
-        x = layers.LeakyReLU(negative_slope=0.2)(x)
-    blocks = [(width, w_coarse, False), (width // 2, w_coarse, True), (width // 2, w_fine, True)]
-    for i, (filters, w, up) in enumerate(blocks):
-        if up:
-            x = layers.UpSampling2D(2, interpolation="bilinear")(x)
-        x = ModulatedConv2D(filters, 3, name=f"modconv_{i}")([x, w])
-        if batchnorm:
-            x = layers.BatchNormalization(name=f"bn_{i}")(x)
-        x = NoiseInjection(seed=seed + i, name=f"noise_{i}")(x)
-        x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = ModulatedConv2D(1, 1, demodulate=False, name="to_image")([x, w_fine])
-    return keras.Model([w_coarse, w_fine], layers.Activation("tanh")(x), name="synthesis")
+    widths = tuple(widths)
+    if len(widths) != len(RESOLUTIONS) or any(isinstance(c, bool) or not isinstance(c, int) or c < 1 for c in widths):
+        raise ValueError(f"widths={widths!r}: give {len(RESOLUTIONS)} whole numbers of filters, one per "
+                         f"resolution {RESOLUTIONS}, e.g. (64, 32, 16).")
+    ws = [keras.Input((w_dim,), name=f"w_{r}") for r in RESOLUTIONS]
+    x = ConstantInput((7, 7, widths[0]), name="constant")(ws[0])
+    image = None
+    for i, (r, filters, w) in enumerate(zip(RESOLUTIONS, widths, ws)):
+        if i > 0:
+            x = layers.UpSampling2D(2, interpolation="bilinear", name=f"up_{r}")(x)
+        x = ModulatedConv2D(filters, 3, name=f"modconv_{r}")([x, w])
+        x = NoiseInjection(seed=seed + i, name=f"noise_{r}")(x)
+        x = layers.LeakyReLU(negative_slope=0.2, name=f"lrelu_{r}")(x)
+        y = ModulatedConv2D(1, 1, demodulate=False, name=f"to_image_{r}")([x, w])
+        image = y if image is None else layers.UpSampling2D(2, interpolation="bilinear")(image) + y
+    return keras.Model(ws, layers.Activation("tanh")(image), name="synthesis")
 
 
-def style_generator(latent_dim: int = 32, w_dim: int = 32, width: int = 64, mapping_depth: int = 4, seed: int = 0,
-                    mapping_lr_mul: float = 0.01, start: str = "constant", batchnorm: bool = False):
-    """``(generator, mapping, synthesis)`` of a toy style-based generator for the digits.
+def mix_styles(w_coarse, w_fine, crossover: int = 2) -> list:
+    """The synthesis network's inputs for style mixing: ``w_coarse`` for the first ``crossover``
+    resolutions of :data:`RESOLUTIONS`, ``w_fine`` for the rest.
+
+    ``crossover=2`` (the default): 7x7 and 14x14 coarse, 28x28 fine. ``crossover=1``: only 7x7
+    coarse. Example: ``synthesis(mix_styles(w_a, w_b))``.
+    """
+    if isinstance(crossover, bool) or crossover not in range(1, len(RESOLUTIONS)):
+        raise ValueError(f"crossover={crossover!r}: use 1 or 2, the number of resolutions "
+                         f"(of {RESOLUTIONS}) that take the coarse style.")
+    return [w_coarse] * crossover + [w_fine] * (len(RESOLUTIONS) - crossover)
+
+
+def style_generator(latent_dim: int = 64, w_dim: int = 64, widths=(64, 32, 16), mapping_depth: int = 4,
+                    seed: int = 0, mapping_lr_mul: float = 0.01):
+    """``(generator, mapping, synthesis)`` of a small style-based generator for the digits.
 
     ``generator`` maps ``(N, latent_dim)`` to ``(N, 28, 28, 1)`` like every course
     generator (so it trains in :class:`gan_lib.core.gan.GAN` unchanged): ``w = mapping(z)``
-    feeds both style inputs of ``synthesis``. For style mixing call
-    ``synthesis([w_a, w_b])`` with two different ``w``.
+    feeds every style input of ``synthesis``. For style mixing call
+    ``synthesis(mix_styles(w_a, w_b))``. The defaults are lesson 09's model: 97,699
+    parameters, a sixth of the course DCGAN generator's 558,849.
     """
     mapping = mapping_network(latent_dim, w_dim, mapping_depth, mapping_lr_mul)
-    synthesis = synthesis_network(w_dim, width, seed, start, batchnorm)
+    synthesis = synthesis_network(w_dim, widths, seed)
     z = keras.Input((latent_dim,))
     w = mapping(z)
-    generator = keras.Model(z, synthesis([w, w]), name="generator")
+    generator = keras.Model(z, synthesis([w] * len(RESOLUTIONS)), name="generator")
     assert tuple(generator.output_shape[1:]) == IMAGE_SHAPE
     return generator, mapping, synthesis
