@@ -114,6 +114,15 @@ def test_measure_and_hiding_of_a_translator_that_thickens_and_one_that_keeps():
 
     m = cycle.measure(Model, task)
     assert m["moved_ab"] == 1.0 and m["moved_ba"] == 0.0 and m["boundary_ok"] == 1.0
+    assert "true_ab" not in m                  # no labels, no true-digit shares
+    # with labels: the classifier's own readings as the "true" digits make the inputs 100% right and the
+    # true-digit shares equal the kept shares; labels one class off make the inputs 0% right
+    read_a, read_b = cycle.digits_of(task["test_a"]), cycle.digits_of(task["test_b"])
+    m = cycle.measure(Model, {**task, "labels_a": read_a, "labels_b": read_b})
+    assert m["true_input_a"] == m["true_input_b"] == 1.0
+    assert (m["true_ab"], m["true_ba"]) == (m["kept_ab"], m["kept_ba"])
+    m = cycle.measure(Model, {**task, "labels_a": (read_a + 1) % 10, "labels_b": (read_b + 1) % 10})
+    assert m["true_input_a"] == m["true_input_b"] == 0.0 and m["true_ba"] == 0.0   # F(y) = y
     # A -> B -> A: thicken turns each 20 x 2 bar into 22 x 4: 48 pixels change by 2, 96 / 784 per image;
     # B -> A -> B: G(F(y)) = thicken(y) turns 22 x 4 into 24 x 6: 56 pixels change by 2, 112 / 784
     assert m["cycle"] == pytest.approx(96 / 784 + 112 / 784, rel=1e-6)

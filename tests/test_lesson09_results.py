@@ -48,6 +48,8 @@ def test_the_numbers_of_the_data_rescore(task):
         assert t["boundary"] == pytest.approx(boundary, rel=1e-9)
         assert t["width_a"] == pytest.approx(float(np.median(cycle.stroke_width(task["test_a"]))), rel=1e-9)
         assert t["kept_thicken"] == pytest.approx(kept_thicken, abs=1e-9)
+        assert t["true_input_b"] == pytest.approx(
+            float(np.mean(cycle.digits_of(task["test_b"]) == task["labels_b"])), abs=1e-9)
         # the plain thickening row of the hiding test is G-independent in its input: thicken(x)
         assert set(r["hiding"]) == {"as is", *(f"quantised to {n} levels" for n in cycle.LEVELS),
                                     *(f"blurred (sigma {s:g})" for s in cycle.BLURS), "thicken(x) instead of G(x)"}
@@ -56,8 +58,10 @@ def test_the_numbers_of_the_data_rescore(task):
 def test_the_lessons_claims_hold_in_the_stored_table():
     s = DOC["summary"]
     # the trained translators cross the width boundary and keep the digit (notebook section 5)
-    assert s["moved_ab"]["mean"] >= 0.8 and min(s["moved_ab"]["values"]) >= 0.75
+    assert min(s["moved_ab"]["values"]) >= 0.8
     assert min(s["kept_ab"]["values"]) >= 0.9 and min(s["moved_ba"]["values"]) >= 0.8
+    # F's translations are read as their true digit at least as often as the thick inputs themselves
+    assert all(r["test"]["true_ba"] >= r["test"]["true_input_b"] for r in DOC["rows"])
     # no seed's reconstruction depends on faint signal: black and white or blurred, the cycle loss rises
     # by less than 0.01, far less than the plain thickening costs (section 5, "What a cycle can hide")
     for r in DOC["rows"]:
