@@ -123,6 +123,29 @@ def test_r1_penalty_of_a_linear_critic_by_hand():
         penalties.R1Penalty(weight=-1.0)
 
 
+def test_lazy_r1_adds_k_times_its_gradient_on_due_steps_of_the_compiled_step():
+    """Through GAN.fit (the compiled train_step, ops.cond inside D's tape): with D(x) = w . x the
+    penalty is (weight / 2) |w|^2, its gradient weight * w. One SGD(1) step from w = (2, 0) moves w by
+    every * weight * w more than without R1 on a due step, and by nothing more on the others."""
+    real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)
+
+    def d_after_one_step(every, start_iteration=0):
+        keras.utils.set_random_seed(0)
+        g, _ = models.toy_mlp(latent_dim=2, width=4, depth=1)
+        gan = GAN(g, linear_critic([2.0, 0.0]), seed=0,
+                  d_penalties=[penalties.R1Penalty(1.0, every=every)] if every else [])
+        gan.compile(d_optimizer=keras.optimizers.SGD(1.0), g_optimizer=keras.optimizers.SGD(0.0))
+        gan.d_optimizer.iterations.assign(start_iteration)
+        gan.fit_images(real, batch_size=16, epochs=1)
+        return gan.discriminator.layers[-1].get_weights()[0][:, 0]
+
+    plain = d_after_one_step(None)
+    np.testing.assert_allclose(plain - d_after_one_step(1), [2.0, 0.0], atol=1e-5)     # 1 x 1 x (2, 0)
+    np.testing.assert_allclose(plain - d_after_one_step(4), [8.0, 0.0], atol=1e-5)     # due at step 0: 4 x
+    np.testing.assert_allclose(plain - d_after_one_step(4, start_iteration=1), [0.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(plain - d_after_one_step(4, start_iteration=8), [8.0, 0.0], atol=1e-5)
+
+
 def test_lazy_r1_counts_every_kth_d_step_k_times():
     g, _ = models.toy_mlp(latent_dim=2, width=4, depth=1)
     real = np.random.default_rng(0).normal(size=(16, 2)).astype(np.float32)

@@ -253,15 +253,16 @@ def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
 
 
 def table(runs: list[dict]) -> list[dict]:
-    """One row per model: mean and sd over seeds of FD, classes covered, smallest share, coverage,
-    seconds, and ``time_ratio``: the run's seconds over the same seed's DCGAN run's."""
+    """One row per model: mean and sd (population, as the course's other tables) over seeds of FD,
+    classes covered, smallest share, precision, recall, coverage, seconds, and ``time_ratio``: the
+    run's seconds over the same seed's DCGAN run's."""
     dcgan_seconds = {r["seed"]: r["seconds"] for r in runs if r["model"] == "dcgan"}
     rows = []
     for model in dict.fromkeys(r["model"] for r in runs):
         rs = [r for r in runs if r["model"] == model]
         row = {"model": model, "seeds": [r["seed"] for r in rs], "fd_per_seed": [r["fd"] for r in rs],
                "classes": [10 - len(r["missing"]) for r in rs]}
-        for k in ("fd", "min_class_share", "coverage", "seconds"):
+        for k in ("fd", "min_class_share", "precision", "recall", "coverage", "seconds"):
             row[k] = metrics.mean_std([r[k] for r in rs])[:2]
         row["time_ratio"] = metrics.mean_std([r["seconds"] / dcgan_seconds[r["seed"]] if r["seed"] in dcgan_seconds
                                               else None for r in rs])[:2]
@@ -270,15 +271,15 @@ def table(runs: list[dict]) -> list[dict]:
 
 
 def format_table(rows: list[dict]) -> str:
-    lines = [f"{'model':22s} {'training s':>13s} {'x DCGAN time':>13s} {'FD':>12s} {'classes':>10s} "
-             f"{'smallest class':>15s} {'coverage':>12s}  FD per seed"]
+    lines = [f"{'model':22s} {'training s':>10s} {'FD':>12s} {'classes':>9s} {'smallest class':>15s} "
+             f"{'precision':>12s} {'recall':>12s} {'coverage':>12s}  FD per seed"]
     for r in rows:
         def ms(k, fmt, r=r):
             return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
-        ratio = ms("time_ratio", ".2f") if r["time_ratio"][0] is not None else "-"
-        lines.append(f"{r['model']:22s} {ms('seconds', '.0f'):>13s} {ratio:>13s} {ms('fd', '.1f'):>12s} "
-                     f"{'/'.join(map(str, r['classes'])):>10s} {ms('min_class_share', '.3f'):>15s} "
-                     f"{ms('coverage', '.2f'):>12s}  {', '.join(f'{x:.1f}' for x in r['fd_per_seed'])}")
+        lines.append(f"{r['model']:22s} {ms('seconds', '.0f'):>10s} {ms('fd', '.1f'):>12s} "
+                     f"{'/'.join(map(str, r['classes'])):>9s} {ms('min_class_share', '.3f'):>15s} "
+                     f"{ms('precision', '.2f'):>12s} {ms('recall', '.2f'):>12s} {ms('coverage', '.2f'):>12s}  "
+                     f"{', '.join(f'{x:.1f}' for x in r['fd_per_seed'])}")
     return "\n".join(lines)
 
 

@@ -16,10 +16,11 @@ change *how the latent reaches the generator*:
 
 :func:`style_generator` builds a small style-based generator for the 28x28 digits out
 of these pieces; lesson 09 trains it with StyleGAN2's R1 penalty and Adam settings
-(:mod:`gan_lib.lessons.style_study`). Not included: progressive growing (StyleGAN2
-dropped it too), equalised learning rates outside the mapping network, path length
-regularisation, lazy regularisation, minibatch standard deviation and the residual
-discriminator, and the paper's resolution and scale.
+(:mod:`gan_lib.lessons.style_study`; lazy regularisation is
+``gan_lib.core.penalties.R1Penalty(every=16)``). Not included: progressive growing
+(StyleGAN2 dropped it too), equalised learning rates outside the mapping network, path
+length regularisation, minibatch standard deviation and the residual discriminator, and
+the paper's resolution and scale.
 """
 
 from __future__ import annotations
