@@ -266,3 +266,19 @@ def test_mean_std_by_hand_and_missing_values():
     assert (mean, missing) == (3.0, 0) and std == pytest.approx(3.5 ** 0.5)
     assert metrics.mean_std([4.0, None, float("nan"), 2.0]) == (3.0, 1.0, 2)
     assert metrics.mean_std([None, None]) == (None, None, 2)
+
+
+def test_scorecard_gives_the_protocols_numbers_and_refuses_a_bad_n():
+    from gan_lib.measure import evaluate
+
+    held = data.load_digits("heldout", verbose=False).images
+    train = data.load_digits("train", limit=300, verbose=False).images
+    x = train[:200]
+    card = evaluate.scorecard(x, train, held, n=200)
+    ref = metrics.evaluate(x, n=200)                     # the classifier once in the card, as here
+    assert card["n"] == 200
+    for k in ("fd", "fd_floor", "classifier_score", "kl_to_uniform"):
+        assert card[k] == pytest.approx(ref[k], rel=1e-6)
+    assert card["exact_copies"] == 200 and card["memorised_1"] == 1.0     # training digits are copies
+    with pytest.raises(ValueError, match="n=5000"):
+        evaluate.scorecard(x, train, held, n=5000)

@@ -348,12 +348,11 @@ def scorecard(images, train_images, held_out_images, k: int = 3, n: int | None =
     """
     from gan_lib.measure import classifier  # TensorFlow: only the scorecard needs the classifier here
 
-    result = metrics.evaluate(images, n=n)
-    n = result["n"]
-    x = np.asarray(images)[:n]
-    held = np.asarray(held_out_images)[:n]
-    f_fake, _ = classifier.features_and_probs(x)
-    f_real, _ = classifier.features_and_probs(held)
+    x = metrics.first_n(images, n)
+    n = len(x)
+    f_fake, probs = classifier.features_and_probs(x)        # the classifier runs once on the samples
+    result = metrics.evaluate_features(f_fake, probs)
+    f_real, _ = classifier.features_and_probs(np.asarray(held_out_images)[:n])
     pr = precision_recall(f_real, f_fake, k=k)
     dc = density_coverage(f_real, f_fake, k=5)
     mem = memorisation(x, train_images, held_out_images)

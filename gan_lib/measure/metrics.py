@@ -223,12 +223,17 @@ def evaluate(images, n: int | None = None) -> dict:
     """
     from gan_lib.measure import classifier  # TensorFlow: only when images are measured, not to import metrics
 
+    feats, probs = classifier.features_and_probs(first_n(images, n))
+    return evaluate_features(feats, probs)
+
+
+def first_n(images, n: int | None = None) -> np.ndarray:
+    """The images :func:`evaluate` scores: checked, the first ``n`` (default: all, at most 2,000)."""
     x = check_images(images)
     n = min(len(x), N_EVAL) if n is None else n
     if n < 2 or n > len(x):
         raise ValueError(f"n={n}: need 2 <= n <= {len(x)} (the number of images given).")
-    feats, probs = classifier.features_and_probs(x[:n])
-    return evaluate_features(feats, probs)
+    return x[:n]
 
 
 def evaluate_features(feats, probs) -> dict:
