@@ -41,6 +41,7 @@ import numpy as np
 from gan_lib import data, models
 from gan_lib.core import config
 from gan_lib.core.gan import GAN
+from gan_lib.core.latent import classify
 from gan_lib.core.penalties import R1Penalty
 from gan_lib.lessons import collapse_digits, study
 from gan_lib.lessons.stabilise import dequantize, quantize
@@ -108,12 +109,6 @@ def load_generator(seed: int, folder=None, model: str = "stylegan"):
     return g, mapping, synthesis
 
 
-def _digits(images) -> np.ndarray:
-    from gan_lib.measure import classifier
-
-    return classifier.features_and_probs(images)[1].argmax(1)
-
-
 def mixing(mapping, synthesis, n: int = N_PAIRS) -> dict:
     """Style mixing measured on ``n`` pairs of latents ``(z_a, z_b)`` (seeds :data:`PAIR_SEEDS`).
 
@@ -139,13 +134,13 @@ def mixing(mapping, synthesis, n: int = N_PAIRS) -> dict:
         return keras.ops.convert_to_numpy(synthesis(ws))
 
     a, b = draw(style.mix_styles(wa, wa)), draw(style.mix_styles(wb, wb))
-    da, db = _digits(a), _digits(b)
+    da, db = classify(a)[0], classify(b)[0]
     sa, sb = cycle.stroke_width(a), cycle.stroke_width(b)
     differ, same = da != db, da == db
     out = {"pairs": n, "pairs_differ": int(differ.sum()), "pairs_same": int(same.sum())}
     for crossover in (1, 2):
         m = draw(style.mix_styles(wa, wb, crossover))
-        dm, sm = _digits(m), cycle.stroke_width(m)
+        dm, sm = classify(m)[0], cycle.stroke_width(m)
         out[f"crossover_{crossover}"] = {
             "coarse_digit": float(np.mean(dm[differ] == da[differ])),
             "fine_digit": float(np.mean(dm[differ] == db[differ])),
@@ -160,7 +155,7 @@ def mixing(mapping, synthesis, n: int = N_PAIRS) -> dict:
 
 
 def train(model: str, seed: int, images, recipe: dict | None = None, folder=None):
-    """Train one run; return its uint8 samples, the seconds training took and the trained GAN.
+    """Train one run; return its uint8 samples and the seconds training took.
 
     A StyleGAN run also writes its weight average's weights into ``folder`` (if given).
     """
@@ -171,7 +166,7 @@ def train(model: str, seed: int, images, recipe: dict | None = None, folder=None
     seconds = time.perf_counter() - t0
     if model in STYLE_MODELS and folder is not None:
         gan.sampler.save_weights(Path(folder) / weights_file(model, seed))
-    return quantize(gan.sample(N_SAMPLES, seed=2024)), seconds, gan
+    return quantize(gan.sample(N_SAMPLES, seed=2024)), seconds
 
 
 def step_times(images, models_=MODELS, repeats: int = 7, steps: int = 50, recipe: dict | None = None) -> dict:
@@ -215,28 +210,22 @@ def run_study(seeds=(0, 1, 2), models_=MODELS, folder=None, log=print, time_step
     recipe = {m: dict(RECIPE[m], epochs=1) if quick else dict(RECIPE[m]) for m in MODELS}
 
     def train_and_score(model, seed, images, recipe):
-        q, seconds, _ = train(model, seed, images, recipe, folder)
+        q, seconds = train(model, seed, images, recipe, folder)
         scores = collapse_digits.score(q)
         if model in STYLE_MODELS:
             _, mapping, synthesis = load_generator(seed, folder, model)
             scores["mixing"] = mixing(mapping, synthesis, N_PAIRS)
         return q, scores, seconds
 
-    images = []
-
-    def load_images():
-        if not images:
-            images.append(data.load_digits("train", limit=1000 if quick else None).images)
-        return images[0]
-
+    images = data.load_digits("train", limit=1000 if quick else None).images
     for seed in seeds:   # seed by seed, so each seed's runs share the machine's state (its speed varies)
-        study.train_missing(folder, models_, [seed], recipe, quick, load_images, train_and_score,
+        study.train_missing(folder, models_, [seed], recipe, quick, lambda: images, train_and_score,
                             collapse_digits.format_run, log)
     timing = {}
     if time_steps:
-        ms = step_times(load_images(), MODELS, repeats=2 if quick else 7, steps=5 if quick else 50, recipe=recipe)
+        ms = step_times(images, MODELS, repeats=2 if quick else 7, steps=5 if quick else 50, recipe=recipe)
         log("median ms per step, timed in turns: " + ", ".join(f"{m} {v:.1f}" for m, v in ms.items()))
-        timing = {"step_ms": ms, "budget_seconds": budget_seconds(ms, recipe, len(load_images()))}
+        timing = {"step_ms": ms, "budget_seconds": budget_seconds(ms, recipe, len(images))}
     return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), recipe, quick,
                                n_samples=N_SAMPLES, **timing)
 
@@ -254,9 +243,7 @@ def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
 
 def table(runs: list[dict]) -> list[dict]:
     """One row per model: mean and sd (population, as the course's other tables) over seeds of FD,
-    classes covered, smallest share, precision, recall, coverage, seconds, and ``time_ratio``: the
-    run's seconds over the same seed's DCGAN run's."""
-    dcgan_seconds = {r["seed"]: r["seconds"] for r in runs if r["model"] == "dcgan"}
+    classes covered, smallest share, precision, recall, coverage and seconds."""
     rows = []
     for model in dict.fromkeys(r["model"] for r in runs):
         rs = [r for r in runs if r["model"] == model]
@@ -264,8 +251,6 @@ def table(runs: list[dict]) -> list[dict]:
                "classes": [10 - len(r["missing"]) for r in rs]}
         for k in ("fd", "min_class_share", "precision", "recall", "coverage", "seconds"):
             row[k] = metrics.mean_std([r[k] for r in rs])[:2]
-        row["time_ratio"] = metrics.mean_std([r["seconds"] / dcgan_seconds[r["seed"]] if r["seed"] in dcgan_seconds
-                                              else None for r in rs])[:2]
         rows.append(row)
     return rows
 
