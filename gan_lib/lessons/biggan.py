@@ -31,7 +31,6 @@ trained by separate processes (``--models``, ``--seeds``).
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,7 +38,7 @@ import numpy as np
 
 from gan_lib import data
 from gan_lib.core import config, latent
-from gan_lib.lessons import conditional
+from gan_lib.lessons import conditional, study
 from gan_lib.measure import classifier, evaluate
 
 MODEL = "cond_biggan"
@@ -72,11 +71,8 @@ def truncation(gan, thresholds=None, seed: int = 5) -> list[dict]:
 
 
 def results_dir(quick: bool | None = None) -> Path:
-    """``runs/09_beyond_dcgan/biggan`` in full mode; a fresh temporary folder in quick mode."""
-    quick = config.quick_mode() if quick is None else quick
-    if quick:
-        return Path(tempfile.mkdtemp(prefix="gan_course_09_biggan_"))
-    return config.committed_folder(RESULTS_FOLDER)
+    """``runs/09_beyond_dcgan/biggan`` in full mode; in quick mode a temporary one (:func:`study.results_dir`)."""
+    return study.results_dir(RESULTS_FOLDER, "gan_course_09_biggan_", quick)
 
 
 def run(seeds=SEEDS, folder=None, log=print, models_=MODELS) -> Path:

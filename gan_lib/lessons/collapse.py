@@ -33,8 +33,9 @@ import numpy as np
 from keras import ops
 
 from gan_lib import models
-from gan_lib.core import config, losses, packing, penalties
+from gan_lib.core import losses, packing, penalties
 from gan_lib.core.gan import GAN
+from gan_lib.lessons import study
 from gan_lib.measure import metrics, mixtures
 from gan_lib.plotting import make_gif
 
@@ -305,16 +306,9 @@ RESULTS_FOLDER = "runs/04_mode_collapse"
 TABLE_FILE = "table.json"
 
 
-def results_dir(quick: bool | None = None):
-    """The folder for scored samples: ``runs/04_mode_collapse`` of the repository in full mode.
-
-    Quick mode (CI) never writes there: it gets a fresh temporary folder, so a
-    quick run cannot overwrite the committed full-mode artefacts.
-    """
-    quick = config.quick_mode() if quick is None else quick
-    if quick:
-        return Path(tempfile.mkdtemp(prefix="gan_course_04_quick_"))
-    return config.committed_folder(RESULTS_FOLDER)  # outside a clone: fetched once into a cache (Colab)
+def results_dir(quick: bool | None = None) -> Path:
+    """``runs/04_mode_collapse`` in full mode; in quick mode a fresh temporary folder (:func:`study.results_dir`)."""
+    return study.results_dir(RESULTS_FOLDER, "gan_course_04_quick_", quick)
 
 
 def sample_file(benchmark: str, model: str, seed: int) -> str:

@@ -119,13 +119,8 @@ def train(model: str, seed: int, images, recipe: dict | None = None):
 
 
 def results_dir(quick: bool | None = None) -> Path:
-    """``runs/05_colour`` in full mode; in quick mode a fresh temporary folder (CI never overwrites it)."""
-    quick = config.quick_mode() if quick is None else quick
-    if quick:
-        import tempfile
-
-        return Path(tempfile.mkdtemp(prefix="colour_study_"))
-    return config.committed_folder(RESULTS_FOLDER)
+    """``runs/05_colour`` in full mode; in quick mode a fresh temporary folder (:func:`study.results_dir`)."""
+    return study.results_dir(RESULTS_FOLDER, "colour_study_", quick)
 
 
 def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = None, log=print) -> Path:

@@ -13,9 +13,25 @@ tests score the samples again. Used by lesson 04's MNIST study
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from gan_lib.core import config
+
+
+def results_dir(committed: str, prefix: str, quick: bool | None = None) -> Path:
+    """Where a study writes: the committed folder ``committed`` (e.g. ``runs/05_colour``) in full mode.
+
+    Quick mode (CI) never writes there: it gets a fresh temporary folder named
+    ``<prefix>...``, so a quick run cannot overwrite the committed full-mode runs.
+    Outside a clone the committed folder is fetched once into a cache (Colab).
+    """
+    quick = config.quick_mode() if quick is None else quick
+    if quick:
+        return Path(tempfile.mkdtemp(prefix=prefix))
+    return config.committed_folder(committed)
 
 
 def sample_file(model: str, seed: int) -> str:

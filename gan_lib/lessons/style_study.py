@@ -31,7 +31,6 @@ changes. The tests re-score the samples and re-measure the mixing from the weigh
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from pathlib import Path
 
@@ -69,11 +68,8 @@ PAIR_SEEDS = (21, 22)
 
 
 def results_dir(quick: bool | None = None) -> Path:
-    """``runs/09_beyond_dcgan/stylegan`` in full mode; a fresh temporary folder in quick mode."""
-    quick = config.quick_mode() if quick is None else quick
-    if quick:
-        return Path(tempfile.mkdtemp(prefix="gan_course_09_style_"))
-    return config.committed_folder(RESULTS_FOLDER)
+    """``runs/09_beyond_dcgan/stylegan`` in full mode; in quick mode a temporary one (:func:`study.results_dir`)."""
+    return study.results_dir(RESULTS_FOLDER, "gan_course_09_style_", quick)
 
 
 def build(model: str, seed: int = 0, recipe: dict | None = None) -> GAN:
