@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import lru_cache
 from pathlib import Path
 
 import keras
@@ -65,6 +66,10 @@ RECIPE = {"epochs": 8, "batch_size": 32, "lr": 5e-4, "beta_1": 0.5, "loss": "non
 MISSING_BELOW = 0.01
 #: Samples scored per run.
 N_SAMPLES = 2000
+#: Samples (and held-out digits) per class for the FD within each class
+#: (:func:`gan_lib.measure.evaluate.within_class_fd`): a class drawn for fewer than 100 of the
+#: 2,000 samples (5%) is not measured.
+CLASS_FD_N = 100
 RESULTS_FILE = "mnist.json"
 
 
@@ -88,7 +93,12 @@ def build(model: str, seed: int = 0, recipe: dict | None = None) -> GAN:
 
 
 def score(images, held_out=None) -> dict:
-    """FD, class shares, missing classes and the feature-space measures of ``images`` (uint8 or [-1, 1]).
+    """FD, class shares, missing classes, the FD within each class and the feature-space measures of ``images``.
+
+    ``images``: uint8 or in [-1, 1]. The FD within each class (``class_fd``, one entry per
+    digit, ``None`` where fewer than :data:`CLASS_FD_N` samples are read as it) compares the
+    samples read as a digit with the held-out digits of that digit; ``mean_class_fd`` averages
+    the measured ones.
 
     Images are scored as they would be stored (quantised to uint8), so a stored run
     re-scores to the same numbers. ``held_out``: the real digits for precision/recall
@@ -104,8 +114,13 @@ def score(images, held_out=None) -> dict:
     f_real = (metrics.held_out_features(n) if held_out is None
               else classifier.features_and_probs(np.asarray(held_out)[:n])[0])
     shares = np.asarray(r["class_shares"])
+    f_held, y_held = _held_out_features()
+    class_fd = evaluate.within_class_fd(f_held, y_held, f_fake, probs.argmax(1), n=CLASS_FD_N)
+    measured = [v for v in class_fd if v is not None]
     return {
         "fd": r["fd"],
+        "class_fd": class_fd,
+        "mean_class_fd": float(np.mean(measured)) if measured else None,
         "class_shares": r["class_shares"],
         "kl_to_uniform": r["kl_to_uniform"],
         "min_class_share": float(shares.min()),
@@ -113,6 +128,15 @@ def score(images, held_out=None) -> dict:
         **evaluate.precision_recall(f_real, f_fake, k=3),
         **evaluate.density_coverage(f_real, f_fake, k=5),
     }
+
+
+@lru_cache(maxsize=1)
+def _held_out_features():
+    """The classifier's features of the 2,000 held-out digits, and their labels (:func:`score`'s class FD)."""
+    from gan_lib.measure import classifier
+
+    held = data.load_digits("heldout", verbose=False)
+    return classifier.features_and_probs(held.images)[0], held.labels
 
 
 def train(model: str, seed: int, images, recipe: dict | None = None) -> tuple[np.ndarray, float]:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from gan_lib.core.layers import MinibatchStd
 from gan_lib.data import IMAGE_SHAPE
 from gan_lib.models.parts import spectral_norm_if
 
@@ -233,7 +234,8 @@ def dcgan_uniform(latent_dim: int = 64):
     return g_u, d
 
 
-def mlp_wide(latent_dim: int = 64, spectral_norm: bool = False):
+def mlp_wide(latent_dim: int = 64, spectral_norm: bool = False, channels: int = 1,
+             minibatch_std: int | None = None):
     """A wider fully connected pair for lesson 06's comparisons (fast on a CPU, learns in 2,000 steps).
 
     G: ``latent_dim -> 256 -> 512 -> 784`` (LeakyReLU 0.2, ``tanh`` output) -> 28x28x1;
@@ -241,7 +243,10 @@ def mlp_wide(latent_dim: int = 64, spectral_norm: bool = False):
     ``"features"``). No BatchNorm or Dropout anywhere, so spectral normalisation,
     gradient penalties and feature matching apply without caveats.
     ``spectral_norm=True`` wraps every Dense layer of D
-    (:func:`gan_lib.models.parts.spectral_norm_if`).
+    (:func:`gan_lib.models.parts.spectral_norm_if`). ``channels``: D's input channels
+    (PacGAN packs of m digits enter as m channels, lesson 04). ``minibatch_std``: a group
+    size to append ProGAN's minibatch standard deviation
+    (:class:`gan_lib.core.layers.MinibatchStd`) to D's features before its output layer.
     At ``latent_dim=64``: G 550,416 and D 533,505 parameters.
     Not in :data:`gan_lib.models.MODELS` (the training CLI and ``make bench`` time the
     course's registered pairs).
@@ -260,12 +265,13 @@ def mlp_wide(latent_dim: int = 64, spectral_norm: bool = False):
     )
     d = keras.Sequential(
         [
-            keras.Input(IMAGE_SHAPE),
+            keras.Input(IMAGE_SHAPE[:-1] + (channels,)),
             layers.Flatten(),
             spectral_norm_if(layers.Dense(512), spectral_norm),
             layers.LeakyReLU(negative_slope=0.2),
             spectral_norm_if(layers.Dense(256), spectral_norm),
             layers.LeakyReLU(negative_slope=0.2, name="features"),
+            *([MinibatchStd(minibatch_std)] if minibatch_std else []),
             spectral_norm_if(layers.Dense(1), spectral_norm),
         ],
         name="discriminator",
