@@ -18,8 +18,8 @@
 #                  remedy with its paper's recipe (4,000 steps) and R1 at 16,000 steps with a learning-rate
 #                  decay (39-577 s per 4,000-step run, 374-625 s per 16,000-step run on a shared 2-core CPU),
 #                  and the MNIST collapse studies -> runs/04_mode_collapse/mnist/ (4 DCGAN variants x 3 seeds,
-#                  74-204 s per run) and runs/04_mode_collapse/mnist_fast_d/ (lesson 06's MLP pair with D's
-#                  learning rate 5x G's, and its remedies; 4 models x 3 seeds)
+#                  74-204 s per run) and runs/04_mode_collapse/mnist_fast_d/ (the MLP pair mlp_wide with D's
+#                  learning rate 5x G's, its remedies and equal rates; 5 models x 3 seeds, 143-323 s per run)
 #   make lesson05  lesson 05's emoji study (the DCGAN design without DiffAugment and with it in two orders, seeds 0-2)
 #                  and probes of D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 5 CPU-hours)
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)

@@ -142,9 +142,13 @@ def _held_out_features():
 def train(model: str, seed: int, images, recipe: dict | None = None) -> tuple[np.ndarray, float]:
     """Train one model and return its :data:`N_SAMPLES` samples (uint8) and the seconds it took."""
     r = dict(RECIPE, **(recipe or {}))
-    gan = build(model, seed, r)
+    return fit_and_sample(build(model, seed, r), images, r, seed)
+
+
+def fit_and_sample(gan: GAN, images, recipe: dict, seed: int) -> tuple[np.ndarray, float]:
+    """Train ``gan`` for ``recipe``'s epochs and batch size; its :data:`N_SAMPLES` samples (uint8) and the seconds."""
     t0 = time.perf_counter()
-    gan.fit_images(images, r["batch_size"], r["epochs"], seed=seed)
+    gan.fit_images(images, recipe["batch_size"], recipe["epochs"], seed=seed)
     seconds = time.perf_counter() - t0
     return quantize(gan.sample(N_SAMPLES, seed=1000 + seed)), seconds
 
@@ -167,23 +171,33 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
     epoch of 1,000 digits. :data:`RESULTS_FILE` gathers every run in the folder and
     refuses to mix recipes.
     """
-    folder = Path(folder) if folder is not None else results_dir()
+    return run_digit_study(Path(folder) if folder is not None else results_dir(), MODELS, models_, seeds,
+                           dict(RECIPE, **(recipe or {})), train, RESULTS_FILE, log,
+                           models={k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()})
+
+
+def run_digit_study(folder: Path, all_models: dict, models_, seeds, recipe: dict, train_fn, results_file: str, log,
+                    **fields) -> Path:
+    """The runner of this module's study and of :mod:`gan_lib.lessons.collapse_fast_d`.
+
+    Trains every ``(model, seed)`` of ``models_`` (default: all of ``all_models``) that ``folder``
+    lacks with ``train_fn(model, seed, images, recipe)``, scores it with :func:`score`, and
+    writes ``results_file`` gathering every run of ``all_models`` in ``folder``, with ``fields``.
+    Quick mode (CI) trains one epoch of 1,000 digits.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     quick = config.quick_mode()
-    r = dict(RECIPE, **(recipe or {}))
-    if quick:
-        r["epochs"] = 1
+    r = dict(recipe, epochs=1) if quick else dict(recipe)
 
     def train_and_score(model, seed, images, recipe):
-        q, seconds = train(model, seed, images, recipe)
+        q, seconds = train_fn(model, seed, images, recipe)
         return q, score(q), seconds
 
-    study.train_missing(folder, models_ or MODELS, seeds, r, quick,
+    study.train_missing(folder, models_ or all_models, seeds, r, quick,
                         lambda: data.load_digits("train", limit=1000 if quick else None).images,
                         train_and_score, format_run, log)
-    return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), r, quick,
-                               models={k: {"latent_dim": v[0], "pack": v[1]} for k, v in MODELS.items()},
-                               missing_below=MISSING_BELOW, n_samples=N_SAMPLES)
+    return study.write_results(folder, results_file, study.gather(folder, all_models), r, quick,
+                               missing_below=MISSING_BELOW, n_samples=N_SAMPLES, class_fd_n=CLASS_FD_N, **fields)
 
 
 def load_results(folder=None) -> dict:
@@ -220,17 +234,22 @@ def table(runs: list[dict]) -> list[dict]:
     return rows
 
 
-def format_table(rows: list[dict]) -> str:
-    head = (f"{'model':18s} {'FD':>13s} {'smallest class':>15s} {'KL to uniform':>14s} "
-            f"{'coverage':>12s}  missing classes per seed")
-    lines = [head]
+#: The table's columns after the model's name: (key, heading, width, format).
+COLUMNS = (("fd", "FD", 13, ".1f"), ("min_class_share", "smallest class", 15, ".3f"),
+           ("kl_to_uniform", "KL to uniform", 14, ".3f"), ("coverage", "coverage", 12, ".2f"))
+
+
+def format_table(rows: list[dict], columns=COLUMNS) -> str:
+    """The table as text: each of ``columns`` as mean ± sd over seeds, then the missing classes of each seed."""
+    def ms(row, key, fmt):
+        return f"{format(row[key][0], fmt)} ± {format(row[key][1], fmt)}"
+
+    lines = [f"{'model':18s} " + " ".join(f"{head:>{width}s}" for _, head, width, _ in columns)
+             + "  missing classes per seed"]
     for r in rows:
-        def ms(k, fmt, r=r):
-            return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
         missing = " | ".join(",".join(map(str, m)) or "-" for m in r["missing"])
-        lines.append(f"{r['model']:18s} {ms('fd', '.1f'):>13s} {ms('min_class_share', '.3f'):>15s} "
-                     f"{ms('kl_to_uniform', '.3f'):>14s} {ms('coverage', '.2f'):>12s}"
-                     f"  {missing}")
+        lines.append(f"{r['model']:18s} " + " ".join(f"{ms(r, key, fmt):>{width}s}" for key, _, width, fmt in columns)
+                     + f"  {missing}")
     return "\n".join(lines)
 
 

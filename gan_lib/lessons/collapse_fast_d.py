@@ -1,6 +1,6 @@
 """Lesson 04, section 7: a partial collapse with readable digits (D learning 5x faster than G), and its remedies.
 
-Lesson 06's fully connected pair (:func:`gan_lib.models.digits.mlp_wide`: G 64 -> 256 ->
+The fully connected pair :func:`gan_lib.models.digits.mlp_wide` (G 64 -> 256 ->
 512 -> 784, D 784 -> 512 -> 256 -> 1, LeakyReLU 0.2, no BatchNorm) trained with D's
 learning rate five times G's drops whole digits while it draws the digits it keeps
 well. The study trains:
@@ -11,16 +11,18 @@ name                       pack  G's lr      D's lr      what
 ``mlp_fast_d``             1     2e-4        1e-3        the collapse: D 5x faster than G
 ``mlp_fast_d_pacgan4``     4     2e-4        1e-3        D judges packs of 4 digits (PacGAN4, no R1)
 ``mlp_fast_d_mbstd``       1     2e-4        1e-3        D sees the minibatch standard deviation (ProGAN)
-``mlp_equal_lr``           1     1e-3        1e-3        the suspected cause removed: G as fast as D
+``mlp_equal_lr``           1     1e-3        1e-3        the suspected cause removed: G raised to D's rate
+``mlp_slow_d``             1     2e-4        2e-4        the same ratio, the other way: D lowered to G's rate
 =========================  ====  ==========  ==========  =====================================================
 
-Packing and the minibatch standard deviation change only D's input; ``mlp_equal_lr``
-changes only G's learning rate (G's networks stay the same in every model). One recipe for
+Packing widens D's input (4 digits, so its first layer has 4x the weights) and the
+minibatch standard deviation adds one feature before D's output; ``mlp_equal_lr`` and
+``mlp_slow_d`` change only a learning rate, so together they separate the ratio of the rates
+from G's own rate. G's network is the same in every model. One recipe for
 all (:data:`RECIPE`): Adam with beta_1 0.5, batch 64, the non-saturating loss, 96 epochs
 of the 8,000 shipped training digits (12,000 steps), the raw G (no weight average) scored
-on 2,000 samples by
-:func:`gan_lib.lessons.collapse_digits.score`, which adds the FD within each class: the
-quality of the digits a model draws, blind to the ones it drops.
+on 2,000 samples by :func:`gan_lib.lessons.collapse_digits.score`, which adds the FD within
+each class: the quality of the digits a model draws, blind to the ones it drops.
 
 ``make lesson04`` runs :func:`run_study` and writes ``runs/04_mode_collapse/mnist_fast_d/``
 (each run's uint8 samples and scores, and ``fast_d.json`` gathering them); the tests
@@ -30,17 +32,16 @@ re-score it.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import keras
 import numpy as np
 
-from gan_lib import data, models
-from gan_lib.core import config, packing
+from gan_lib import models
+from gan_lib.core import packing
 from gan_lib.core.gan import GAN
 from gan_lib.lessons import collapse_digits, study
-from gan_lib.lessons.stabilise import dequantize, quantize
+from gan_lib.lessons.stabilise import dequantize
 from gan_lib.measure import metrics
 
 #: The study's models: name -> (pack, G's learning rate, D's learning rate, minibatch-std group or None).
@@ -49,6 +50,7 @@ MODELS = {
     "mlp_fast_d_pacgan4": (4, 2e-4, 1e-3, None),
     "mlp_fast_d_mbstd": (1, 2e-4, 1e-3, 4),
     "mlp_equal_lr": (1, 1e-3, 1e-3, None),
+    "mlp_slow_d": (1, 2e-4, 2e-4, None),
 }
 #: One recipe for every model (epochs of the 8,000 shipped training digits; 125 steps each).
 RECIPE = {"epochs": 96, "batch_size": 64, "beta_1": 0.5, "loss": "nonsaturating", "latent_dim": 64}
@@ -77,11 +79,7 @@ def build(model: str, seed: int = 0, recipe: dict | None = None) -> GAN:
 def train(model: str, seed: int, images, recipe: dict | None = None) -> tuple[np.ndarray, float]:
     """Train one model and return its :data:`N_SAMPLES` samples (uint8) and the seconds it took."""
     r = dict(RECIPE, **(recipe or {}))
-    gan = build(model, seed, r)
-    t0 = time.perf_counter()
-    gan.fit_images(images, r["batch_size"], r["epochs"], seed=seed)
-    seconds = time.perf_counter() - t0
-    return quantize(gan.sample(N_SAMPLES, seed=1000 + seed)), seconds
+    return collapse_digits.fit_and_sample(build(model, seed, r), images, r, seed)
 
 
 def results_dir(quick: bool | None = None) -> Path:
@@ -94,25 +92,10 @@ def run_study(seeds=(0, 1, 2), models_=None, folder=None, recipe: dict | None = 
 
     Quick mode (CI) trains one epoch of 1,000 digits. Writes and returns ``folder/fast_d.json``.
     """
-    folder = Path(folder) if folder is not None else results_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    quick = config.quick_mode()
-    r = dict(RECIPE, **(recipe or {}))
-    if quick:
-        r["epochs"] = 1
-
-    def train_and_score(model, seed, images, recipe):
-        q, seconds = train(model, seed, images, recipe)
-        return q, collapse_digits.score(q), seconds
-
-    study.train_missing(folder, models_ or MODELS, seeds, r, quick,
-                        lambda: data.load_digits("train", limit=1000 if quick else None).images,
-                        train_and_score, collapse_digits.format_run, log)
-    return study.write_results(folder, RESULTS_FILE, study.gather(folder, MODELS), r, quick,
-                               models={k: {"pack": v[0], "g_lr": v[1], "d_lr": v[2], "minibatch_std": v[3]}
-                                       for k, v in MODELS.items()},
-                               missing_below=collapse_digits.MISSING_BELOW, n_samples=N_SAMPLES,
-                               class_fd_n=collapse_digits.CLASS_FD_N)
+    return collapse_digits.run_digit_study(
+        Path(folder) if folder is not None else results_dir(), MODELS, models_, seeds, dict(RECIPE, **(recipe or {})),
+        train, RESULTS_FILE, log,
+        models={k: {"pack": v[0], "g_lr": v[1], "d_lr": v[2], "minibatch_std": v[3]} for k, v in MODELS.items()})
 
 
 def load_results(folder=None) -> dict:
@@ -135,18 +118,10 @@ def table(runs: list[dict]) -> list[dict]:
 
 
 def format_table(rows: list[dict]) -> str:
-    """The table as text: mean ± sd over seeds, and the missing classes of each seed."""
-    def ms(row, k, fmt):
-        return f"{format(row[k][0], fmt)} ± {format(row[k][1], fmt)}"
-
-    lines = [f"{'model':19s} {'FD':>13s} {'FD in classes':>13s} {'smallest class':>15s} {'KL to uniform':>14s} "
-             f"{'coverage':>12s}  missing classes per seed"]
-    for r in rows:
-        missing = " | ".join(",".join(map(str, m)) or "-" for m in r["missing"])
-        lines.append(f"{r['model']:19s} {ms(r, 'fd', '.1f'):>13s} {ms(r, 'mean_class_fd', '.1f'):>13s} "
-                     f"{ms(r, 'min_class_share', '.3f'):>15s} {ms(r, 'kl_to_uniform', '.3f'):>14s} "
-                     f"{ms(r, 'coverage', '.2f'):>12s}  {missing}")
-    return "\n".join(lines)
+    """The table as text: mean ± sd over seeds (the FD within classes after the FD), and the missing classes."""
+    columns = collapse_digits.COLUMNS
+    return collapse_digits.format_table(rows, columns[:1] + (("mean_class_fd", "FD in classes", 14, ".1f"),)
+                                        + columns[1:])
 
 
 def main(argv=None):

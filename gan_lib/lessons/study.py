@@ -5,9 +5,9 @@ where the difference shows, which is often more training than a notebook's ~20
 minutes. So a ``make`` target runs the study once and commits, per run, the
 samples (``<model>_seed<k>.npz``, uint8) and their scores with the recipe and
 mode that made them (``<model>_seed<k>.json``); the notebook loads them and the
-tests score the samples again. Used by lesson 04's MNIST study
-(:mod:`gan_lib.lessons.collapse_digits`) and lesson 05's emoji study
-(:mod:`gan_lib.lessons.colour_study`).
+tests score the samples again. Used by lesson 04's MNIST studies
+(:mod:`gan_lib.lessons.collapse_digits`, :mod:`gan_lib.lessons.collapse_fast_d`), lesson 05's
+emoji study (:mod:`gan_lib.lessons.colour_study`) and lesson 09's StyleGAN and BigGAN studies.
 """
 
 from __future__ import annotations
