@@ -97,8 +97,8 @@ def score(images, held_out=None) -> dict:
 
     ``images``: uint8 or in [-1, 1]. The FD within each class (``class_fd``, one entry per
     digit, ``None`` where fewer than :data:`CLASS_FD_N` samples are read as it) compares the
-    samples read as a digit with the held-out digits of that digit; ``mean_class_fd`` averages
-    the measured ones.
+    samples read as a digit with the held-out digits of that digit (always the whole held-out
+    split, whatever ``held_out`` is); ``mean_class_fd`` averages the measured ones.
 
     Images are scored as they would be stored (quantised to uint8), so a stored run
     re-scores to the same numbers. ``held_out``: the real digits for precision/recall
