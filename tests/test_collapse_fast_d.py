@@ -5,10 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from gan_lib import data
 from gan_lib.lessons import collapse_digits as cd
 from gan_lib.lessons import collapse_fast_d as fd
-from gan_lib.lessons import vanilla
 from gan_lib.measure import evaluate
 
 # --------------------------------------------------------------------------- the FD within classes
@@ -43,15 +41,11 @@ def test_within_class_fd_refuses_bad_input(kwargs, says):
 
 @pytest.fixture(scope="module")
 def known():
-    """lesson 04's known cases, scored: real training digits (three disjoint sets), other real digits of 0-4
-    only, 10 real digits per class repeated, and real digits with pixel noise or a blur."""
-    train = data.load_digits("train")
-    x, y = train.images, train.labels
-    few = np.concatenate([np.repeat(x[:2000][y[:2000] == k][:10], 20, axis=0) for k in range(10)])
-    cases = {"real": x[:2000], "real2": x[2000:4000], "real3": x[4000:6000], "half": x[6000:][y[6000:] < 5],
-             "few": few, "noise03": vanilla.spoil(x[:2000], "noise", 0.3),
-             "noise06": vanilla.spoil(x[:2000], "noise", 0.6), "blur": vanilla.spoil(x[:2000], "blur", 1.5)}
-    return {name: cd.score(images) for name, images in cases.items()}
+    """lesson 04's known cases (collapse_digits.known_cases), scored."""
+    names = {"real digits 0-1,999": "real", "real digits 2,000-3,999": "real2", "real digits 4,000-5,999": "real3",
+             "real digits of 0-4 only": "half", "10 real digits per class": "few", "pixel noise, std 0.3": "noise03",
+             "pixel noise, std 0.6": "noise06", "blur, std 1.5 pixels": "blur"}
+    return {names[name]: cd.score(images) for name, images in cd.known_cases().items()}
 
 
 def test_within_class_fd_on_known_cases(known):

@@ -130,13 +130,32 @@ def score(images, held_out=None) -> dict:
     }
 
 
+def known_cases() -> dict:
+    """Lesson 04's known cases for the FD within classes: name -> 2,000 or so shipped training digits.
+
+    Three disjoint sets of real digits (the floor and its spread), other real digits of 0-4
+    only (dropped classes), 10 real digits per class each repeated 20 times (a collapse within
+    each class), and real digits spoiled by pixel noise (std 0.3, 0.6) or a blur (std 1.5
+    pixels; :func:`gan_lib.lessons.vanilla.spoil`).
+    """
+    from gan_lib.lessons import vanilla
+
+    train = data.load_digits("train", verbose=False)
+    x, y = train.images, train.labels
+    few = np.concatenate([np.repeat(x[:2000][y[:2000] == k][:10], 20, axis=0) for k in range(10)])
+    return {"real digits 0-1,999": x[:2000], "real digits 2,000-3,999": x[2000:4000],
+            "real digits 4,000-5,999": x[4000:6000], "real digits of 0-4 only": x[6000:][y[6000:] < 5],
+            "10 real digits per class": few,
+            "pixel noise, std 0.3": vanilla.spoil(x[:2000], "noise", 0.3),
+            "pixel noise, std 0.6": vanilla.spoil(x[:2000], "noise", 0.6),
+            "blur, std 1.5 pixels": vanilla.spoil(x[:2000], "blur", 1.5)}
+
+
 @lru_cache(maxsize=1)
 def _held_out_features():
-    """The classifier's features of the 2,000 held-out digits, and their labels (:func:`score`'s class FD)."""
-    from gan_lib.measure import classifier
-
-    held = data.load_digits("heldout", verbose=False)
-    return classifier.features_and_probs(held.images)[0], held.labels
+    """The classifier's features of all held-out digits (shared with the FD's cache), and their labels."""
+    labels = data.load_digits("heldout", verbose=False).labels
+    return metrics.held_out_features(len(labels)), labels
 
 
 def train(model: str, seed: int, images, recipe: dict | None = None) -> tuple[np.ndarray, float]:
@@ -222,21 +241,21 @@ def format_run(run: dict) -> str:
             f"KL {run['kl_to_uniform']:.3f}, coverage {run['coverage']:.2f}")
 
 
-def table(runs: list[dict]) -> list[dict]:
-    """One row per model: mean and sd over seeds of each measure, and the missing classes per seed."""
+#: The table's columns after the model's name: (key, heading, width, format).
+COLUMNS = (("fd", "FD", 13, ".1f"), ("min_class_share", "smallest class", 15, ".3f"),
+           ("kl_to_uniform", "KL to uniform", 14, ".3f"), ("coverage", "coverage", 12, ".2f"))
+
+
+def table(runs: list[dict], columns=COLUMNS) -> list[dict]:
+    """One row per model: mean and sd over seeds of each of ``columns``' measures, and the missing classes per seed."""
     rows = []
     for model in dict.fromkeys(r["model"] for r in runs):
         rs = [r for r in runs if r["model"] == model]
         row = {"model": model, "seeds": [r["seed"] for r in rs], "missing": [r["missing"] for r in rs]}
-        for k in ("fd", "min_class_share", "kl_to_uniform", "coverage"):
+        for k, *_ in columns:
             row[k] = metrics.mean_std([r[k] for r in rs])[:2]
         rows.append(row)
     return rows
-
-
-#: The table's columns after the model's name: (key, heading, width, format).
-COLUMNS = (("fd", "FD", 13, ".1f"), ("min_class_share", "smallest class", 15, ".3f"),
-           ("kl_to_uniform", "KL to uniform", 14, ".3f"), ("coverage", "coverage", 12, ".2f"))
 
 
 def format_table(rows: list[dict], columns=COLUMNS) -> str:

@@ -42,7 +42,6 @@ from gan_lib.core import packing
 from gan_lib.core.gan import GAN
 from gan_lib.lessons import collapse_digits, study
 from gan_lib.lessons.stabilise import dequantize
-from gan_lib.measure import metrics
 
 #: The study's models: name -> (pack, G's learning rate, D's learning rate, minibatch-std group or None).
 MODELS = {
@@ -109,19 +108,18 @@ def load_samples(model: str, seed: int, folder=None) -> np.ndarray:
     return dequantize(study.load_samples(folder or results_dir(quick=False), model, seed))
 
 
+#: The table's columns: :data:`gan_lib.lessons.collapse_digits.COLUMNS` with the FD within classes after the FD.
+COLUMNS = collapse_digits.COLUMNS[:1] + (("mean_class_fd", "FD in classes", 14, ".1f"),) + collapse_digits.COLUMNS[1:]
+
+
 def table(runs: list[dict]) -> list[dict]:
-    """:func:`gan_lib.lessons.collapse_digits.table` with the mean FD within the classes each run draws."""
-    rows = collapse_digits.table(runs)
-    for row in rows:
-        row["mean_class_fd"] = metrics.mean_std([r["mean_class_fd"] for r in runs if r["model"] == row["model"]])[:2]
-    return rows
+    """One row per model: mean and sd over seeds of each of :data:`COLUMNS`, and the missing classes per seed."""
+    return collapse_digits.table(runs, COLUMNS)
 
 
 def format_table(rows: list[dict]) -> str:
-    """The table as text: mean ± sd over seeds (the FD within classes after the FD), and the missing classes."""
-    columns = collapse_digits.COLUMNS
-    return collapse_digits.format_table(rows, columns[:1] + (("mean_class_fd", "FD in classes", 14, ".1f"),)
-                                        + columns[1:])
+    """The table as text: mean ± sd over seeds of each of :data:`COLUMNS`, and the missing classes."""
+    return collapse_digits.format_table(rows, COLUMNS)
 
 
 def main(argv=None):

@@ -16,7 +16,7 @@ within a class (fixed label, slerp between two latents) and across classes
 (fixed latent, the one-hot row moving from one class to another). It also
 holds the binary attribute of exercise 7.2 (thick vs thin strokes).
 
-Per-class quality: :func:`intra_class_fd` (the intra-class FD of Miyato &
+Per-class quality: :func:`gan_lib.measure.evaluate.intra_class_fd` (the intra-class FD of Miyato &
 Koyama, 2018), :func:`class_fd` for samples, and :func:`class_fd_floor`, its
 real-vs-real value at the same ``n`` (FD is biased upwards at ~200 per class)::
 
@@ -47,6 +47,7 @@ from gan_lib import data, models
 from gan_lib.core import callbacks, config, latent
 from gan_lib.core.gan import GAN
 from gan_lib.measure import classifier, metrics
+from gan_lib.measure.evaluate import intra_class_fd  # noqa: F401  (lesson 07 uses it as conditional.intra_class_fd)
 
 #: Mean conditional accuracy (share of samples that the course classifier reads
 #: as the digit asked for) that counts as "obeys the label". An untrained
@@ -202,35 +203,6 @@ def format_rows(rows) -> str:
 
 
 # --------------------------------------------------------------------------- intra-class Frechet distance
-
-
-def intra_class_fd(features, labels, ref_features, ref_labels, n_classes: int = 10) -> np.ndarray:
-    """The Frechet distance of each class: ``FD_c = FD(features[labels == c], ref_features[ref_labels == c])``.
-
-    ``FD(a, b) = ||mu_a - mu_b||^2 + Tr(C_a + C_b - 2 (C_a C_b)^{1/2})`` of the
-    two sets' means and covariances (:func:`gan_lib.measure.metrics.frechet_distance`),
-    computed one class at a time. This is the intra-class FID that Miyato &
-    Koyama ("cGANs with Projection Discriminator", ICLR 2018) report for
-    class-conditional generators: the overall FD can be good while the samples
-    asked for a 7 look like 1s, as long as the 1s come out in the right share
-    overall; ``FD_c`` compares what was asked for ``c`` with real ``c`` only.
-
-    Returns an array of ``n_classes`` distances (NaN for a class with fewer than
-    two vectors on either side). FD is biased upwards at small ``n`` (the
-    covariances are estimated from few vectors), so read ``FD_c`` against the
-    real-vs-real floor at the same ``n`` (:func:`class_fd_floor`).
-    """
-    features, ref_features = np.asarray(features), np.asarray(ref_features)
-    labels, ref_labels = np.asarray(labels).astype(int), np.asarray(ref_labels).astype(int)
-    if len(features) != len(labels) or len(ref_features) != len(ref_labels):
-        raise ValueError(f"{len(features)} features for {len(labels)} labels, {len(ref_features)} reference "
-                         f"features for {len(ref_labels)} labels: give one label per feature vector.")
-    out = np.full(n_classes, np.nan)
-    for c in range(n_classes):
-        a, b = features[labels == c], ref_features[ref_labels == c]
-        if len(a) >= 2 and len(b) >= 2:
-            out[c] = metrics.frechet_distance(a, b)
-    return out
 
 
 @lru_cache(maxsize=1)

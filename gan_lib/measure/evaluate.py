@@ -15,7 +15,8 @@ shares, classifier score at n = 2,000). This module adds the checks that say
   Fidelity and Diversity Metrics for Generative Models" (ICML 2020), the same
   balls made robust to real outliers (one outlier's huge ball can make an
   untrained generator's precision 1).
-* :func:`within_class_fd`: the Frechet distance inside each class: how well a model draws
+* :func:`intra_class_fd`: the Frechet distance inside each class (lesson 07's intra-class
+  FD), and :func:`within_class_fd`, the same at one size per class: how well a model draws
   the classes it draws (their variety within a class included), blind to the ones it drops
   (lesson 04);
 * :func:`fd_by_sample_size` and :func:`fd_extrapolate`: the Frechet distance
@@ -156,16 +157,50 @@ def density_coverage(real_features, fake_features, k: int = 5, batch_size: int =
 # --------------------------------------------------------------------------- Frechet distance within classes
 
 
-def within_class_fd(real_features, real_labels, fake_features, fake_labels, n: int = 100) -> list:
-    """The Frechet distance inside each class: how well a model draws the classes it draws.
+def intra_class_fd(features, labels, ref_features, ref_labels, n_classes: int = 10, n: int | None = None) -> np.ndarray:
+    """The Frechet distance of each class: ``FD_c = FD(features[labels == c], ref_features[ref_labels == c])``.
 
-    For class ``k``: :func:`gan_lib.measure.metrics.frechet_distance` between the first ``n``
-    samples labelled ``k`` (for samples, the classifier's verdict) and the first ``n`` real
-    items of label ``k``; ``None`` where either side has fewer than ``n``. A model that drops
-    classes but draws the others well scores low on the classes it keeps, where the overall FD
-    rises with the missing variety alone; blurred or noisy samples score high. FD is biased
-    upwards at small ``n`` (:func:`fd_by_sample_size`), so every class is compared at the same
-    ``n``, and values are comparable only at equal ``n``.
+    ``FD(a, b) = ||mu_a - mu_b||^2 + Tr(C_a + C_b - 2 (C_a C_b)^{1/2})`` of the
+    two sets' means and covariances (:func:`gan_lib.measure.metrics.frechet_distance`),
+    computed one class at a time. This is the intra-class FID that Miyato &
+    Koyama ("cGANs with Projection Discriminator", ICLR 2018) report for
+    class-conditional generators (lesson 07): the overall FD can be good while the samples
+    asked for a 7 look like 1s, as long as the 1s come out in the right share
+    overall; ``FD_c`` compares what was asked for ``c`` with real ``c`` only.
+
+    ``n``: compare only the first ``n`` vectors of each side in every class (NaN where
+    either side has fewer), so that every class is compared at the same size
+    (:func:`within_class_fd`, lesson 04).
+
+    Returns an array of ``n_classes`` distances (NaN for a class with fewer than
+    two vectors on either side). FD is biased upwards at small ``n`` (the
+    covariances are estimated from few vectors), so read ``FD_c`` against the
+    real-vs-real floor at the same ``n`` (:func:`gan_lib.lessons.conditional.class_fd_floor`).
+    """
+    features, ref_features = np.asarray(features), np.asarray(ref_features)
+    labels, ref_labels = np.asarray(labels).astype(int), np.asarray(ref_labels).astype(int)
+    if len(features) != len(labels) or len(ref_features) != len(ref_labels):
+        raise ValueError(f"{len(features)} features for {len(labels)} labels, {len(ref_features)} reference "
+                         f"features for {len(ref_labels)} labels: give one label per feature vector.")
+    need = 2 if n is None else max(2, n)
+    out = np.full(n_classes, np.nan)
+    for c in range(n_classes):
+        a, b = features[labels == c][:n], ref_features[ref_labels == c][:n]
+        if len(a) >= need and len(b) >= need:
+            out[c] = frechet_distance(a, b)
+    return out
+
+
+def within_class_fd(real_features, real_labels, fake_features, fake_labels, n: int = 100) -> list:
+    """:func:`intra_class_fd` of samples at one size ``n`` per class: how well a model draws the classes it draws.
+
+    For class ``k``: the Frechet distance between the first ``n`` samples labelled ``k`` (for
+    samples, the classifier's verdict) and the first ``n`` real items of label ``k``; ``None``
+    where either side has fewer than ``n``. A model that drops classes but draws the others
+    well scores low on the classes it keeps, where the overall FD rises with the missing
+    variety alone; blurred or noisy samples score high. FD is biased upwards at small ``n``
+    (:func:`fd_by_sample_size`), so every class is compared at the same ``n``, and values are
+    comparable only at equal ``n``.
 
     Known cases (lesson 04 prints them: the course classifier's 128 features, ``n = 100``,
     shipped training digits against the held-out ones): real digits score about 10, not 0 (the
@@ -189,11 +224,8 @@ def within_class_fd(real_features, real_labels, fake_features, fake_labels, n: i
         if len(labels) != len(rows):
             raise ValueError(f"{name} has {len(labels)} labels for {len(rows)} feature rows: give one label per row.")
     classes = int(max(real_labels.max(initial=-1), fake_labels.max(initial=-1))) + 1
-    out = []
-    for k in range(classes):
-        r, f = real[real_labels == k], fake[fake_labels == k]
-        out.append(frechet_distance(f[:n], r[:n]) if min(len(r), len(f)) >= n else None)
-    return out
+    fds = intra_class_fd(fake, fake_labels, real, real_labels, classes, n=n)
+    return [None if np.isnan(v) else float(v) for v in fds]
 
 
 # --------------------------------------------------------------------------- Frechet distance vs n
