@@ -21,7 +21,8 @@
 #                  74-204 s per run) and runs/04_mode_collapse/mnist_fast_d/ (the MLP pair mlp_wide with D's
 #                  learning rate 5x G's, its remedies and equal rates; 5 models x 3 seeds, 143-323 s per run)
 #   make lesson05  lesson 05's emoji study (the DCGAN design without DiffAugment and with it in two orders, seeds 0-2)
-#                  and probes of D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 5 CPU-hours)
+#                  and probes of D's memorising (seed 0 again, D's verdicts every epoch) -> runs/05_colour/ (about 5 CPU-hours),
+#                  and the plain DCGAN twice as long (6,900 steps, seeds 0-2) with the truncation trick -> runs/05_colour/longer/
 #   make lesson06  lesson 06's stabilising tricks on the DCGAN, seeds 0-2 -> runs/06_stabilise/ (about 5 h on a loaded 2-core CPU)
 #   make lesson07  lesson 07's comparison over seeds 0-2 -> runs/07_conditional/ (16 min on an idle 2-core CPU)
 #   make lesson09  lesson 09's CycleGAN (thin <-> thick digits, seeds 0-2) -> runs/09_beyond_dcgan/ (about 10 min)
@@ -131,10 +132,12 @@ lesson04: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.collapse_fast_d
 
 # Lesson 05: the DCGAN design on the shipped emoji with and without DiffAugment, seeds 0-2, scored with the emoji
-# classifier; per run the weight average's samples and both generators' scores; the notebook loads them.
+# classifier; per run the weight average's samples and both generators' scores; the notebook loads them. Then the
+# plain DCGAN twice as long, its weight average stored (float16) for the notebook to draw from, truncation measured.
 lesson05: $(STAMP)
 	$(BIN)/python -m gan_lib.lessons.colour_study
 	$(BIN)/python -m gan_lib.lessons.colour_study --probe --models dcgan,dcgan_diffaugment
+	$(BIN)/python -m gan_lib.lessons.colour_longer
 
 # Lesson 06: every stabilising trick on the course's DCGAN (WGAN-GP and TTUR with their papers' settings),
 # seeds 0-2, plus the failure demos; one JSON per run, the table and seed 0's samples; the notebook loads them.

@@ -66,7 +66,7 @@ MODULES = {
     "vanilla": "gan_lib.lessons.vanilla",
     "tracking": "gan_lib.lessons.tracking", "collapse": "gan_lib.lessons.collapse", "panel": "gan_lib.lessons.panel",
     "collapse_digits": "gan_lib.lessons.collapse_digits", "collapse_fast_d": "gan_lib.lessons.collapse_fast_d",
-    "colour_study": "gan_lib.lessons.colour_study",
+    "colour_study": "gan_lib.lessons.colour_study", "colour_longer": "gan_lib.lessons.colour_longer",
     "study": "gan_lib.lessons.study",
     "stabilise": "gan_lib.lessons.stabilise", "conditional": "gan_lib.lessons.conditional",
     "latent_edit": "gan_lib.lessons.latent_edit", "little_data": "gan_lib.lessons.little_data",

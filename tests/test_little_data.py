@@ -75,8 +75,8 @@ def test_make_augment_names_each_method():
 
 
 def test_a_short_run_end_to_end(tmp_path):
-    out = ld.train_run(250, "ada", 0, {"steps": 100, "log_every": 50, "fd_every": 100, "n_fd": 200}, n_score=300)
-    assert out["steps"] == 100 and [r["step"] for r in out["curve"]] == [50, 100]
+    out = ld.train_run(250, "ada", 0, {"steps": 20, "log_every": 10, "fd_every": 20, "n_fd": 200}, n_score=300)
+    assert out["steps"] == 20 and [r["step"] for r in out["curve"]] == [10, 20]
     assert out["curve"][-1]["p"] is not None and out["curve"][-1]["fd"] is not None
     assert out["samples"].dtype == np.uint8 and out["samples"].shape == (300, 28, 28, 1)
     path = ld.save_run(tmp_path, out)

@@ -49,10 +49,27 @@ def assert_identical(a, b):
 
 
 @pytest.fixture(scope="module")
-def reference_run(tmp_path_factory):
+def cli_runs(tmp_path_factory):
+    """Three 4-epoch runs, each in its own process, all started at once: the reference run (seed 7),
+    the same command again and the same with seed 8. ``{name: (run folder, completed process)}``."""
+    base = tmp_path_factory.mktemp("cli")
+    other = [a if a != "7" else "8" for a in SMALL]
+    commands = {"reference": SMALL, "again": SMALL, "other": other}
+    procs = {name: subprocess.Popen([sys.executable, "-m", "gan_lib.train", *args, "--epochs", "4",
+                                     "--out", str(base / name)], cwd=ROOT, env=ENV,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for name, args in commands.items()}
+    out = {}
+    for name, p in procs.items():
+        stdout, stderr = p.communicate(timeout=600)
+        out[name] = (base / name, subprocess.CompletedProcess(p.args, p.returncode, stdout, stderr))
+    return out
+
+
+@pytest.fixture(scope="module")
+def reference_run(cli_runs):
     """An uninterrupted 4-epoch run, in its own process."""
-    out = tmp_path_factory.mktemp("ref") / "run"
-    r = cli(*SMALL, "--epochs", "4", "--out", str(out))
+    out, r = cli_runs["reference"]
     assert r.returncode == 0, r.stderr[-2000:]
     return out, r
 
@@ -114,19 +131,19 @@ def test_saved_generator_loads_safely_and_samples(reference_run):
     assert g(np.zeros((2, 100), "float32"), training=False).shape == (2, 28, 28, 1)
 
 
-def test_two_fresh_processes_give_bit_identical_runs(reference_run, tmp_path):
+def test_two_fresh_processes_give_bit_identical_runs(reference_run, cli_runs):
     out, _ = reference_run
-    r = cli(*SMALL, "--epochs", "4", "--out", str(tmp_path / "again"))
+    again, r = cli_runs["again"]
     assert r.returncode == 0, r.stderr[-2000:]
-    assert_identical(final_state(out), final_state(tmp_path / "again"))
+    assert_identical(final_state(out), final_state(again))
 
 
-def test_different_seed_gives_a_different_run(reference_run, tmp_path):
+def test_different_seed_gives_a_different_run(reference_run, cli_runs):
     out, _ = reference_run
-    args = [a if a != "7" else "8" for a in SMALL]
-    r = cli(*args, "--epochs", "4", "--out", str(tmp_path / "other"))
+    other, r = cli_runs["other"]
     assert r.returncode == 0, r.stderr[-2000:]
-    assert not np.array_equal(final_state(out)[2], final_state(tmp_path / "other")[2])
+    assert json.loads((other / "run_config.json").read_text())["seed"] == 8
+    assert not np.array_equal(final_state(out)[2], final_state(other)[2])
 
 
 
