@@ -12,9 +12,17 @@ from gan_lib.lessons import colour_study as cs
 def test_recipe_is_the_studys_but_twice_as_long():
     assert cl.RECIPE == dict(cs.RECIPE, epochs=2 * cs.RECIPE["epochs"])
     assert cl.SNAPSHOTS[0] == cs.RECIPE["epochs"] and cl.SNAPSHOTS[-1] == cl.RECIPE["epochs"]
-    # the same latents as the study's runs, so the 150-epoch snapshot can be compared sample for sample
+    # the study's scoring latents, so the 150-epoch snapshot can be compared with the study's samples
+    assert cl.fixed_latents is cs.fixed_latents
     want = np.random.default_rng(1001).standard_normal((3, 128)).astype("float32")
-    np.testing.assert_array_equal(cl.fixed_latents(1, 3), want)
+    np.testing.assert_array_equal(cs.fixed_latents(1, 3), want)
+    np.testing.assert_array_equal(cs.fixed_latents(1)[:3], want)
+
+
+def test_rescale_to_length_keeps_directions_and_sets_the_length():
+    got = cl.rescale_to_length([[3.0, 4.0], [0.0, -2.0]])          # default length sqrt(2)
+    np.testing.assert_allclose(got, [[0.6 * 2 ** 0.5, 0.8 * 2 ** 0.5], [0.0, -(2 ** 0.5)]], rtol=1e-6)
+    np.testing.assert_allclose(cl.rescale_to_length([[3.0, 4.0]], 10.0), [[6.0, 8.0]], rtol=1e-6)
 
 
 def test_round_to_float16_rounds_in_place_and_returns_what_is_stored():

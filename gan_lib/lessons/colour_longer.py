@@ -3,13 +3,17 @@
 :mod:`gan_lib.lessons.colour_study` stops at 150 epochs (3,450 steps), where the
 plain DCGAN draws flags, smileys and heads among many smudges. This study trains
 the same model with the same recipe and seeds for :data:`EPOCHS` epochs
-(:data:`RECIPE`), so its first 150 epochs are the study's runs again, and scores
-the weight average of G at :data:`SNAPSHOTS` on the study's fixed latents (the
+(:data:`RECIPE`) and scores the weight average of G at :data:`SNAPSHOTS` on the
+study's fixed latents (the
 emoji classifier's FD, category KL and confidence, and the distinct share of
 :func:`gan_lib.measure.two_sample.distinct_share`). After training it measures
 BigGAN's **truncation trick** (:func:`gan_lib.core.latent.truncated_normal`,
 lesson 09) at :data:`THRESHOLDS`: latents nearer the middle trade variety for
 fidelity, and the scores say how much of each.
+
+These are new runs of the study's recipe, not its runs continued: training on this
+CPU is not repeatable bit for bit, so the 3,450-step snapshot records whether its
+samples equal the study's committed ones (``vs_study_run``; they did not).
 
 The final weight average's weights are stored in float16
 (``dcgan_seed<k>_generator.npz``, 2.4 MB) and its samples are made from those
@@ -52,9 +56,8 @@ def results_dir(quick: bool | None = None) -> Path:
     return study.results_dir(RESULTS_FOLDER, "colour_longer_", quick)
 
 
-def fixed_latents(seed: int, n: int = colour_study.N_SAMPLES, dim: int = RECIPE["latent_dim"]) -> np.ndarray:
-    """The study's latents for ``seed`` (:func:`gan_lib.lessons.colour_study.train` draws the same)."""
-    return np.random.default_rng(1000 + seed).standard_normal((n, dim)).astype("float32")
+#: The study's scoring latents (one home: :func:`gan_lib.lessons.colour_study.fixed_latents`).
+fixed_latents = colour_study.fixed_latents
 
 
 class Snapshots(keras.callbacks.Callback):
@@ -74,6 +77,19 @@ def round_to_float16(model) -> list[np.ndarray]:
     w16 = [np.asarray(w).astype(np.float16) for w in model.get_weights()]
     model.set_weights([w.astype(np.float32) for w in w16])
     return w16
+
+
+def rescale_to_length(z, length: float | None = None) -> np.ndarray:
+    """Each latent of ``z`` scaled to ``length`` (default sqrt(dim), a standard normal latent's typical length).
+
+    Truncation changes two things at once: which directions latents point in and how long they are
+    (a 128-number normal latent has length about 11.3, one truncated at 0.5 about 3.2). Rescaling
+    truncated latents to the untruncated length keeps the first change and undoes the second, so
+    comparing the two says which one a generator reacts to. E.g. ``[[3, 4]]`` -> ``[[0.849, 1.131]]``.
+    """
+    z = np.asarray(z, np.float32)
+    length = np.sqrt(z.shape[-1]) if length is None else length
+    return (z / np.linalg.norm(z, axis=-1, keepdims=True) * length).astype(np.float32)
 
 
 def truncation(gan, thresholds=THRESHOLDS, n: int = colour_study.N_SAMPLES, seed: int = TRUNCATION_SEED) -> list[dict]:

@@ -105,6 +105,12 @@ def score(images) -> dict:
     return r
 
 
+def fixed_latents(seed: int, n: int | None = None, dim: int = RECIPE["latent_dim"]) -> np.ndarray:
+    """The latents a run of ``seed`` is scored on (the first ``n``, default :data:`N_SAMPLES`), float32."""
+    n = N_SAMPLES if n is None else n
+    return np.random.default_rng(1000 + seed).standard_normal((n, dim)).astype("float32")
+
+
 def train(model: str, seed: int, images, recipe: dict | None = None):
     """Train one model; return the average's samples (uint8), both generators' scores and the seconds."""
     r = dict(RECIPE, **(recipe or {}))
@@ -112,7 +118,7 @@ def train(model: str, seed: int, images, recipe: dict | None = None):
     t0 = time.perf_counter()
     gan.fit_images(images, r["batch_size"], r["epochs"], seed=seed)
     seconds = time.perf_counter() - t0
-    z = np.random.default_rng(1000 + seed).standard_normal((N_SAMPLES, gan.latent_dim)).astype("float32")
+    z = fixed_latents(seed, N_SAMPLES, gan.latent_dim)
     raw = quantize(gan.generate(z, generator=gan.generator))
     ema = quantize(gan.generate(z, generator=gan.ema_generator))
     return ema, {"raw": score(raw), "ema": score(ema)}, seconds
