@@ -39,9 +39,10 @@ $PY -m pylint --disable=all --enable=duplicate-code --score=n gan_lib || lint_rc
 ledger+=("$(printf '%-30s' 'lint (ruff, pylint duplicates)') $(took "$t" "$(stamp)") s  rc=$lint_rc")
 [ $lint_rc -eq 0 ] || status=1
 
-# Test files that run in the second lane, after the notebooks, to even out the two lanes (the pytest
-# lane was about 80 s the longer of the two: 833 s against 755 s in a fresh-clone CI run).
-second_lane_tests=(tests/test_colour_longer.py tests/test_colour_study.py)
+# Test files that run in the second lane, after the notebooks, to even out the two lanes. In fresh-clone
+# CI runs the pytest lane was the longer by about 80 s (833 s against 755 s); moving both lesson 05 study
+# files (62 s) overshot (notebook lane 822 s, pytest 768 s), so one goes.
+second_lane_tests=(tests/test_colour_longer.py)
 second_lane_ignores=()
 for f in "${second_lane_tests[@]}"; do second_lane_ignores+=("--ignore=$f"); done
 
@@ -82,7 +83,7 @@ done
 
 t=$(stamp)
 $PY -m pytest -q -p no:cacheprovider "${second_lane_tests[@]}"; rc=$?
-ledger+=("$(printf '%-30s' 'pytest lesson 05 studies') $(took "$t" "$(stamp)") s  rc=$rc")
+ledger+=("$(printf '%-30s' 'pytest (second lane)') $(took "$t" "$(stamp)") s  rc=$rc")
 [ $rc -eq 0 ] || status=1
 
 if [ "${TEST_LANES:-2}" != 1 ]; then

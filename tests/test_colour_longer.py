@@ -85,6 +85,9 @@ def test_load_generator_refuses_a_missing_or_foreign_file(tmp_path):
     np.savez_compressed(tmp_path / cl.weights_file(0), np.zeros((3, 3), np.float16))
     with pytest.raises(ValueError, match="does not hold the weights of models.colour.emoji_dcgan"):
         cl.load_generator(0, tmp_path)
+    (tmp_path / cl.weights_file(1)).write_bytes(b"not a zip file")
+    with pytest.raises(ValueError, match="not a readable weights file .*make lesson05"):
+        cl.load_generator(1, tmp_path)
     with pytest.raises(FileNotFoundError, match="make lesson05"):
         cl.load_results(tmp_path)
 

@@ -4,16 +4,17 @@
 plain DCGAN draws flags, smileys and heads among many smudges. This study trains
 the same model with the same recipe and seeds for :data:`EPOCHS` epochs
 (:data:`RECIPE`) and scores the weight average of G at :data:`SNAPSHOTS` on the
-study's fixed latents (the
-emoji classifier's FD, category KL and confidence, and the distinct share of
-:func:`gan_lib.measure.two_sample.distinct_share`). After training it measures
-BigGAN's **truncation trick** (:func:`gan_lib.core.latent.truncated_normal`,
-lesson 09) at :data:`THRESHOLDS`: latents nearer the middle trade variety for
-fidelity, and the scores say how much of each.
+study's fixed latents (the emoji classifier's FD, category KL and confidence, and
+the distinct share of :func:`gan_lib.measure.two_sample.distinct_share`). After
+training it measures BigGAN's **truncation trick**
+(:func:`gan_lib.core.latent.truncated_normal`, lesson 09) at :data:`THRESHOLDS`;
+:func:`rescale_to_length` separates its two effects (shorter latents, narrower
+directions) for lesson 05's test of why it fails here.
 
-These are new runs of the study's recipe, not its runs continued: training on this
-CPU is not repeatable bit for bit, so the 3,450-step snapshot records whether its
-samples equal the study's committed ones (``vs_study_run``; they did not).
+These are new runs of the study's recipe, not its runs continued: the study's
+scripts seed Keras but do not switch on TensorFlow's op determinism
+(:func:`gan_lib.core.config.set_determinism`), so the 3,450-step snapshot records
+whether its samples equal the study's committed ones (``vs_study_run``; they did not).
 
 The final weight average's weights are stored in float16
 (``dcgan_seed<k>_generator.npz``, 2.4 MB) and its samples are made from those
@@ -28,6 +29,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import keras
@@ -177,8 +179,12 @@ def load_generator(seed: int, folder=None, latent_dim: int = RECIPE["latent_dim"
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run `make lesson05` to train the longer emoji runs.")
     g, _ = emoji_dcgan(latent_dim)
-    with np.load(path) as f:
-        weights = [f[f"arr_{i}"].astype(np.float32) for i in range(len(f.files))]
+    try:
+        with np.load(path) as f:
+            weights = [f[f"arr_{i}"].astype(np.float32) for i in range(len(f.files))]
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path} is not a readable weights file ({type(e).__name__}): restore it with "
+                         "`git checkout -- runs/05_colour/longer` or train it again with `make lesson05`.") from None
     if [w.shape for w in weights] != [tuple(w.shape) for w in g.get_weights()]:
         raise ValueError(f"{path} does not hold the weights of models.colour.emoji_dcgan({latent_dim}): "
                          "train it again with `make lesson05`.")
