@@ -282,3 +282,9 @@ def test_scorecard_gives_the_protocols_numbers_and_refuses_a_bad_n():
     assert card["exact_copies"] == 200 and card["memorised_1"] == 1.0     # training digits are copies
     with pytest.raises(ValueError, match="n=5000"):
         evaluate.scorecard(x, train, held, n=5000)
+
+
+def test_format_mean_std_is_the_tables_one_format():
+    assert metrics.format_mean_std((15.0, 5.0), ".1f") == "15.0 ± 5.0"
+    assert metrics.format_mean_std(metrics.mean_std([0.1, 0.3]), ".3f") == "0.200 ± 0.100"   # population sd
+    assert metrics.format_mean_std(metrics.mean_std([None, float("nan")])) == "n/a"

@@ -261,7 +261,7 @@ def table(runs: list[dict], columns=COLUMNS) -> list[dict]:
 def format_table(rows: list[dict], columns=COLUMNS) -> str:
     """The table as text: each of ``columns`` as mean ± sd over seeds, then the missing classes of each seed."""
     def ms(row, key, fmt):
-        return f"{format(row[key][0], fmt)} ± {format(row[key][1], fmt)}"
+        return metrics.format_mean_std(row[key], fmt)
 
     lines = [f"{'model':18s} " + " ".join(f"{head:>{width}s}" for _, head, width, _ in columns)
              + "  missing classes per seed"]

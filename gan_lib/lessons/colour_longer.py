@@ -149,16 +149,13 @@ def run(seeds=(0, 1, 2), folder=None, log=print) -> Path:
     kwargs = {"snapshots": (1,), "n": 200} if quick else {}
     images = None
     for seed in seeds:
-        done = folder / f"{MODEL}_seed{seed}.json"
-        if done.exists() and (folder / weights_file(seed)).exists():
-            old = json.loads(done.read_text())
-            if old["recipe"] == recipe and old["quick"] == quick:
-                continue
+        if study.is_done(folder, MODEL, seed, recipe, quick, data_file=weights_file(seed)):
+            continue
         if images is None:
             images = colour_study.emoji("train", quick)
         weights, r = train(seed, images, recipe, **kwargs)
         np.savez_compressed(folder / weights_file(seed), *weights)
-        done.write_text(json.dumps(r, indent=1) + "\n")
+        (folder / f"{MODEL}_seed{seed}.json").write_text(json.dumps(r, indent=1) + "\n")
         last = r["snapshots"][-1]
         log(f"seed {seed}: FD {last['fd']:.1f} after {last['step']:,} steps ({r['seconds']:.0f} s)")
     runs = [json.loads(p.read_text()) for p in sorted(folder.glob(f"{MODEL}_seed*.json"))]
@@ -207,10 +204,7 @@ def _rows_table(label: str, keys: list, rows_of, fmt_key) -> str:
     lines = [head]
     for key in keys:
         rows = rows_of(key)
-        cells = []
-        for k, _, fmt in COLUMNS:
-            mean, sd, _ = metrics.mean_std([x[k] for x in rows])
-            cells.append(f"{format(mean, fmt)} ± {format(sd, fmt)}")
+        cells = [metrics.format_mean_std(metrics.mean_std([x[k] for x in rows]), fmt) for k, _, fmt in COLUMNS]
         lines.append(f"{fmt_key(key):>9s} " + " ".join(f"{c:>15s}" for c in cells) + "  "
                      + ", ".join(f"{x['fd']:.1f}" for x in rows))
     return "\n".join(lines)

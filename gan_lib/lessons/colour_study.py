@@ -216,7 +216,7 @@ def format_table(rows: list[dict]) -> str:
     lines = [f"{'model':{w}s} {'FD':>13s} {'KL to real':>12s} {'confidence':>12s} {'distinct':>12s}  FD per seed"]
     for r in rows:
         def ms(k, fmt, r=r):
-            return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
+            return metrics.format_mean_std(r[k], fmt)
         lines.append(f"{r['model']:{w}s} {ms('fd', '.1f'):>13s} {ms('kl_to_real', '.2f'):>12s} "
                      f"{ms('confidence', '.2f'):>12s} {ms('distinct_share', '.2f'):>12s}  "
                      + ", ".join(f"{v:.1f}" for v in r["fd_each"]))

@@ -371,9 +371,7 @@ def verdict(diffs) -> str:
 
 def format_table(rows: list[dict]) -> str:
     """The table as fixed-width text: mean ± std over seeds, then the comparison with the baseline seed by seed."""
-    def ms(pair, fmt):
-        m, s = pair
-        return "n/a" if m is None else f"{m:{fmt}} ± {s:{fmt}}"
+    ms = metrics.format_mean_std
 
     lines = [f"{'variant':13s} {'FD (EMA of G)':>15s} {'FD (raw G)':>15s} {'score (EMA)':>12s} "
              f"{'min share':>14s} {'bar':>4s} {'s/run':>6s} {'G steps':>7s} {'D updates':>9s}"]

@@ -39,12 +39,16 @@ def sample_file(model: str, seed: int) -> str:
     return f"{model}_seed{seed}.npz"
 
 
-def is_done(folder, model: str, seed: int, recipe: dict, quick: bool) -> bool:
-    """True when the run's samples and scores are in ``folder``, made with this recipe and mode."""
+def is_done(folder, model: str, seed: int, recipe: dict, quick: bool, data_file: str | None = None) -> bool:
+    """True when the run's samples and scores are in ``folder``, made with this recipe and mode.
+
+    ``data_file`` names what the run stores beside its ``<model>_seed<k>.json`` when that is not its
+    samples (:func:`sample_file`), e.g. a generator's weights."""
     f = Path(folder) / sample_file(model, seed)
-    if not (f.exists() and f.with_suffix(".json").exists()):
+    scores = f.with_suffix(".json")
+    if not ((Path(folder) / data_file if data_file else f).exists() and scores.exists()):
         return False
-    old = json.loads(f.with_suffix(".json").read_text())
+    old = json.loads(scores.read_text())
     return old.get("recipe") == recipe and old.get("quick") == quick
 
 

@@ -256,7 +256,7 @@ def format_table(rows: list[dict]) -> str:
              f"{'precision':>12s} {'recall':>12s} {'coverage':>12s}  FD per seed"]
     for r in rows:
         def ms(k, fmt, r=r):
-            return f"{format(r[k][0], fmt)} ± {format(r[k][1], fmt)}"
+            return metrics.format_mean_std(r[k], fmt)
         lines.append(f"{r['model']:22s} {ms('seconds', '.0f'):>10s} {ms('fd', '.1f'):>12s} "
                      f"{'/'.join(map(str, r['classes'])):>9s} {ms('min_class_share', '.3f'):>15s} "
                      f"{ms('precision', '.2f'):>12s} {ms('recall', '.2f'):>12s} {ms('coverage', '.2f'):>12s}  "

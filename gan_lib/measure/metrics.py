@@ -146,6 +146,15 @@ def mean_std(values) -> tuple:
     return float(np.mean(v)), float(np.std(v)), len(values) - len(v)
 
 
+def format_mean_std(pair, fmt: str = ".2f") -> str:
+    """``"mean ± std"`` of a :func:`mean_std` result (or any ``(mean, std, ...)``) in ``fmt``; ``"n/a"`` without a mean.
+
+    The one format of the course's tables over seeds: ``format_mean_std((15.0, 5.0), ".1f")`` is ``"15.0 ± 5.0"``.
+    """
+    mean, std = pair[0], pair[1]
+    return "n/a" if mean is None else f"{format(mean, fmt)} ± {format(std, fmt)}"
+
+
 def frechet_distance_gaussians(mu1, cov1, mu2, cov2) -> float:
     """``||mu1 - mu2||^2 + Tr(C1 + C2 - 2 (C1^{1/2} C2 C1^{1/2})^{1/2})``.
 
